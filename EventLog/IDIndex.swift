@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The id → seq cache beside the log (`<log>.idx`) that makes idempotent appends fast.
+///
+/// It is only a cache: deleting it loses nothing, and it is checked against the log
+/// before each use. One line per event, in seq order:
+/// `<seq>\t<end offset of the line in the log>\t<hash>\t<known>\t<content digest>\t<id>\n`.
+/// The last entry is trusted only if the log's line ending at that offset carries that
+/// hash; entries the log has beyond it are read from the log and added; anything else
+/// (a torn or garbled entry, a mismatch) rebuilds the whole file from the log.
+struct IDIndex {
+    struct Entry: Equatable {
+        var seq: Int
+        var known: CalendarDate
+        var contentDigest: SHA256Digest
+    }
+
+    /// A pointer to one log line, used to check the cache against the log.
+    struct Mark: Equatable {
+        var seq: Int
+        var end: Int
+        var hash: SHA256Digest
+    }
+
+    private(set) var entries: [String: Entry] = [:]
+    /// The last log line the cache covers (nil: an empty log).
+    private(set) var last: Mark?
+
+    let path: String
+
+    init(logPath: String) {
+        path = logPath + ".idx"
+    }
+
+    subscript(id: String) -> Entry? { entries[id] }
+
+    /// Loads the cache and brings it up to the log's committed end, rebuilding it when it
+    /// does not match the log. Call with the log locked.
+    static func load(logPath: String, log: FileDescriptor, committedEnd: Int) throws -> IDIndex {
+        var index = IDIndex(logPath: logPath)
+        var valid = false
+        if let bytes = try? readWholeFile(index.path) {
+            valid = index.parse(bytes)
+            if valid { valid = try index.matches(log: log, committedEnd: committedEnd) }
+        }
+        if !valid {
+            index = IDIndex(logPath: logPath)
+        }
+        let from = index.last?.end ?? 0
+        var added: [UInt8] = []
+        _ = try LineReader.forEachLine(in: log, from: from, to: committedEnd) { offset, line in
+            let record: LogRecord
+            do { record = try LogRecord.decode(line: line) } catch {
+                throw EventLogError(.corrupt, "the log '\(logPath)' has a malformed line at byte \(offset) (\(error)); run 'outturn verify'", path: logPath)
+            }
+            index.add(id: record.id, entry: Entry(seq: record.seq, known: record.known, contentDigest: record.contentDigest),
+                      mark: Mark(seq: record.seq, end: offset + line.count + 1, hash: record.hash), into: &added)
+            return true
+        }
+        if !valid {
+            try writeWholeFile(index.path, added)
+        } else if !added.isEmpty {
+            try appendToFile(index.path, added)
+        }
+        return index
+    }
+
+    /// Whether the cache file's last entry is `mark` (so new entries may be appended to it).
+    static func isCurrent(logPath: String, head: Mark?) -> Bool {
+        let path = logPath + ".idx"
+        guard let head else { return !FileSystem.exists(path) || (try? readWholeFile(path))?.isEmpty == true }
+        guard let tail = try? readTail(path, bytes: 4096) else { return false }
+        var index = IDIndex(logPath: logPath)
+        return index.parseLastLine(tail) == head
+    }
+
+    /// Records a new event in memory and appends its entry line to `buffer`.
+    mutating func add(id: String, entry: Entry, mark: Mark, into buffer: inout [UInt8]) {
+        entries[id] = entry
+        last = mark
+        IDIndex.encode(id: id, entry: entry, mark: mark, into: &buffer)
+    }
+
+    static func encode(id: String, entry: Entry, mark: Mark, into buffer: inout [UInt8]) {
+        buffer.append(contentsOf: "\(mark.seq)\t\(mark.end)\t\(mark.hash.hex)\t\(entry.known)\t\(entry.contentDigest.hex)\t\(id)\n".utf8)
+    }
+
+    /// Parses the whole file; false on any malformed entry.
+    private mutating func parse(_ bytes: [UInt8]) -> Bool {
+        guard bytes.isEmpty || bytes.last == 0x0A else { return false }
+        var ok = true
+        var expectedSeq = 1
+        bytes.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().forEach { line in
+            guard ok, let (id, entry, mark) = IDIndex.parseLine(line), mark.seq == expectedSeq else { ok = false; return }
+            entries[id] = entry
+            last = mark
+            expectedSeq += 1
+        }
+        return ok
+    }
+
+    private mutating func parseLastLine(_ tail: [UInt8]) -> Mark? {
+        guard tail.last == 0x0A else { return nil }
+        let body = tail.dropLast()
+        let start = body.lastIndex(of: 0x0A).map { $0 + 1 } ?? body.startIndex
+        return IDIndex.parseLine(body[start...])?.2
+    }
+
+    private static func parseLine(_ line: ArraySlice<UInt8>) -> (String, Entry, Mark)? {
+        let fields = line.split(separator: 0x09, maxSplits: 5, omittingEmptySubsequences: false)
+        guard fields.count == 6,
+              let seq = Int(String(decoding: fields[0], as: UTF8.self)),
+              let end = Int(String(decoding: fields[1], as: UTF8.self)),
+              let hash = fields[2].withUnsafeBytes({ SHA256Digest(hex: $0) }),
+              let known = CalendarDate(iso: String(decoding: fields[3], as: UTF8.self)),
+              let digest = fields[4].withUnsafeBytes({ SHA256Digest(hex: $0) }),
+              !fields[5].isEmpty
+        else { return nil }
+        return (String(decoding: fields[5], as: UTF8.self), Entry(seq: seq, known: known, contentDigest: digest),
+                Mark(seq: seq, end: end, hash: hash))
+    }
+
+    /// Whether the log's line ending at `last.end` carries `last.hash`.
+    private func matches(log: FileDescriptor, committedEnd: Int) throws -> Bool {
+        guard let last else { return true }
+        guard last.end <= committedEnd, last.end >= LogRecord.hashSuffixLength + 1 else { return false }
+        let tail = try log.readBytes(count: LogRecord.hashSuffixLength + 1, at: last.end - LogRecord.hashSuffixLength - 1)
+        guard tail.count == LogRecord.hashSuffixLength + 1, tail.last == 0x0A else { return false }
+        let hex = tail[9..<73]
+        return hex.withUnsafeBytes { SHA256Digest(hex: $0) } == last.hash
+    }
+}
+
+/// Whole-file helpers for the small files beside the log (index, undo journal, torn tails).
+func readWholeFile(_ path: String) throws(EventLogError) -> [UInt8] {
+    try FileDescriptor.withOpened(path, O_RDONLY) { (fd) throws(EventLogError) in
+        try fd.readBytes(count: try fd.size(), at: 0)
+    }
+}
+
+func readTail(_ path: String, bytes: Int) throws(EventLogError) -> [UInt8] {
+    try FileDescriptor.withOpened(path, O_RDONLY) { (fd) throws(EventLogError) in
+        let size = try fd.size()
+        let start = max(0, size - bytes)
+        return try fd.readBytes(count: size - start, at: start)
+    }
+}
+
+/// Replaces `path` with `bytes` atomically (write a temporary file, then rename over).
+/// Not fsynced: it is for caches, which are rebuilt if lost.
+func writeWholeFile(_ path: String, _ bytes: [UInt8]) throws(EventLogError) {
+    let temporary = path + ".tmp-\(getpid())"
+    try FileDescriptor.withOpened(temporary, O_WRONLY | O_CREAT | O_TRUNC, verb: "create") { (fd) throws(EventLogError) in
+        try fd.write(bytes, at: 0)
+    }
+    try FileSystem.rename(temporary, to: path)
+}
+
+func appendToFile(_ path: String, _ bytes: [UInt8], sync: Bool = false) throws(EventLogError) {
+    try FileDescriptor.withOpened(path, O_WRONLY | O_CREAT, verb: "open for appending") { (fd) throws(EventLogError) in
+        try fd.write(bytes, at: try fd.size())
+        if sync { try fd.sync() }
+    }
+}

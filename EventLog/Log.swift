@@ -1,0 +1,125 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An open ledger log file: append-only JSON Lines, hash-chained, crash-safe.
+///
+/// Files beside the log, all named after it:
+/// - `<log>.undo` — the undo journal of an append in progress (see ``append(_:options:)``);
+/// - `<log>.torn` — torn tails moved aside, kept for forensics;
+/// - `<log>.idx` — the id index, a rebuildable cache.
+///
+/// Readers take a shared `flock` only long enough to learn where the committed bytes end,
+/// then read without holding it: the bytes of committed lines never change.
+public final class Log {
+    public let path: String
+    let file: FileDescriptor
+
+    var undoPath: String { path + ".undo" }
+    var tornPath: String { path + ".torn" }
+
+    /// Opens an existing log for reading and appending.
+    public init(path: String) throws(EventLogError) {
+        self.path = path
+        do {
+            file = try FileDescriptor.open(path, O_RDWR)
+        } catch let error where error.code == .notFound {
+            throw EventLogError(.notFound, "no such ledger (create one with 'outturn init --ledger \(path)')", path: path)
+        } catch let error where error.errno == EACCES || error.errno == EROFS {
+            file = try FileDescriptor.open(path, O_RDONLY) // read-only access is enough to read and verify
+        }
+    }
+
+    deinit {
+        file.close()
+    }
+
+    /// Creates a new, empty log; fails with `.cannotCreate` if anything exists at `path`.
+    public static func create(at path: String) throws(EventLogError) {
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_EXCL, verb: "create")
+        } catch let error where error.errno == EEXIST {
+            throw EventLogError(.cannotCreate, "already exists; a ledger is never overwritten", path: path)
+        } catch {
+            throw EventLogError(.cannotCreate, error.message, path: path, errno: error.errno)
+        }
+        defer { fd.close() }
+        try fd.sync()
+        try FileSystem.syncDirectory(of: path)
+    }
+
+    /// The last event of the log.
+    public struct Head: Sendable, Equatable {
+        /// 0 for an empty log.
+        public var seq: Int
+        /// ``SHA256Digest/zero`` for an empty log.
+        public var hash: SHA256Digest
+        public var recorded: Timestamp?
+        /// The byte offset just past the last committed line.
+        public var end: Int
+    }
+
+    /// Where the committed, complete lines end, as of now (under a brief shared lock).
+    ///
+    /// A pending undo journal means an append died mid-batch: its bytes are not committed.
+    /// A torn tail (bytes after the last `\n`) is never committed.
+    public func committedEnd(lockTimeout: Double? = nil) throws(EventLogError) -> Int {
+        try file.lock(exclusive: false, timeout: lockTimeout)
+        defer { file.unlock() }
+        let size = try file.size()
+        if let undo = try pendingUndoSize(), undo <= size { return undo }
+        return try lastLineEnd(before: size)
+    }
+
+    /// The head of the log up to `end` (a committed end).
+    public func head(upTo end: Int) throws(EventLogError) -> Head {
+        guard end > 0 else { return Head(seq: 0, hash: .zero, recorded: nil, end: 0) }
+        let start = try lastLineStart(before: end)
+        let bytes = try file.readBytes(count: end - 1 - start, at: start)
+        let record: LogRecord
+        do {
+            record = try bytes.withUnsafeBytes { (raw) throws(LineError) in try LogRecord.decode(line: raw) }
+        } catch {
+            throw EventLogError(.corrupt, "the last line of '\(path)' is malformed (\(error)); run 'outturn verify'", path: path)
+        }
+        return Head(seq: record.seq, hash: record.hash, recorded: record.recorded, end: end)
+    }
+
+    /// Calls `body` with each committed event, decoded, in seq order; `body` returns false to stop.
+    /// Memory is bounded by the largest line.
+    public func forEachRecord(upTo end: Int? = nil, _ body: (LogRecord) throws -> Bool) throws {
+        let end = try end ?? committedEnd()
+        var expectedSeq = 1
+        _ = try LineReader.forEachLine(in: file, to: end) { offset, line in
+            let record: LogRecord
+            do { record = try LogRecord.decode(line: line) } catch {
+                throw EventLogError(.corrupt, "seq \(expectedSeq) (byte \(offset) of '\(path)') is malformed: \(error); run 'outturn verify'", path: path)
+            }
+            expectedSeq += 1
+            return try body(record)
+        }
+    }
+
+    // MARK: - Offsets
+
+    /// The offset just past the last `\n` before `size` (0 when there is none).
+    func lastLineEnd(before size: Int) throws(EventLogError) -> Int {
+        var position = size
+        let chunk = 64 * 1024
+        while position > 0 {
+            let start = max(0, position - chunk)
+            let bytes = try file.readBytes(count: position - start, at: start)
+            if let nl = bytes.lastIndex(of: 0x0A) { return start + nl + 1 }
+            position = start
+        }
+        return 0
+    }
+
+    /// The offset where the line ending (with its `\n`) at `end` starts.
+    func lastLineStart(before end: Int) throws(EventLogError) -> Int {
+        try lastLineEnd(before: end - 1)
+    }
+}

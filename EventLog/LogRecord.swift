@@ -1,0 +1,157 @@
+/// An event handed to ``Log/append(_:options:)``: everything except what the log assigns
+/// (`seq`, `recorded`, `prev`, `hash`, and the `id` or `known` when left out).
+public struct EventDraft: Sendable, Equatable {
+    /// The source's idempotency key; nil lets the log generate a random one.
+    public var id: String?
+    /// The date the partnership knew or decided it; nil means the recorded date.
+    public var known: CalendarDate?
+    public var type: String
+    public var source: String
+    public var actor: String
+    public var data: JSONObject
+
+    public init(id: String? = nil, known: CalendarDate? = nil, type: String, source: String, actor: String, data: JSONObject) {
+        self.id = id
+        self.known = known
+        self.type = type
+        self.source = source
+        self.actor = actor
+        self.data = data
+    }
+
+    /// The digest that decides whether two events with one id are "the same content":
+    /// the type and the data (keys sorted), nothing the log or the run assigns.
+    public var contentDigest: SHA256Digest {
+        LogRecord.contentDigest(type: type, data: data)
+    }
+}
+
+/// One line of the log, decoded. The field order here is the order on disk.
+public struct LogRecord: Sendable, Equatable {
+    public var seq: Int
+    public var id: String
+    public var recorded: Timestamp
+    public var known: CalendarDate
+    public var type: String
+    public var source: String
+    public var actor: String
+    public var data: JSONObject
+    public var prev: SHA256Digest
+    public var hash: SHA256Digest
+
+    /// The envelope keys, in the order every line must have them.
+    public static let fieldOrder = ["seq", "id", "recorded", "known", "type", "source", "actor", "data", "prev", "hash"]
+
+    /// The bytes every line ends with after the hashed part: `,"hash":"` + 64 hex + `"}`.
+    static let hashSuffixLength = 9 + 64 + 2
+
+    public var contentDigest: SHA256Digest {
+        LogRecord.contentDigest(type: type, data: data)
+    }
+
+    static func contentDigest(type: String, data: JSONObject) -> SHA256Digest {
+        var bytes = Array(type.utf8)
+        bytes.append(0x0A)
+        JSONWriter.write(.object(data), into: &bytes, sortedKeys: true)
+        return SHA256.hash(bytes)
+    }
+
+    /// Appends this event's line (with its final `\n`) to `buffer` and returns its hash.
+    ///
+    /// The hash is SHA-256 of the bytes from `{` up to, not including, `,"hash":`.
+    @discardableResult
+    static func encode(seq: Int, id: String, recorded: Timestamp, known: CalendarDate, type: String, source: String,
+                       actor: String, data: JSONObject, prev: SHA256Digest, into buffer: inout [UInt8]) -> SHA256Digest {
+        let start = buffer.count
+        buffer.append(contentsOf: #"{"seq":"#.utf8)
+        buffer.append(contentsOf: String(seq).utf8)
+        buffer.append(contentsOf: #","id":"#.utf8)
+        JSONWriter.writeString(id, into: &buffer)
+        buffer.append(contentsOf: #","recorded":""#.utf8)
+        buffer.append(contentsOf: recorded.description.utf8)
+        buffer.append(contentsOf: #"","known":""#.utf8)
+        buffer.append(contentsOf: known.description.utf8)
+        buffer.append(contentsOf: #"","type":"#.utf8)
+        JSONWriter.writeString(type, into: &buffer)
+        buffer.append(contentsOf: #","source":"#.utf8)
+        JSONWriter.writeString(source, into: &buffer)
+        buffer.append(contentsOf: #","actor":"#.utf8)
+        JSONWriter.writeString(actor, into: &buffer)
+        buffer.append(contentsOf: #","data":"#.utf8)
+        JSONWriter.write(.object(data), into: &buffer)
+        buffer.append(contentsOf: #","prev":""#.utf8)
+        appendHex(prev, to: &buffer)
+        buffer.append(UInt8(ascii: "\""))
+        let hash = buffer.withUnsafeBytes { SHA256.hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        buffer.append(contentsOf: #","hash":""#.utf8)
+        appendHex(hash, to: &buffer)
+        buffer.append(contentsOf: "\"}\n".utf8)
+        return hash
+    }
+
+    private static func appendHex(_ digest: SHA256Digest, to buffer: inout [UInt8]) {
+        let at = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: 64))
+        buffer.withUnsafeMutableBytes { digest.writeHex(to: $0.baseAddress! + at) }
+    }
+
+    /// Decodes one line (without its `\n`), checking the envelope's shape strictly:
+    /// valid JSON, exactly the envelope keys in order, each of its type, and the line
+    /// ending in the canonical `,"hash":"<64 hex>"}`. Does not check the hash itself.
+    public static func decode(line: UnsafeRawBufferPointer) throws(LineError) -> LogRecord {
+        let value: JSONValue
+        do { value = try JSONReader.parse(line) } catch { throw LineError(field: nil, reason: "not valid JSON: \(error)") }
+        guard case .object(let object) = value else { throw LineError(field: nil, reason: "not a JSON object") }
+        let keys = object.keys
+        if keys != fieldOrder {
+            for (i, expected) in fieldOrder.enumerated() where i >= keys.count || keys[i] != expected {
+                let found = i < keys.count ? "\"\(keys[i])\"" : "end of object"
+                throw LineError(field: expected, reason: "envelope field \(i + 1) must be \"\(expected)\", found \(found)")
+            }
+            throw LineError(field: keys[fieldOrder.count], reason: "unexpected envelope field after \"hash\"")
+        }
+        func string(_ key: String) throws(LineError) -> String {
+            guard case .string(let s)? = object[key] else { throw LineError(field: key, reason: "must be a string") }
+            return s
+        }
+        guard case .number(let n)? = object["seq"], let seq = n.int, seq >= 1 else {
+            throw LineError(field: "seq", reason: "must be a positive integer")
+        }
+        let id = try string("id")
+        guard !id.isEmpty else { throw LineError(field: "id", reason: "must not be empty") }
+        guard let recorded = Timestamp(rfc3339: try string("recorded")) else {
+            throw LineError(field: "recorded", reason: "must be a UTC timestamp like 2026-01-31T09:15:00.000Z")
+        }
+        guard let known = CalendarDate(iso: try string("known")) else {
+            throw LineError(field: "known", reason: "must be a date like 2026-01-31")
+        }
+        let type = try string("type"), source = try string("source"), actor = try string("actor")
+        guard case .object(let data)? = object["data"] else { throw LineError(field: "data", reason: "must be an object") }
+        guard let prev = SHA256Digest(hex: try string("prev")) else {
+            throw LineError(field: "prev", reason: "must be 64 lowercase hex digits")
+        }
+        guard let hash = SHA256Digest(hex: try string("hash")) else {
+            throw LineError(field: "hash", reason: "must be 64 lowercase hex digits")
+        }
+        // The hashed part must end exactly where `,"hash":"` begins, with nothing after the hex but `"}`.
+        guard line.count > hashSuffixLength,
+              line.suffix(hashSuffixLength).starts(with: #","hash":""#.utf8),
+              line[line.count - 2] == UInt8(ascii: "\""), line[line.count - 1] == UInt8(ascii: "}")
+        else { throw LineError(field: "hash", reason: #"line must end with ,"hash":"<64 hex>"} and no spaces"#) }
+        return LogRecord(seq: seq, id: id, recorded: recorded, known: known, type: type, source: source,
+                         actor: actor, data: data, prev: prev, hash: hash)
+    }
+
+    /// SHA-256 of the line's hashed part (everything before `,"hash":`). The line must
+    /// already have decoded, so its suffix has the canonical length.
+    static func computeHash(line: UnsafeRawBufferPointer) -> SHA256Digest {
+        SHA256.hash(UnsafeRawBufferPointer(rebasing: line[..<(line.count - hashSuffixLength)]))
+    }
+}
+
+/// Why one line of the log could not be decoded: the field at fault (nil: the line as a whole) and why.
+public struct LineError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var field: String?
+    public var reason: String
+    public var description: String { field.map { "field \"\($0)\": \(reason)" } ?? reason }
+}

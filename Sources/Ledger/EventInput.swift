@@ -1,0 +1,80 @@
+import EventLog
+import LedgerModel
+
+/// What an input line leaves out: the envelope fields that come from the command line.
+public struct InputDefaults: Sendable, Equatable {
+    public var source: String
+    public var actor: String
+    /// Nil: the recorded date.
+    public var known: CalendarDate?
+
+    public init(source: String, actor: String, known: CalendarDate? = nil) {
+        self.source = source
+        self.actor = actor
+        self.known = known
+    }
+}
+
+/// Reads events as JSON Lines: `{"type":…, "data":{…}, "id"?:…, "known"?:…, "source"?:…, "actor"?:…}`.
+///
+/// Blank lines are skipped; a `\r` before the `\n` is ignored. Every problem names the
+/// input line and the field.
+public enum EventInput {
+    /// The fields an input line may carry; the rest of the envelope is the ledger's to set.
+    public static let fields = ["type", "data", "id", "known", "source", "actor"]
+    static let ledgerFields: Set<String> = ["seq", "recorded", "prev", "hash"]
+
+    /// Parses every line of `bytes`; returns the drafts and, for each, its input line number.
+    public static func parse(_ bytes: [UInt8], defaults: InputDefaults) throws(LedgerError) -> (drafts: [EventDraft], lines: [Int]) {
+        var drafts: [EventDraft] = []
+        var lines: [Int] = []
+        var lineNumber = 0
+        var start = 0
+        try bytes.withUnsafeBytes { raw in Result { () throws(LedgerError) in
+            while start < raw.count {
+                lineNumber += 1
+                var end = raw[start...].firstIndex(of: 0x0A) ?? raw.count
+                let next = end + 1
+                if end > start, raw[end - 1] == 0x0D { end -= 1 }
+                let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+                start = next
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                drafts.append(try parse(line: line, number: lineNumber, defaults: defaults))
+                lines.append(lineNumber)
+            }
+        } }.get()
+        return (drafts, lines)
+    }
+
+    /// Parses one input line into a draft.
+    public static func parse(line: UnsafeRawBufferPointer, number: Int, defaults: InputDefaults) throws(LedgerError) -> EventDraft {
+        func fail(_ field: String?, _ reason: String) -> LedgerError {
+            LedgerError(.badInput, field.map { "field \"\($0)\": \(reason)" } ?? reason, line: number, field: field)
+        }
+        let value: JSONValue
+        do { value = try JSONReader.parse(line) } catch { throw fail(nil, "not valid JSON: \(error)") }
+        guard case .object(let object) = value else { throw fail(nil, "expected a JSON object, found \(value.kindName)") }
+        for key in object.keys where !fields.contains(key) {
+            if ledgerFields.contains(key) { throw fail(key, "is set by the ledger, not by input") }
+            throw fail(key, "unknown field (an input line may have \(fields.joined(separator: ", ")))")
+        }
+        func string(_ key: String) throws(LedgerError) -> String? {
+            guard let v = object[key] else { return nil }
+            guard case .string(let s) = v else { throw fail(key, "must be a string, found \(v.kindName)") }
+            return s
+        }
+        guard let type = try string("type") else { throw fail("type", "is missing") }
+        guard EventTypeName(type) != nil else {
+            throw fail("type", "\"\(type)\" is not an event type (expected subject.verb, e.g. outturn.recorded)")
+        }
+        guard let dataValue = object["data"] else { throw fail("data", "is missing") }
+        guard case .object(let data) = dataValue else { throw fail("data", "must be an object, found \(dataValue.kindName)") }
+        var known = defaults.known
+        if let text = try string("known") {
+            guard let date = CalendarDate(iso: text) else { throw fail("known", "\"\(text)\" is not a date (expected YYYY-MM-DD)") }
+            known = date
+        }
+        return EventDraft(id: try string("id"), known: known, type: type, source: try string("source") ?? defaults.source,
+                          actor: try string("actor") ?? defaults.actor, data: data)
+    }
+}
