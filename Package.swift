@@ -26,6 +26,6 @@ let package = Package(
         .testTarget(name: "EventLogTests", dependencies: ["EventLog"], path: "Tests/EventLogTests"),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "EventLog"], path: "Tests/LedgerTests"),
         // End-to-end: runs the built `outturn` binary as real processes.
-        .testTarget(name: "OutturnTests", dependencies: ["outturn", "EventLog"], path: "Tests/OutturnTests"),
+        .testTarget(name: "OutturnTests", dependencies: ["outturn"], path: "Tests/OutturnTests"),
     ]
 )

@@ -46,6 +46,11 @@ public enum EventInput {
         return (drafts, lines)
     }
 
+    /// Whether `type` has the shape of an event type name (`subject.verb`).
+    static func isEventType(_ type: String) -> Bool {
+        EventTypeName(type) != nil
+    }
+
     /// Parses one input line into a draft.
     public static func parse(line: UnsafeRawBufferPointer, number: Int, defaults: InputDefaults) throws(LedgerError) -> EventDraft {
         func fail(_ field: String?, _ reason: String) -> LedgerError {
@@ -64,7 +69,7 @@ public enum EventInput {
             return s
         }
         guard let type = try string("type") else { throw fail("type", "is missing") }
-        guard EventTypeName(type) != nil else {
+        guard isEventType(type) else {
             throw fail("type", "\"\(type)\" is not an event type (expected subject.verb, e.g. outturn.recorded)")
         }
         guard let dataValue = object["data"] else { throw fail("data", "is missing") }

@@ -1,0 +1,251 @@
+import Foundation
+import Testing
+@testable import EventLog
+
+/// The log in-process: written events read back exactly, recovery, the index cache,
+/// and verify against every kind of damage — including a log cut at every byte offset.
+struct LogTests {
+    final class Scratch {
+        let directory: String
+        init() throws {
+            directory = NSTemporaryDirectory() + "eventlog-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        deinit { try? FileManager.default.removeItem(atPath: directory) }
+        func path(_ name: String) -> String { directory + "/" + name }
+    }
+
+    static let t0 = Timestamp(millisecondsSince1970: 1_700_000_000_000)
+
+    func draft(_ n: Int, id: String? = nil, known: CalendarDate? = nil) -> EventDraft {
+        EventDraft(id: id, known: known, type: "outturn.recorded", source: "met-police", actor: "test",
+                   data: JSONObject([("partnership", .string("lewisham")), ("value", .number(JSONNumber(n))),
+                                     ("note", .string("n\u{e9}e \"\(n)\"\n"))]))
+    }
+
+    func records(_ log: Log) throws -> [LogRecord] {
+        var all: [LogRecord] = []
+        try log.forEachRecord { all.append($0); return true }
+        return all
+    }
+
+    @Test func appendedEventsReadBackExactlyWithAGaplessChain() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("l.jsonl")
+        try Log.create(at: path)
+        let log = try Log(path: path)
+        let drafts = (0..<25).map { draft($0, id: $0.isMultiple(of: 2) ? "k\($0)" : nil, known: CalendarDate(year: 2015, month: 6, day: 30)) }
+        let first = try log.append(Array(drafts[0..<10]), options: .init(now: Self.t0))
+        let second = try log.append(Array(drafts[10...]), options: .init(now: Timestamp(millisecondsSince1970: Self.t0.millisecondsSince1970 - 5000)))
+        #expect(first.outcomes.map(\.seq) == Array(1...10))
+        #expect(second.outcomes.map(\.seq) == Array(11...25))
+
+        let read = try records(Log(path: path))
+        #expect(read.count == 25)
+        var prev = SHA256Digest.zero
+        for (i, record) in read.enumerated() {
+            #expect(record.seq == i + 1)
+            #expect(record.data == drafts[i].data)
+            #expect(record.type == "outturn.recorded")
+            #expect(record.known == CalendarDate(year: 2015, month: 6, day: 30))
+            #expect(record.prev == prev)
+            prev = record.hash
+            if let id = drafts[i].id { #expect(record.id == id) } else { #expect(record.id.count == 36) }
+        }
+        // A clock that went backwards does not make `recorded` go backwards.
+        #expect(read[10].recorded == Self.t0)
+        #expect(second.head.seq == 25 && second.head.hash == prev)
+        let report = try Log(path: path).verify()
+        #expect(report.problem == nil && report.events == 25 && report.head == prev)
+    }
+
+    @Test func theHashIsSHA256OfTheLineUpToTheHashField() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("l.jsonl")
+        try Log.create(at: path)
+        _ = try Log(path: path).append([draft(1, id: "a")], options: .init(now: Self.t0))
+        let line = try String(contentsOfFile: path, encoding: .utf8).dropLast()
+        let cut = try #require(line.range(of: #","hash":""#))
+        let hashed = String(line[..<cut.lowerBound])
+        #expect(line.hasPrefix(#"{"seq":1,"id":"a","recorded":"2023-11-14T22:13:20.000Z","known":"2023-11-14","type":"outturn.recorded","source":"met-police","actor":"test","data":{"partnership":"lewisham","value":1,"note":"n\#u{e9}e \"1\"\n"},"prev":"0000000000000000000000000000000000000000000000000000000000000000""#))
+        #expect(line.hasSuffix(#","hash":""# + SHA256.hash(hashed).hex + #""}"#))
+    }
+
+    @Test func idempotencyReportsExistingSeqsAndRejectsConflicts() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("l.jsonl")
+        try Log.create(at: path)
+        let log = try Log(path: path)
+        _ = try log.append([draft(1, id: "a"), draft(2, id: "b")])
+        let again = try log.append([draft(2, id: "b"), draft(3, id: "c"), draft(3, id: "c")])
+        #expect(again.outcomes == [.init(seq: 2, id: "b", existing: true), .init(seq: 3, id: "c", existing: false),
+                                   .init(seq: 3, id: "c", existing: true)])
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
+        #expect(throws: EventLogError.self) { try log.append([draft(4, id: "d"), draft(99, id: "a")]) }
+        do {
+            _ = try log.append([draft(4, id: "d"), draft(99, id: "a")])
+        } catch let error as EventLogError {
+            #expect(error.code == .conflict && error.eventIndex == 1)
+        }
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == size)
+        // An explicit, different known date for the same id is a conflict too.
+        #expect(throws: EventLogError.self) { try log.append([draft(1, id: "a", known: CalendarDate(year: 2001, month: 1, day: 1))]) }
+    }
+
+    @Test func theIndexIsACacheThatIsRebuiltWhenMissingStaleOrGarbled() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("l.jsonl")
+        try Log.create(at: path)
+        let log = try Log(path: path)
+        _ = try log.append((0..<20).map { draft($0, id: "e\($0)") })
+        let idx = path + ".idx"
+        let good = try String(contentsOfFile: idx, encoding: .utf8)
+        #expect(good.split(separator: "\n").count == 20)
+
+        for damage in ["delete", "truncate", "garble", "stale"] {
+            switch damage {
+            case "delete": try FileManager.default.removeItem(atPath: idx)
+            case "truncate": try String(good.dropLast(10)).write(toFile: idx, atomically: false, encoding: .utf8)
+            case "garble": try good.replacingOccurrences(of: "\t5\t", with: "\t6\t").write(toFile: idx, atomically: false, encoding: .utf8)
+            default: try (good.split(separator: "\n").prefix(7).joined(separator: "\n") + "\n").write(toFile: idx, atomically: false, encoding: .utf8)
+            }
+            let r = try log.append([draft(5, id: "e5"), draft(19, id: "e19")])
+            #expect(r.outcomes.map(\.seq) == [6, 20], "after \(damage)")
+            #expect(r.outcomes.allSatisfy { $0.existing }, "after \(damage)")
+            #expect(try String(contentsOfFile: idx, encoding: .utf8) == good, "after \(damage)")
+        }
+        // Appends without ids keep the index current, so a later id lookup still finds everything.
+        _ = try log.append([draft(100), draft(101)])
+        #expect(try log.append([draft(7, id: "e7")]).outcomes == [.init(seq: 8, id: "e7", existing: true)])
+        #expect(try String(contentsOfFile: idx, encoding: .utf8).split(separator: "\n").count == 22)
+    }
+
+    @Test func anUnfinishedBatchIsInvisibleToReadersAndRolledBackByTheNextWriter() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("l.jsonl")
+        try Log.create(at: path)
+        _ = try Log(path: path).append((0..<5).map { draft($0) })
+        let committed = try Data(contentsOf: URL(fileURLWithPath: path))
+        // Simulate a writer killed after journaling and writing two complete lines of its batch.
+        let other = scratch.path("other.jsonl")
+        try Log.create(at: other)
+        _ = try Log(path: other).append((0..<7).map { draft($0) })
+        let otherBytes = try Data(contentsOf: URL(fileURLWithPath: other))
+        try Data(Log.undoRecord(size: committed.count)).write(to: URL(fileURLWithPath: path + ".undo"))
+        let extra = otherBytes.split(separator: UInt8(ascii: "\n"))[5...6].map { Data($0) + Data("\n".utf8) }.reduce(Data(), +)
+        try (committed + extra).write(to: URL(fileURLWithPath: path))
+
+        let log = try Log(path: path)
+        #expect(try records(log).count == 5)
+        let report = try log.verify()
+        #expect(report.problem == nil && report.events == 5 && report.unfinishedBytes == extra.count)
+
+        let r = try log.append([draft(9, id: "after")])
+        #expect(r.recovery.rolledBackBytes == extra.count)
+        #expect(r.outcomes == [.init(seq: 6, id: "after", existing: false)])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).prefix(committed.count) == committed)
+        #expect(try log.verify().events == 6)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path + ".undo")).isEmpty)
+    }
+
+    @Test func aHalfWrittenUndoJournalMeansNothingToUndo() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("l.jsonl")
+        try Log.create(at: path)
+        _ = try Log(path: path).append((0..<3).map { draft($0) })
+        let committed = try Data(contentsOf: URL(fileURLWithPath: path))
+        let record = Log.undoRecord(size: 10)
+        for cut in 0..<record.count {
+            try Data(record.prefix(cut)).write(to: URL(fileURLWithPath: path + ".undo"))
+            let log = try Log(path: path)
+            #expect(try log.pendingUndoSize() == nil, "cut at \(cut)")
+            #expect(try log.verify().events == 3)
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == committed)
+    }
+
+    /// A reopened log cut at every byte offset reads as exactly the complete lines before the cut.
+    @Test func aLogCutAtEveryByteOffsetReadsAsItsCompleteLines() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("l.jsonl")
+        try Log.create(at: path)
+        _ = try Log(path: path).append((0..<4).map { draft($0, id: "c\($0)") })
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let lineEnds = bytes.indices.filter { bytes[$0] == UInt8(ascii: "\n") }.map { $0 + 1 }
+        let full = try records(Log(path: path))
+        let cutPath = scratch.path("cut.jsonl")
+        for cut in 0...bytes.count {
+            try bytes.prefix(cut).write(to: URL(fileURLWithPath: cutPath))
+            let log = try Log(path: cutPath)
+            let complete = lineEnds.filter { $0 <= cut }.count
+            #expect(try records(log) == Array(full.prefix(complete)), "cut at \(cut)")
+            let report = try log.verify()
+            #expect(report.problem == nil && report.events == complete && report.tornBytes == cut - (complete == 0 ? 0 : lineEnds[complete - 1]))
+        }
+    }
+
+    @Test func lineReaderHandlesLinesLongerThanItsBuffer() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("lines")
+        let lines = [String(repeating: "a", count: 5000), "", "b", String(repeating: "c", count: 70)]
+        try Data((lines.joined(separator: "\n") + "\nxyz").utf8).write(to: URL(fileURLWithPath: path))
+        let fd = try FileDescriptor.open(path, O_RDONLY)
+        defer { fd.close() }
+        var seen: [String] = []
+        let summary = try LineReader.forEachLine(in: fd, to: try fd.size(), chunkSize: 64) { _, line in
+            seen.append(String(decoding: line, as: UTF8.self))
+            return true
+        }
+        #expect(seen == lines)
+        #expect(summary.tornBytes == 3)
+    }
+
+    @Test func verifyCatchesTimeGoingBackwardsAndKnownAfterRecorded() throws {
+        let scratch = try Scratch()
+        // Write lines by hand with the real encoder, so their hashes are right and only the times are wrong.
+        func ledger(_ times: [(Int64, CalendarDate)]) throws -> Log.VerifyReport {
+            var buffer: [UInt8] = []
+            var prev = SHA256Digest.zero
+            for (i, (ms, known)) in times.enumerated() {
+                prev = LogRecord.encode(seq: i + 1, id: "t\(i)", recorded: Timestamp(millisecondsSince1970: ms), known: known,
+                                        type: "a.b", source: "s", actor: "a", data: JSONObject(), prev: prev, into: &buffer)
+            }
+            let path = scratch.path("t-\(UUID().uuidString)")
+            try Data(buffer).write(to: URL(fileURLWithPath: path))
+            return try Log(path: path).verify()
+        }
+        let day = CalendarDate(year: 2023, month: 11, day: 14)!
+        #expect(try ledger([(1_700_000_000_000, day), (1_700_000_000_000, day)]).problem == nil)
+        let back = try ledger([(1_700_000_000_000, day), (1_699_999_999_999, day)])
+        #expect(back.problem?.kind == .timeGoesBackwards && back.problem?.seq == 2)
+        let future = try ledger([(1_700_000_000_000, CalendarDate(year: 2023, month: 11, day: 15)!)])
+        #expect(future.problem?.kind == .knownAfterRecorded && future.problem?.seq == 1)
+    }
+}
+
+struct TimestampTests {
+    @Test func formatsAndParsesRFC3339WithMilliseconds() {
+        let t = Timestamp(millisecondsSince1970: 1_700_000_000_123)
+        #expect(t.description == "2023-11-14T22:13:20.123Z")
+        #expect(Timestamp(rfc3339: "2023-11-14T22:13:20.123Z") == t)
+        #expect(Timestamp(millisecondsSince1970: 0).description == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp(millisecondsSince1970: -1).description == "1969-12-31T23:59:59.999Z")
+        for bad in ["2023-11-14T22:13:20Z", "2023-11-14 22:13:20.123Z", "2023-02-30T00:00:00.000Z", "2023-11-14T24:00:00.000Z"] {
+            #expect(Timestamp(rfc3339: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func calendarDatesRoundTripThroughDayNumbersAcrossLeapYears() {
+        for days in stride(from: -719_162, through: 2_932_896, by: 97) { // 0001-01-01 to 9999-12-31
+            let date = CalendarDate(daysSince1970: days)
+            #expect(date.daysSince1970 == days)
+            #expect(CalendarDate(iso: date.description) == date)
+        }
+        #expect(CalendarDate(iso: "2016-02-29") != nil)
+        #expect(CalendarDate(iso: "2015-02-29") == nil)
+        #expect(CalendarDate(iso: "2000-02-29") != nil)
+        #expect(CalendarDate(iso: "1900-02-29") == nil)
+        #expect(CalendarDate(iso: "2015-13-01") == nil)
+        #expect(CalendarDate(iso: "2015-6-30") == nil)
+    }
+}
