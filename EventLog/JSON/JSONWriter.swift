@@ -1,0 +1,95 @@
+// Compact JSON serialization.
+
+/// Writes JSON text: compact (no whitespace), UTF-8.
+///
+/// Strings escape only `"`, `\` and control characters (as `\n`, `\r`, `\t`,
+/// `\b`, `\f`, or `\u00xx` with lowercase hex); `/` and non-JSONByte are written
+/// raw. Numbers are written as their literal. The output always re-parses with
+/// `JSONReader` to an equal value.
+public enum JSONWriter {
+    /// Appends the compact serialization (no whitespace) of `value` to `buffer`.
+    ///
+    /// Keys in stored order, or sorted by their UTF-8 bytes when `sortedKeys` is
+    /// true (the canonical form used to compare content).
+    public static func write(_ value: JSONValue, into buffer: inout [UInt8], sortedKeys: Bool = false) {
+        switch value {
+        case .null:
+            buffer.append(contentsOf: "null".utf8)
+        case .bool(let flag):
+            buffer.append(contentsOf: flag ? "true".utf8 : "false".utf8)
+        case .number(let number):
+            buffer.append(contentsOf: number.literal.utf8)
+        case .string(let string):
+            writeString(string, into: &buffer)
+        case .array(let elements):
+            buffer.append(JSONByte.openBracket)
+            var first = true
+            for element in elements {
+                if !first { buffer.append(JSONByte.comma) }
+                first = false
+                write(element, into: &buffer, sortedKeys: sortedKeys)
+            }
+            buffer.append(JSONByte.closeBracket)
+        case .object(let object):
+            buffer.append(JSONByte.openBrace)
+            var entries = object.entries
+            if sortedKeys {
+                entries.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            }
+            var first = true
+            for (key, member) in entries {
+                if !first { buffer.append(JSONByte.comma) }
+                first = false
+                writeString(key, into: &buffer)
+                buffer.append(JSONByte.colon)
+                write(member, into: &buffer, sortedKeys: sortedKeys)
+            }
+            buffer.append(JSONByte.closeBrace)
+        }
+    }
+
+    /// The compact serialization of `value` as a `String`; see `write(_:into:sortedKeys:)`.
+    public static func string(_ value: JSONValue, sortedKeys: Bool = false) -> String {
+        var buffer: [UInt8] = []
+        write(value, into: &buffer, sortedKeys: sortedKeys)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    /// Appends a JSON string literal (with quotes) for `string` to `buffer`.
+    public static func writeString(_ string: String, into buffer: inout [UInt8]) {
+        var text = string
+        buffer.append(JSONByte.quote)
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == JSONByte.quote || byte == JSONByte.backslash {
+                if i > runStart { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+                runStart = i + 1
+                appendEscape(byte, into: &buffer)
+            }
+            if utf8.count > runStart { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+        }
+        buffer.append(JSONByte.quote)
+    }
+
+    /// The lowercase hex digit for `nibble` (0...15).
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? JSONByte.zero + nibble : UInt8(ascii: "a") + nibble - 10
+    }
+
+    /// Appends the escape sequence for `"`, `\` or a control character.
+    private static func appendEscape(_ byte: UInt8, into buffer: inout [UInt8]) {
+        buffer.append(JSONByte.backslash)
+        switch byte {
+        case JSONByte.quote, JSONByte.backslash: buffer.append(byte)
+        case 0x08: buffer.append(UInt8(ascii: "b"))
+        case 0x09: buffer.append(UInt8(ascii: "t"))
+        case 0x0A: buffer.append(UInt8(ascii: "n"))
+        case 0x0C: buffer.append(UInt8(ascii: "f"))
+        case 0x0D: buffer.append(UInt8(ascii: "r"))
+        default:
+            buffer.append(contentsOf: "u00".utf8)
+            buffer.append(hexDigit(byte >> 4))
+            buffer.append(hexDigit(byte & 0x0F))
+        }
+    }
+}
