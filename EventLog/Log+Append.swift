@@ -12,15 +12,22 @@ extension Log {
         /// The clock; tests fix it. Nil reads the real time.
         public var now: Timestamp?
         /// Called with the lock held, after recovery and idempotency, with the head before
-        /// the batch and the records about to be written; throwing writes nothing. This is
-        /// where the domain validates a batch against the ledger so far.
-        public var beforeWrite: ((Head, [LogRecord]) throws -> Void)?
+        /// the batch and the records about to be written (each with its position in the
+        /// batch); throwing writes nothing. This is where the domain validates a batch
+        /// against the ledger so far — read it with `forEachRecord(upTo: head.end)`.
+        public var beforeWrite: ((Head, [PendingRecord]) throws -> Void)?
 
-        public init(lockTimeout: Double? = 30, now: Timestamp? = nil, beforeWrite: ((Head, [LogRecord]) throws -> Void)? = nil) {
+        public init(lockTimeout: Double? = 30, now: Timestamp? = nil, beforeWrite: ((Head, [PendingRecord]) throws -> Void)? = nil) {
             self.lockTimeout = lockTimeout
             self.now = now
             self.beforeWrite = beforeWrite
         }
+    }
+
+    /// A record about to be written, and the position of its draft in the batch.
+    public struct PendingRecord: Sendable {
+        public var index: Int
+        public var record: LogRecord
     }
 
     /// What became of one event of a batch.
@@ -68,7 +75,7 @@ extension Log {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(drafts.count * 256)
         var indexLines: [UInt8] = []
-        var records: [LogRecord] = []
+        var records: [PendingRecord] = []
         var seq = head.seq
         var prev = head.hash
 
@@ -94,8 +101,9 @@ extension Log {
                 IDIndex.encode(id: id, entry: entry, mark: IDIndex.Mark(seq: seq, end: head.end + buffer.count, hash: prev), into: &indexLines)
             }
             if options.beforeWrite != nil {
-                records.append(LogRecord(seq: seq, id: id, recorded: recorded, known: known, type: draft.type, source: draft.source,
-                                         actor: draft.actor, data: draft.data, prev: previous, hash: prev))
+                records.append(PendingRecord(index: i, record: LogRecord(
+                    seq: seq, id: id, recorded: recorded, known: known, type: draft.type, source: draft.source,
+                    actor: draft.actor, data: draft.data, prev: previous, hash: prev)))
             }
             outcomes.append(AppendOutcome(seq: seq, id: id, existing: false))
         }

@@ -46,9 +46,9 @@ public enum EventInput {
         return (drafts, lines)
     }
 
-    /// Whether `type` has the shape of an event type name (`subject.verb`).
+    /// Whether `type` is one of the domain's event types.
     static func isEventType(_ type: String) -> Bool {
-        EventTypeName(type) != nil
+        DomainEvent.typeNames.contains(type)
     }
 
     /// Parses one input line into a draft.
@@ -70,7 +70,7 @@ public enum EventInput {
         }
         guard let type = try string("type") else { throw fail("type", "is missing") }
         guard isEventType(type) else {
-            throw fail("type", "\"\(type)\" is not an event type (expected subject.verb, e.g. outturn.recorded)")
+            throw fail("type", "\"\(type)\" is not an event type (one of \(DomainEvent.typeNames.joined(separator: ", ")))")
         }
         guard let dataValue = object["data"] else { throw fail("data", "is missing") }
         guard case .object(let data) = dataValue else { throw fail("data", "must be an object, found \(dataValue.kindName)") }

@@ -27,10 +27,26 @@ public final class Ledger {
         return try append(drafts, lines: lines, lockTimeout: lockTimeout)
     }
 
-    /// Appends drafts as one batch; `lines[i]` is the input line of `drafts[i]`, for errors.
+    /// Checks each draft's type and fields before the lock is taken (so bad input fails fast).
+    static func decodeAll(_ drafts: [EventDraft], lines: [Int]) throws(LedgerError) {
+        for (i, draft) in drafts.enumerated() {
+            do {
+                _ = try EventDecoder.decode(type: draft.type, data: draft.data, strict: true)
+            } catch {
+                throw LedgerError(.badInput, error.description, line: i < lines.count ? lines[i] : nil, field: error.field)
+            }
+        }
+    }
+
+    /// Appends drafts as one batch, each validated by the domain against the ledger so far;
+    /// `lines[i]` is the input line of `drafts[i]`, for errors.
     public func append(_ drafts: [EventDraft], lines: [Int] = [], lockTimeout: Double? = 30) throws(LedgerError) -> Log.AppendResult {
+        try Ledger.decodeAll(drafts, lines: lines)
+        let log = self.log
         do {
-            return try log.append(drafts, options: Log.AppendOptions(lockTimeout: lockTimeout))
+            return try log.append(drafts, options: Log.AppendOptions(lockTimeout: lockTimeout) { head, pending in
+                try Ledger.validate(pending, head: head, log: log, lines: lines)
+            })
         } catch let error as EventLogError {
             throw LedgerError(error, lines: lines)
         } catch let error as LedgerError {

@@ -76,7 +76,7 @@ struct Output {
         bytes.withUnsafeBytes { raw in
             var done = 0
             while done < raw.count {
-                let n = write(fd, raw.baseAddress! + done, raw.count - done)
+                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
                 if n < 0 { if errno == EINTR { continue }; return }
                 done += n
             }

@@ -6,7 +6,10 @@ import Darwin
 import Foundation
 
 /// Every subcommand, in the order `outturn help` lists them.
-let commands: [any Command.Type] = [InitCommand.self, AppendCommand.self, VerifyCommand.self]
+let commands: [any Command.Type] = [
+    InitCommand.self, AppendCommand.self, VerifyCommand.self, StatusCommand.self, ProgressCommand.self, ActionsCommand.self,
+    AuditCommand.self, CompareCommand.self, ReplayCommand.self, DiffCommand.self,
+]
 
 let overview = """
     OVERVIEW: outturn — an event-sourced performance ledger for community safety partnerships.

@@ -1,0 +1,169 @@
+import LedgerModel
+
+/// Where a figure came from, so views can say which they show.
+public enum FigureSource: Sendable, Equatable {
+    /// Recorded for exactly this period (seq of the live revision).
+    case recorded(seq: Int, status: OutturnStatus)
+    /// Summed from the months recorded inside the period.
+    case months(Int)
+    /// Built from component indicators (a sum or a ratio).
+    case components
+
+    public var label: String {
+        switch self {
+        case .recorded(_, let status): status.rawValue
+        case .months(let n): "sum of \(n) months"
+        case .components: "from components"
+        }
+    }
+}
+
+/// One outturn figure for an area, indicator and period, however it was obtained.
+public struct Figure: Sendable, Equatable {
+    /// The value; nil when only a change is known (a source that gives "down 15%").
+    public var value: Double?
+    /// The fractional change and what it is against, when that is all the source gave.
+    public var change: (fraction: Double, against: Period)?
+    public var source: FigureSource
+
+    public static func == (a: Figure, b: Figure) -> Bool {
+        a.value == b.value && a.change?.fraction == b.change?.fraction && a.change?.against == b.change?.against && a.source == b.source
+    }
+}
+
+extension LedgerState {
+    /// The figure for `area`, `indicator` and `period`: recorded for that period if it
+    /// was (a recorded figure always stands), else built from the indicator's components,
+    /// else — for counts and money — summed from the months recorded inside it.
+    /// Rates, percents and ratios never sum: ratios re-divide summed numerators and denominators.
+    public func figure(area: String, indicator id: String, period: Period) -> Figure? {
+        figure(area: area, indicator: id, period: period, depth: 0)
+    }
+
+    private func figure(area: String, indicator id: String, period: Period, depth: Int) -> Figure? {
+        guard depth < 16, let indicator = indicator(id) else { return nil }
+        if let entry = recordedOutturn(OutturnKey(area: area, indicator: id, period: period)) {
+            let source = FigureSource.recorded(seq: entry.seq, status: entry.payload.status)
+            switch entry.payload.value {
+            case .number(let v): return Figure(value: v, change: nil, source: source)
+            case .ratio(let n, let d): return Figure(value: scaled(n, d, indicator), change: nil, source: source)
+            case .change(let c, let against): return Figure(value: nil, change: (c, against), source: source)
+            }
+        }
+        switch indicator.composition {
+        case .sum(let parts):
+            var total = 0.0
+            for part in parts {
+                guard let v = figure(area: area, indicator: part, period: period, depth: depth + 1)?.value else { return nil }
+                total += v
+            }
+            return Figure(value: total, change: nil, source: .components)
+        case .ratio(let numerator, let denominator):
+            guard let n = figure(area: area, indicator: numerator, period: period, depth: depth + 1)?.value,
+                  let d = figure(area: area, indicator: denominator, period: period, depth: depth + 1)?.value, d != 0
+            else { return nil }
+            return Figure(value: scaled(n, d, indicator), change: nil, source: .components)
+        case .none:
+            break
+        }
+        guard period.monthCount > 1 else { return nil }
+        // Aggregate from months: counts and money by sum; ratios by re-dividing the summed parts.
+        var sum = 0.0, numerators = 0.0, denominators = 0.0
+        var ratios = false
+        for month in period.months {
+            guard let entry = recordedOutturn(OutturnKey(area: area, indicator: id, period: .month(month))) else { return nil }
+            switch entry.payload.value {
+            case .number(let v):
+                guard indicator.unit == .count || indicator.unit == .currency, !ratios else { return nil }
+                sum += v
+            case .ratio(let n, let d):
+                ratios = true
+                numerators += n
+                denominators += d
+            case .change:
+                return nil
+            }
+        }
+        if ratios {
+            guard denominators != 0 else { return nil }
+            return Figure(value: scaled(numerators, denominators, indicator), change: nil, source: .months(period.monthCount))
+        }
+        return Figure(value: sum, change: nil, source: .months(period.monthCount))
+    }
+
+    /// A numerator over a denominator in the indicator's unit: percent ×100, rate × its base.
+    private func scaled(_ n: Double, _ d: Double, _ indicator: IndicatorDefined) -> Double {
+        switch indicator.unit {
+        case .percent: 100 * n / d
+        case .rate: n / d * (indicator.per ?? 1)
+        default: n / d
+        }
+    }
+
+    /// The baseline's value: as set, or derived from its periods' figures (mean or sum).
+    public func baselineValue(_ baseline: BaselineSet) -> Double? {
+        if let value = baseline.value { return value }
+        return baselineValue(baseline, indicator: baseline.indicator)
+    }
+
+    /// The same baseline's method applied to another indicator (a composite's component).
+    public func baselineValue(_ baseline: BaselineSet, indicator: String) -> Double? {
+        var values: [Double] = []
+        for period in baseline.periods {
+            guard let v = figure(area: baseline.partnership, indicator: indicator, period: period)?.value else { return nil }
+            values.append(v)
+        }
+        switch baseline.method {
+        case .sum: return values.reduce(0, +)
+        case .mean, .value: return values.reduce(0, +) / Double(values.count)
+        }
+    }
+
+    /// Every period that has an outturn for the area and indicator or any of its components.
+    public func periodsWithData(area: String, indicator id: String) -> Set<Period> {
+        var periods = recordedPeriods(area: area, indicator: id)
+        var seen: Set<String> = [id]
+        var queue = indicator(id)?.composition.components ?? []
+        while let next = queue.popLast() {
+            guard seen.insert(next).inserted else { continue }
+            periods.formUnion(recordedPeriods(area: area, indicator: next))
+            queue += indicator(next)?.composition.components ?? []
+        }
+        return periods
+    }
+
+    /// The latest period shaped like `reference` (same kind and length) with a figure, or, without a
+    /// reference, the latest period with a figure. Periods built from recorded months count too.
+    public func latestFigure(area: String, indicator: String, like reference: Period? = nil) -> (period: Period, figure: Figure)? {
+        var candidates = periodsWithData(area: area, indicator: indicator)
+        if let reference {
+            var shaped = Set(candidates.filter { $0.kind == reference.kind && $0.monthCount == reference.monthCount })
+            for p in candidates where p.monthCount < reference.monthCount {
+                shaped.insert(reference.aligned(containing: p.last))
+            }
+            candidates = shaped
+        }
+        for period in candidates.sorted(by: { ($0.last, $0.monthCount) > ($1.last, $1.monthCount) }) {
+            if let figure = figure(area: area, indicator: indicator, period: period) { return (period, figure) }
+        }
+        return nil
+    }
+}
+
+extension Period {
+    /// The period of this one's kind and length that contains `month` (the financial year,
+    /// calendar year or quarter it falls in; for a span, the span of this length ending there).
+    public func aligned(containing month: Month) -> Period {
+        switch kind {
+        case .month: return .month(month)
+        case .calendarYear: return .calendarYear(month.year)
+        case .financialYear: return .financialYear(startingIn: month.month >= 4 ? month.year : month.year - 1)
+        case .quarter:
+            let fy = month.month >= 4 ? month.year : month.year - 1
+            let q = ((month.month + 8) % 12) / 3 + 1
+            return .quarter(q, ofFinancialYearStartingIn: fy)
+        case .span:
+            return Period(first: month.advanced(by: 1 - monthCount), last: month) ?? .month(month)
+        }
+    }
+}

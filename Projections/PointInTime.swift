@@ -1,0 +1,78 @@
+import LedgerModel
+
+/// Which events a view counts: the same fold, stopped or filtered at a point.
+public enum PointInTime: Sendable, Equatable, CustomStringConvertible {
+    /// Everything in the ledger.
+    case now
+    /// Events the partnership knew by the end of this day (`known ≤ T`), as the ledger holds them now.
+    case asOf(Day)
+    /// Events the ledger itself had recorded by the end of this day (`recorded ≤ T`).
+    case recorded(Day)
+    /// Events up to and including this seq: a board's seal.
+    case sealed(seq: Int, board: String, date: DateOrPeriod)
+
+    /// Whether the event counts in the view.
+    public func includes(_ event: LedgerEvent) -> Bool {
+        switch self {
+        case .now: true
+        case .asOf(let day): event.known <= day
+        case .recorded(let day): event.recordedDay <= day
+        case .sealed(let seq, _, _): event.seq <= seq
+        }
+    }
+
+    /// Whether every later event is excluded once one is (so a replay may stop reading).
+    public func isPastTheEnd(_ event: LedgerEvent) -> Bool {
+        switch self {
+        case .now, .asOf: false
+        case .recorded(let day): event.recordedDay > day
+        case .sealed(let seq, _, _): event.seq > seq
+        }
+    }
+
+    /// The date a view is "as of", for deciding what is overdue; nil means today.
+    public var viewDate: Day? {
+        switch self {
+        case .now: nil
+        case .asOf(let day), .recorded(let day): day
+        case .sealed(_, _, let date): date.lastDay
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .now: "now (everything recorded)"
+        case .asOf(let day): "as known on \(day)"
+        case .recorded(let day): "as recorded by \(day)"
+        case .sealed(let seq, let board, let date): "board \(board) on \(date) (sealed at seq \(seq))"
+        }
+    }
+}
+
+/// One replay pass feeding every projection: the ledger state and the audit trail.
+///
+/// A view at a point in time is this same fold with ``PointInTime/includes(_:)``
+/// deciding which events count — never a second code path.
+public struct Replay: Sendable {
+    public let pointInTime: PointInTime
+    public private(set) var state = LedgerState()
+    public private(set) var audit = AuditTrail()
+    /// Events the point in time left out.
+    public private(set) var skipped = 0
+
+    public init(_ pointInTime: PointInTime = .now) {
+        self.pointInTime = pointInTime
+    }
+
+    /// Folds one event in if the point in time counts it. Returns false once no later event can count.
+    @discardableResult
+    public mutating func feed(_ event: LedgerEvent) -> Bool {
+        guard pointInTime.includes(event) else {
+            skipped += 1
+            return !pointInTime.isPastTheEnd(event)
+        }
+        audit.record(event, in: state)
+        state.apply(event)
+        return true
+    }
+}

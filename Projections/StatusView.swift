@@ -1,0 +1,110 @@
+import LedgerModel
+
+/// Which way an indicator moved against its previous comparable period, judged by its polarity.
+public enum DirectionOfTravel: String, Sendable {
+    case improving, worsening
+    case noChange = "no change"
+}
+
+/// One row of `outturn status`: a partnership's indicator, its latest outturn and how it stands.
+public struct StatusRow: Sendable, Equatable {
+    public var partnership: String
+    public var indicator: String
+    public var indicatorName: String
+    /// The period of the latest outturn (nil: none yet).
+    public var period: Period?
+    public var value: Double?
+    /// The change the source gave instead of a value (Southwark's "−15%"), as a fraction.
+    public var change: Double?
+    public var figureSource: String?
+    /// The target in force for that period, in words, and its id.
+    public var target: String?
+    public var targetID: String?
+    public var rag: RAG
+    public var ragNote: String?
+    public var direction: DirectionOfTravel?
+    /// The change against the baseline, in percent rounded to one decimal.
+    public var baselineChangePercent: Double?
+}
+
+/// Percent rounded to one decimal, half away from zero: −13.56 → −13.6.
+public func roundedPercent(_ fraction: Double) -> Double {
+    (fraction * 1000).rounded() / 10
+}
+
+extension LedgerState {
+    /// One row per partnership and indicator that has an outturn or a target.
+    public func statusRows(partnership: String? = nil, indicator: String? = nil) -> [StatusRow] {
+        var pairs: Set<[String]> = []
+        for (area, byIndicator) in outturnAreas where self.partnership(area) != nil {
+            for ind in byIndicator.keys { pairs.insert([area, ind]) }
+        }
+        for id in targets.keys {
+            if let (t, withdrawn) = target(id), !withdrawn { pairs.insert([t.partnership, t.indicator]) }
+        }
+        // Composites whose components have outturns show too.
+        for (id, _) in indicators {
+            guard let def = self.indicator(id), def.composition != .none else { continue }
+            for (area, byIndicator) in outturnAreas where self.partnership(area) != nil {
+                if def.composition.components.contains(where: { byIndicator[$0] != nil }) { pairs.insert([area, id]) }
+            }
+        }
+        return pairs
+            .filter { (partnership == nil || $0[0] == partnership) && (indicator == nil || $0[1] == indicator) }
+            .sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
+            .compactMap { statusRow(partnership: $0[0], indicator: $0[1]) }
+    }
+
+    func statusRow(partnership: String, indicator id: String) -> StatusRow? {
+        guard let def = indicator(id) else { return nil }
+        let latest = latestFigure(area: partnership, indicator: id)
+        let target = targetInForce(partnership: partnership, indicator: id, period: latest?.period)
+        var row = StatusRow(partnership: partnership, indicator: id, indicatorName: def.name, period: latest?.period,
+                            value: latest?.figure.value, change: latest?.figure.change?.fraction,
+                            figureSource: latest?.figure.source.label, target: target.map(describe), targetID: target?.target,
+                            rag: .noData, ragNote: nil, direction: nil, baselineChangePercent: nil)
+        if let target {
+            let assessment = assess(target, figure: latest?.figure, period: latest?.period)
+            row.rag = assessment.rag
+            row.ragNote = assessment.note
+        } else {
+            row.ragNote = "no target"
+        }
+        if let latest, let v = latest.figure.value,
+           let previous = figure(area: partnership, indicator: id, period: latest.period.previous)?.value {
+            row.direction = v == previous ? .noChange
+                : (v < previous) == (def.polarity != .higherBetter) ? .improving : .worsening
+            if def.polarity == .band { row.direction = nil }
+        }
+        if let v = latest?.figure.value, let baseline = baselineFor(partnership: partnership, indicator: id, target: target),
+           let base = baselineValue(baseline), base != 0 {
+            row.baselineChangePercent = roundedPercent(v / base - 1)
+        }
+        return row
+    }
+
+    /// The target that judges an outturn for `period`: one whose period contains it, else a
+    /// change target whose glide path does, else the next target to come, else the latest.
+    public func targetInForce(partnership: String, indicator: String, period: Period?) -> TargetSet? {
+        let candidates = targets.keys.sorted().compactMap { id -> TargetSet? in
+            guard let (t, withdrawn) = target(id), !withdrawn, t.partnership == partnership, t.indicator == indicator else { return nil }
+            return t
+        }
+        guard let period else { return candidates.max { $0.period < $1.period } }
+        // Among equals, prefer the headline target over a stretch target.
+        func best(_ ts: [TargetSet]) -> TargetSet? { ts.first { !$0.stretch } ?? ts.first }
+        if let t = best(candidates.filter { $0.period.contains(period) }) { return t }
+        if let t = best(candidates.filter { glidePath($0)?.contains(period) == true }) { return t }
+        if let t = best(candidates.filter { $0.period.last >= period.last }.sorted { $0.period < $1.period }) { return t }
+        return candidates.max { $0.period < $1.period }
+    }
+
+    /// The baseline a status row measures change against: the target's own, else the latest set.
+    func baselineFor(partnership: String, indicator: String, target: TargetSet?) -> BaselineSet? {
+        if case .change(_, let id, _)? = target?.kind, let b = baseline(id) { return b }
+        return baselines.keys.sorted().compactMap { id -> Entry<BaselineSet>? in
+            guard let e = live(baselines[id]).last, e.payload.partnership == partnership, e.payload.indicator == indicator else { return nil }
+            return e
+        }.max { $0.seq < $1.seq }?.payload
+    }
+}

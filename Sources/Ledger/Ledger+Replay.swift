@@ -1,0 +1,94 @@
+import EventLog
+import LedgerModel
+import Projections
+
+extension Ledger {
+    /// A replay and what it read.
+    public struct ReplayResult: Sendable {
+        public var replay: Replay
+        /// Events read from the log.
+        public var events: Int
+        /// The head of the log when it was read.
+        public var head: Log.Head
+        /// Events whose type this version does not know (ignored by every view).
+        public var unknownEvents: Int
+    }
+
+    /// Reads the committed log once, in seq order, feeding every event the point in time
+    /// counts into one ``Replay`` — every view is derived from its result.
+    public func replay(_ point: PointInTime = .now) throws(LedgerError) -> ReplayResult {
+        do {
+            let end = try log.committedEnd()
+            let head = try log.head(upTo: end)
+            var replay = Replay(point)
+            var events = 0
+            var unknown = 0
+            try log.forEachRecord(upTo: end) { record in
+                events += 1
+                guard let event = try? Ledger.ledgerEvent(record, strict: false) else {
+                    unknown += 1
+                    return true
+                }
+                return replay.feed(event)
+            }
+            return ReplayResult(replay: replay, events: events, head: head, unknownEvents: unknown)
+        } catch let error as EventLogError {
+            throw LedgerError(error)
+        } catch {
+            throw LedgerError(.io, "\(error)")
+        }
+    }
+
+    /// Finds the board named `name` (held on `date`, if given; else the latest) and returns its seal.
+    public func boardSeal(_ name: String, date: String? = nil, partnership: String? = nil) throws(LedgerError) -> PointInTime {
+        let boards = try replay().replay.state.boards(named: name).filter { partnership == nil || $0.board.partnership == partnership }
+        guard !boards.isEmpty else {
+            let known = try Set(replay().replay.state.boards.map(\.board.board)).sorted()
+            throw LedgerError(.notFound, "no board named \"\(name)\"" + (known.isEmpty ? " (the ledger records no boards)" : " (boards: \(known.joined(separator: ", ")))"))
+        }
+        var chosen = boards.last
+        if let date {
+            let day = Day(iso: date)
+            chosen = boards.last { record in
+                let held = record.board.date
+                return held.description == date || (day.map { held.firstDay <= $0 && $0 <= held.lastDay } ?? false)
+            }
+            guard chosen != nil else {
+                throw LedgerError(.notFound, "board \"\(name)\" was not held on \(date) (held: \(boards.map(\.board.date.description).joined(separator: ", ")))")
+            }
+        }
+        guard let board = chosen else { throw LedgerError(.notFound, "no board named \"\(name)\"") }
+        return .sealed(seq: board.sealSeq, board: name, date: board.board.date)
+    }
+
+    /// The typed event of a log record; strict decoding rejects fields the type does not have.
+    static func ledgerEvent(_ record: LogRecord, strict: Bool) throws(DomainError) -> LedgerEvent {
+        let event = try EventDecoder.decode(type: record.type, data: record.data, strict: strict)
+        let known = Day(year: record.known.year, month: record.known.month, day: record.known.day)
+        guard let known else { throw DomainError(field: nil, "known \(record.known) is not a date") }
+        return LedgerEvent(seq: record.seq, id: record.id, recorded: record.recorded.millisecondsSince1970,
+                           recordedText: record.recorded.description, known: known, source: record.source, actor: record.actor,
+                           prev: record.prev.hex, hash: record.hash.hex, event: event)
+    }
+
+    /// Validates a batch against the ledger so far (read under the append's lock) and each
+    /// event against those before it in the batch.
+    static func validate(_ pending: [Log.PendingRecord], head: Log.Head, log: Log, lines: [Int]) throws {
+        guard !pending.isEmpty else { return }
+        var state = LedgerState()
+        try log.forEachRecord(upTo: head.end) { record in
+            if let event = try? ledgerEvent(record, strict: false) { state.apply(event) }
+            return true
+        }
+        for item in pending {
+            let line = item.index < lines.count ? lines[item.index] : nil
+            do {
+                let event = try ledgerEvent(item.record, strict: true)
+                try state.validate(event.event)
+                state.apply(event)
+            } catch {
+                throw LedgerError(.badInput, error.description, line: line, field: error.field)
+            }
+        }
+    }
+}

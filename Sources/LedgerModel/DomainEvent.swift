@@ -1,0 +1,85 @@
+/// Every event type of the ledger, typed. The payloads are in `Events.swift`.
+public enum DomainEvent: Sendable, Equatable {
+    case partnershipRegistered(PartnershipRegistered)
+    case planAdopted(PlanAdopted)
+    case planRevised(PlanRevised)
+    case prioritySet(PrioritySet)
+    case priorityRetired(PriorityRetired)
+    case indicatorDefined(IndicatorDefined)
+    case baselineSet(BaselineSet)
+    case targetSet(TargetSet)
+    case targetRevised(TargetRevised)
+    case targetWithdrawn(TargetWithdrawn)
+    case outturnRecorded(OutturnRecorded)
+    case actionCreated(ActionCreated)
+    case actionUpdated(ActionUpdated)
+    case boardHeld(BoardHeld)
+    case eventRetracted(EventRetracted)
+
+    /// The type names as they appear in the log, in the order of DESIGN.md.
+    public static let typeNames = [
+        "partnership.registered", "plan.adopted", "plan.revised", "priority.set", "priority.retired",
+        "indicator.defined", "baseline.set", "target.set", "target.revised", "target.withdrawn",
+        "outturn.recorded", "action.created", "action.updated", "board.held", "event.retracted",
+    ]
+
+    public var typeName: String {
+        switch self {
+        case .partnershipRegistered: "partnership.registered"
+        case .planAdopted: "plan.adopted"
+        case .planRevised: "plan.revised"
+        case .prioritySet: "priority.set"
+        case .priorityRetired: "priority.retired"
+        case .indicatorDefined: "indicator.defined"
+        case .baselineSet: "baseline.set"
+        case .targetSet: "target.set"
+        case .targetRevised: "target.revised"
+        case .targetWithdrawn: "target.withdrawn"
+        case .outturnRecorded: "outturn.recorded"
+        case .actionCreated: "action.created"
+        case .actionUpdated: "action.updated"
+        case .boardHeld: "board.held"
+        case .eventRetracted: "event.retracted"
+        }
+    }
+}
+
+/// One event of the ledger: its envelope and its typed payload.
+public struct LedgerEvent: Sendable, Equatable {
+    public var seq: Int
+    public var id: String
+    /// When the ledger wrote it, in milliseconds since 1970 (UTC).
+    public var recorded: Int64
+    /// The recorded instant as the log writes it (RFC 3339), for display.
+    public var recordedText: String
+    /// The date the partnership knew or decided it.
+    public var known: Day
+    public var source: String
+    public var actor: String
+    /// The hash of the event before it: for a board, its seal.
+    public var prev: String
+    public var hash: String
+    public var event: DomainEvent
+
+    public init(seq: Int, id: String, recorded: Int64, recordedText: String, known: Day, source: String, actor: String,
+                prev: String, hash: String, event: DomainEvent) {
+        self.seq = seq
+        self.id = id
+        self.recorded = recorded
+        self.recordedText = recordedText
+        self.known = known
+        self.source = source
+        self.actor = actor
+        self.prev = prev
+        self.hash = hash
+        self.event = event
+    }
+
+    /// The recorded date (UTC), for comparing with `known`.
+    public var recordedDay: Day {
+        Day(iso: String(recordedText.prefix(10))) ?? known
+    }
+
+    /// Entered with a `known` date before the day it was recorded (migrated history, a late correction).
+    public var isBackdated: Bool { known < recordedDay }
+}

@@ -1,0 +1,196 @@
+/// One event's contribution to an entity's history.
+public struct Entry<Payload: Sendable>: Sendable {
+    public var seq: Int
+    public var known: Day
+    public var payload: Payload
+}
+
+/// What a target's history can hold.
+public enum TargetChange: Sendable, Equatable {
+    case set(TargetSet)
+    case revised(TargetRevised)
+    case withdrawn(TargetWithdrawn)
+}
+
+/// What a plan's history can hold.
+public enum PlanChange: Sendable, Equatable {
+    case adopted(PlanAdopted)
+    case revised(PlanRevised)
+}
+
+/// What a priority's history can hold.
+public enum PriorityChange: Sendable, Equatable {
+    case set(PrioritySet)
+    case retired(PriorityRetired)
+}
+
+/// The key of one outturn figure: an area, an indicator, a period.
+public struct OutturnKey: Hashable, Sendable, Comparable {
+    public var area: String
+    public var indicator: String
+    public var period: Period
+    public init(area: String, indicator: String, period: Period) {
+        (self.area, self.indicator, self.period) = (area, indicator, period)
+    }
+    public static func < (a: OutturnKey, b: OutturnKey) -> Bool {
+        (a.area, a.indicator, a.period) < (b.area, b.indicator, b.period)
+    }
+}
+
+/// A board meeting and its seal: the head of the ledger just before it was recorded.
+public struct BoardRecord: Sendable, Equatable {
+    public var seq: Int
+    public var known: Day
+    public var board: BoardHeld
+    /// The seq the board could have known: everything before its own event.
+    public var sealSeq: Int { seq - 1 }
+    /// The hash of the sealed head (the board event's `prev`).
+    public var sealHash: String
+}
+
+/// The ledger folded event by event: every entity with its full history, so that any
+/// view — and the effect of a retraction — can be derived from it.
+///
+/// A pure value: `apply` is the only way in. "Current" always means "the last live
+/// entry", where live excludes events retracted so far. Memory grows with the events
+/// kept per entity; see the Scale issue for compaction.
+public struct LedgerState: Sendable {
+    public private(set) var head = 0
+    public private(set) var partnerships: [String: [Entry<PartnershipRegistered>]] = [:]
+    public private(set) var plans: [String: [Entry<PlanChange>]] = [:]          // key: partnership/plan
+    public private(set) var priorities: [String: [Entry<PriorityChange>]] = [:] // key: partnership/plan/priority
+    public private(set) var indicators: [String: [Entry<IndicatorDefined>]] = [:]
+    public private(set) var baselines: [String: [Entry<BaselineSet>]] = [:]
+    public private(set) var targets: [String: [Entry<TargetChange>]] = [:]
+    public private(set) var outturns: [OutturnKey: [Entry<OutturnRecorded>]] = [:]
+    public private(set) var actions: [String: [Entry<ActionCreated>]] = [:]
+    public private(set) var actionUpdates: [String: [Entry<ActionUpdated>]] = [:]
+    public private(set) var boards: [BoardRecord] = []
+    /// Retracted seq → the seq of the retraction.
+    public private(set) var retracted: [Int: Int] = [:]
+    /// Every event id seen → its seq (for retraction by id).
+    public private(set) var seqOfID: [String: Int] = [:]
+    /// Seqs of retraction events (a retraction is never itself retracted).
+    public private(set) var retractionSeqs: Set<Int> = []
+    /// The type of every event applied, by seq (for messages and the audit trail).
+    public private(set) var typeOfSeq: [Int: String] = [:]
+    /// Outturn periods recorded per area and indicator, for finding months to aggregate.
+    public private(set) var periodsByArea: [String: [String: Set<Period>]] = [:]
+
+    public init() {}
+
+    public static func planKey(_ partnership: String, _ plan: String) -> String { "\(partnership)/\(plan)" }
+    public static func priorityKey(_ partnership: String, _ plan: String, _ priority: String) -> String {
+        "\(partnership)/\(plan)/\(priority)"
+    }
+
+    /// Folds one event in. Events must come in seq order; the caller decides which to skip
+    /// (e.g. those known after an as-of date) — skipping is how a point-in-time view is made.
+    public mutating func apply(_ e: LedgerEvent) {
+        head = e.seq
+        seqOfID[e.id] = e.seq
+        typeOfSeq[e.seq] = e.event.typeName
+        func entry<P>(_ payload: P) -> Entry<P> { Entry(seq: e.seq, known: e.known, payload: payload) }
+        switch e.event {
+        case .partnershipRegistered(let p): partnerships[p.partnership, default: []].append(entry(p))
+        case .planAdopted(let p): plans[Self.planKey(p.partnership, p.plan), default: []].append(entry(.adopted(p)))
+        case .planRevised(let p): plans[Self.planKey(p.partnership, p.plan), default: []].append(entry(.revised(p)))
+        case .prioritySet(let p):
+            priorities[Self.priorityKey(p.partnership, p.plan, p.priority), default: []].append(entry(.set(p)))
+        case .priorityRetired(let p):
+            priorities[Self.priorityKey(p.partnership, p.plan, p.priority), default: []].append(entry(.retired(p)))
+        case .indicatorDefined(let i): indicators[i.indicator, default: []].append(entry(i))
+        case .baselineSet(let b): baselines[b.baseline, default: []].append(entry(b))
+        case .targetSet(let t): targets[t.target, default: []].append(entry(.set(t)))
+        case .targetRevised(let t): targets[t.target, default: []].append(entry(.revised(t)))
+        case .targetWithdrawn(let t): targets[t.target, default: []].append(entry(.withdrawn(t)))
+        case .outturnRecorded(let o):
+            outturns[OutturnKey(area: o.area, indicator: o.indicator, period: o.period), default: []].append(entry(o))
+            periodsByArea[o.area, default: [:]][o.indicator, default: []].insert(o.period)
+        case .actionCreated(let a): actions[a.action, default: []].append(entry(a))
+        case .actionUpdated(let u): actionUpdates[u.action, default: []].append(entry(u))
+        case .boardHeld(let b): boards.append(BoardRecord(seq: e.seq, known: e.known, board: b, sealHash: e.prev))
+        case .eventRetracted(let r):
+            retractionSeqs.insert(e.seq)
+            if let target = resolve(r.event) { retracted[target] = e.seq }
+        }
+    }
+
+    /// The seq an event reference points to, if that event has been applied.
+    public func resolve(_ reference: EventReference) -> Int? {
+        switch reference {
+        case .seq(let seq): typeOfSeq[seq] != nil ? seq : nil
+        case .id(let id): seqOfID[id]
+        }
+    }
+
+    public func isLive(_ seq: Int) -> Bool { retracted[seq] == nil }
+
+    /// The entries not retracted so far.
+    public func live<P>(_ entries: [Entry<P>]?) -> [Entry<P>] {
+        guard let entries else { return [] }
+        return retracted.isEmpty ? entries : entries.filter { retracted[$0.seq] == nil }
+    }
+
+    // MARK: - Current values
+
+    public func partnership(_ id: String) -> PartnershipRegistered? { live(partnerships[id]).last?.payload }
+
+    public func indicator(_ id: String) -> IndicatorDefined? { live(indicators[id]).last?.payload }
+
+    public func baseline(_ id: String) -> BaselineSet? { live(baselines[id]).last?.payload }
+
+    public func action(_ id: String) -> ActionCreated? { live(actions[id]).last?.payload }
+
+    public func latestUpdate(of action: String) -> Entry<ActionUpdated>? { live(actionUpdates[action]).last }
+
+    /// The plan as adopted and revised so far (title and version updated by revisions).
+    public func plan(_ partnership: String, _ plan: String) -> PlanAdopted? {
+        var current: PlanAdopted?
+        for change in live(plans[Self.planKey(partnership, plan)]) {
+            switch change.payload {
+            case .adopted(let p): current = p
+            case .revised(let r):
+                if let title = r.title { current?.title = title }
+                if let version = r.version { current?.version = version }
+            }
+        }
+        return current
+    }
+
+    /// The priority if it is set and not retired.
+    public func priority(_ partnership: String, _ plan: String, _ priority: String) -> PrioritySet? {
+        guard case .set(let p)? = live(priorities[Self.priorityKey(partnership, plan, priority)]).last?.payload else { return nil }
+        return p
+    }
+
+    /// A target's state: nil if never set (or its setting retracted).
+    public func target(_ id: String) -> (target: TargetSet, withdrawn: Bool)? {
+        var current: TargetSet?
+        var withdrawn = false
+        for change in live(targets[id]) {
+            switch change.payload {
+            case .set(let t): current = t; withdrawn = false
+            case .revised(let r): current = current.map(r.applied)
+            case .withdrawn: withdrawn = true
+            }
+        }
+        return current.map { ($0, withdrawn) }
+    }
+
+    /// The live recorded outturn for a key (the latest revision), if any.
+    public func recordedOutturn(_ key: OutturnKey) -> Entry<OutturnRecorded>? { live(outturns[key]).last }
+
+    /// Every period with an outturn recorded for the area and indicator (live or not).
+    public func recordedPeriods(area: String, indicator: String) -> Set<Period> {
+        periodsByArea[area]?[indicator] ?? []
+    }
+
+    /// Every area with outturns, and every indicator with outturns in it.
+    public var outturnAreas: [String: [String: Set<Period>]] { periodsByArea }
+
+    /// Live board records named `name`, oldest first.
+    public func boards(named name: String) -> [BoardRecord] {
+        boards.filter { $0.board.board == name && isLive($0.seq) }
+    }
+}

@@ -1,0 +1,64 @@
+import EventLog
+import Ledger
+import LedgerModel
+import Projections
+
+/// `outturn replay`: status, progress and actions together, as known at a point in time.
+struct ReplayCommand: Command {
+    static let name = "replay"
+    static let summary = "Status, progress and actions together, as known at a date or a board."
+    static let usage = "outturn replay (--as-of DATE [--recorded] | --board NAME[@DATE]) [--ledger PATH] [--partnership P] [--format table|json|csv]"
+    static let discussion = """
+        What an auditor asks: what did the partnership know on DATE, or what did the board
+        see? --board shows exactly what the ledger held at the board's seal (the head just
+        before the board was recorded), however the figures were revised, backdated or
+        retracted afterwards. --as-of counts the events known by DATE, as the ledger holds
+        them now; add --recorded to count what the ledger itself had recorded by then.
+
+        CSV prints the three views one after another, each with its own header, separated by
+        a blank line.
+        """
+    static let options = ViewOptions.specs + [ViewOptions.partnership]
+    static let examples = [
+        "outturn replay --ledger Examples/lewisham-2015-16.jsonl --as-of 2015-04-01",
+        "outturn replay --ledger Examples/lewisham-2015-16.jsonl --board slp-board --format json",
+    ]
+
+    let view: ViewOptions
+    let partnership: String?
+
+    init(_ arguments: ParsedArguments, environment: [String: String]) throws(CLIError) {
+        view = try ViewOptions(arguments, environment: environment)
+        if case .now = view.point { throw CLIError.usage("replay needs --as-of DATE or --board NAME") }
+        partnership = arguments.value("--partnership")
+    }
+
+    func run(_ output: inout Output) throws(CLIError) -> ExitCode {
+        let result = try view.replay(partnership: partnership)
+        let state = result.replay.state
+        let status = StatusCommand.table(state.statusRows(partnership: partnership))
+        let progress = ProgressCommand.table(state.progressRows(partnership: partnership), nested: view.format == .json)
+        let actions = ActionsCommand.table(state.actionRows(today: ViewOptions.viewDate(result.replay.pointInTime), partnership: partnership))
+        switch view.format {
+        case .json:
+            var object = JSONObject()
+            object["pointInTime"] = .string(result.replay.pointInTime.description)
+            if case .sealed(let seq, let board, let date) = result.replay.pointInTime {
+                let sealHash = state.boards.last { $0.sealSeq == seq }?.sealHash
+                object["board"] = .object(JSONObject([("name", .string(board)), ("date", .string(date.description)),
+                                                      ("sealSeq", .number(JSONNumber(seq))), ("sealHash", sealHash.map(JSONValue.string) ?? .null)]))
+            }
+            object["events"] = .number(JSONNumber(result.events - result.replay.skipped))
+            object["status"] = Table.jsonArray(status)
+            object["progress"] = Table.jsonArray(progress)
+            object["actions"] = Table.jsonArray(actions)
+            output.print(JSONWriter.string(.object(object)))
+        case .csv:
+            output.write(status.renderCSV() + "\r\n" + progress.renderCSV() + "\r\n" + actions.renderCSV())
+        case .table:
+            output.print((ViewOptions.heading(result) ?? "") + "\n")
+            output.write("STATUS\n" + status.renderTable() + "\nPROGRESS\n" + progress.renderTable() + "\nACTIONS\n" + actions.renderTable())
+        }
+        return .ok
+    }
+}

@@ -1,0 +1,178 @@
+import EventLog
+import Foundation
+
+/// One value in a view's row, typed so each output format can render it properly.
+enum Cell {
+    case text(String?)
+    /// A figure: 12,187 in a table, 12187 in JSON and CSV.
+    case number(Double?)
+    /// A percentage already rounded to one decimal: -13.6% in a table, -13.6 in JSON and CSV.
+    case percent(Double?)
+    case bool(Bool)
+    case list([String])
+    /// Structured JSON (a nested list); tables and CSV show it compactly.
+    case json(JSONValue)
+}
+
+/// Builds a JSON object from cells, in order.
+struct JSONObjectBuilder {
+    var object = JSONObject()
+    func add(_ key: String, _ cell: Cell) -> JSONObjectBuilder {
+        var copy = self
+        copy.object[key] = Table.jsonValue(cell)
+        return copy
+    }
+}
+
+/// A view as columns and rows, rendered as an aligned table, JSON or CSV.
+struct Table {
+    struct Column {
+        /// The JSON key and CSV header.
+        var key: String
+        /// The table header.
+        var title: String
+        /// Widest a table cell may be before it is cut with "…" (JSON and CSV are never cut).
+        var maxWidth = 48
+    }
+
+    var columns: [Column]
+    var rows: [[Cell]] = []
+
+    init(_ columns: [(key: String, title: String)]) {
+        self.columns = columns.map { Column(key: $0.key, title: $0.title) }
+    }
+
+    mutating func append(_ row: [Cell]) { rows.append(row) }
+
+    func render(_ format: OutputFormat) -> String {
+        switch format {
+        case .table: renderTable()
+        case .json: renderJSON()
+        case .csv: renderCSV()
+        }
+    }
+
+    /// Aligned columns; numbers right-aligned; empty cells shown as "–".
+    func renderTable() -> String {
+        guard !rows.isEmpty else { return "(no rows)\n" }
+        let texts = rows.map { row in zip(row, columns).map { cell, column in Table.cut(Table.tableText(cell), column.maxWidth) } }
+        let headers = columns.map { $0.title.uppercased() }
+        var widths = headers.map(\.count)
+        for row in texts { for (i, text) in row.enumerated() { widths[i] = max(widths[i], text.count) } }
+        let rightAligned = columns.indices.map { i in rows.allSatisfy { row in
+            switch row[i] { case .number, .percent: true; case .text(nil): true; default: false }
+        } && rows.contains { row in if case .text = row[i] { false } else { true } } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, text in
+                let pad = String(repeating: " ", count: widths[i] - text.count)
+                return rightAligned[i] ? pad + text : (i == cells.count - 1 ? text : text + pad)
+            }.joined(separator: "  ")
+        }
+        return ([line(headers)] + texts.map(line)).joined(separator: "\n") + "\n"
+    }
+
+    func renderJSON() -> String {
+        JSONWriter.string(Table.jsonArray(self)) + "\n"
+    }
+
+    /// The rows as a JSON array of objects keyed by the columns' keys.
+    static func jsonArray(_ table: Table) -> JSONValue {
+        .array(table.rows.map { row in
+            JSONValue.object(JSONObject(zip(table.columns, row).map { ($0.key, Table.jsonValue($1)) }))
+        })
+    }
+
+    /// RFC 4180: a header of the keys, fields quoted when they hold a comma, quote or line break.
+    func renderCSV() -> String {
+        var out = columns.map(\.key).map(Table.csvField).joined(separator: ",") + "\r\n"
+        for row in rows {
+            out += row.map { Table.csvField(Table.plainText($0)) }.joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+
+    static func tableText(_ cell: Cell) -> String {
+        switch cell {
+        case .text(let s): return s.map { $0.replacingOccurrences(of: "\n", with: " ") } ?? "–"
+        case .number(let v): return v.map { ukNumber($0) } ?? "–"
+        case .percent(let v): return v.map { ukNumber($0, decimals: 1) + "%" } ?? "–"
+        case .bool(let b): return b ? "yes" : "no"
+        case .list(let items): return items.isEmpty ? "–" : items.joined(separator: "; ")
+        case .json(let value): return JSONWriter.string(value)
+        }
+    }
+
+    static func plainText(_ cell: Cell) -> String {
+        switch cell {
+        case .text(let s): return s ?? ""
+        case .number(let v): return v.map(plainNumber) ?? ""
+        case .percent(let v): return v.map { String(format: "%.1f", $0) } ?? ""
+        case .bool(let b): return b ? "true" : "false"
+        case .list(let items): return items.joined(separator: "; ")
+        case .json(let value): return JSONWriter.string(value)
+        }
+    }
+
+    static func jsonValue(_ cell: Cell) -> JSONValue {
+        switch cell {
+        case .text(let s): return s.map(JSONValue.string) ?? .null
+        case .number(let v):
+            guard let v, v.isFinite else { return .null }
+            return .number(JSONNumber(literal: plainNumber(v)) ?? JSONNumber(v))
+        case .percent(let v):
+            guard let v, v.isFinite else { return .null }
+            return .number(JSONNumber(literal: String(format: "%.1f", v)) ?? JSONNumber(v))
+        case .bool(let b): return .bool(b)
+        case .list(let items): return .array(items.map(JSONValue.string))
+        case .json(let value): return value
+        }
+    }
+
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func cut(_ text: String, _ width: Int) -> String {
+        text.count <= width ? text : String(text.prefix(width - 1)) + "…"
+    }
+}
+
+/// A figure without grouping: integers bare, others to at most 2 decimals (12187, 59.35).
+func plainNumber(_ v: Double) -> String {
+    if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
+    var s = String(format: "%.2f", v)
+    while s.hasSuffix("0") { s.removeLast() }
+    return s
+}
+
+/// A figure as a UK reader expects it: 12,187; 59.3; -13.6.
+func ukNumber(_ v: Double, decimals: Int? = nil) -> String {
+    let text = decimals.map { String(format: "%.\($0)f", v) } ?? plainNumber(v)
+    let negative = text.hasPrefix("-")
+    let unsigned = negative ? String(text.dropFirst()) : text
+    let parts = unsigned.split(separator: ".", maxSplits: 1)
+    var integer = String(parts[0])
+    var grouped = ""
+    while integer.count > 3 {
+        grouped = "," + integer.suffix(3) + grouped
+        integer.removeLast(3)
+    }
+    grouped = integer + grouped
+    return (negative ? "-" : "") + grouped + (parts.count > 1 ? "." + parts[1] : "")
+}
+
+/// The output formats of every view.
+enum OutputFormat: String, CaseIterable {
+    case table, json, csv
+
+    static let option = OptionSpec(name: "--format", valueName: "FORMAT", help: "table (default), json or csv.")
+
+    static func parse(_ arguments: ParsedArguments) throws(CLIError) -> OutputFormat {
+        guard let text = arguments.value("--format") else { return .table }
+        guard let format = OutputFormat(rawValue: text) else {
+            throw CLIError.usage("--format '\(text)' is not one of table, json, csv")
+        }
+        return format
+    }
+}
