@@ -26,6 +26,12 @@ public struct Figure: Sendable, Equatable {
     public var change: (fraction: Double, against: Period)?
     public var source: FigureSource
 
+    public init(value: Double?, change: (fraction: Double, against: Period)?, source: FigureSource) {
+        self.value = value
+        self.change = change
+        self.source = source
+    }
+
     public static func == (a: Figure, b: Figure) -> Bool {
         a.value == b.value && a.change?.fraction == b.change?.fraction && a.change?.against == b.change?.against && a.source == b.source
     }
