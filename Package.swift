@@ -11,13 +11,13 @@ let package = Package(
     ],
     targets: [
         // The append-only, hash-chained, crash-safe log file. Knows nothing of the domain.
-        // Optimised even in debug builds: the tests append and verify 100,000-event batches
-        // through real processes, and unoptimised SHA-256 and JSON would make them crawl.
+        // The library modules are optimised even in debug builds: the tests append, validate and
+        // verify 100,000-event batches through real processes, which unoptimised code makes crawl.
         .target(name: "EventLog", path: "EventLog", swiftSettings: [.unsafeFlags(["-O"])]),
         // The domain vocabulary: event types, periods, values, validation.
-        .target(name: "LedgerModel", path: "Sources/LedgerModel"),
+        .target(name: "LedgerModel", path: "Sources/LedgerModel", swiftSettings: [.unsafeFlags(["-O"])]),
         // Pure folds over events: status, progress, actions, audit, compare, diff.
-        .target(name: "Projections", dependencies: ["LedgerModel"], path: "Projections"),
+        .target(name: "Projections", dependencies: ["LedgerModel"], path: "Projections", swiftSettings: [.unsafeFlags(["-O"])]),
         // The façade: open a ledger, append, import, replay to a point in time.
         .target(name: "Ledger", dependencies: ["EventLog", "LedgerModel", "Projections"], path: "Sources/Ledger", swiftSettings: [.unsafeFlags(["-O"])]),
         // The command-line tool.

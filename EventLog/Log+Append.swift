@@ -124,8 +124,10 @@ extension Log {
                             head: Head(seq: seq, hash: prev, recorded: recorded, end: head.end + buffer.count))
     }
 
-    /// Rejects a draft the log cannot hold, naming the field.
-    static func check(_ draft: EventDraft, index: Int, today: CalendarDate) throws(EventLogError) {
+    /// Rejects a draft the log cannot hold, naming the field: a malformed id, a `known` after
+    /// `today`, an empty or control-character type, source or actor. `append` checks every draft;
+    /// callers may check first to report envelope problems before anything else.
+    public static func check(_ draft: EventDraft, index: Int, today: CalendarDate) throws(EventLogError) {
         func fail(_ field: String, _ reason: String) -> EventLogError {
             EventLogError(.invalidEvent, "field \"\(field)\": \(reason)", eventIndex: index, field: field)
         }

@@ -67,8 +67,6 @@ extension LedgerState {
             let assessment = assess(target, figure: latest?.figure, period: latest?.period)
             row.rag = assessment.rag
             row.ragNote = assessment.note
-        } else {
-            row.ragNote = "no target"
         }
         if let latest, let v = latest.figure.value,
            let previous = figure(area: partnership, indicator: id, period: latest.period.previous)?.value {

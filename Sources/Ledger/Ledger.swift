@@ -27,9 +27,12 @@ public final class Ledger {
         return try append(drafts, lines: lines, lockTimeout: lockTimeout)
     }
 
-    /// Checks each draft's type and fields before the lock is taken (so bad input fails fast).
+    /// Checks each draft's envelope, then its type and fields, before the lock is taken (so bad
+    /// input fails fast, line by line, the envelope's problems first).
     static func decodeAll(_ drafts: [EventDraft], lines: [Int]) throws(LedgerError) {
+        let today = Timestamp.now().date
         for (i, draft) in drafts.enumerated() {
+            do { try Log.check(draft, index: i, today: today) } catch { throw LedgerError(error, lines: lines) }
             do {
                 _ = try EventDecoder.decode(type: draft.type, data: draft.data, strict: true)
             } catch {

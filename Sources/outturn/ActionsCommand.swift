@@ -42,7 +42,7 @@ struct ActionsCommand: Command {
                            ("lastUpdateKnown", "Updated")])
         for r in rows {
             table.append([.text(r.action), .text(r.partnership), .text(r.title), .list(r.leads), .text(r.status.rawValue),
-                          .text(r.due?.description ?? r.timescale), .bool(r.overdue), .text(r.lastUpdate ?? "no update recorded"),
+                          .text(r.due?.description ?? r.timescale), .bool(r.overdue), r.lastUpdate.map(Cell.text) ?? .empty("no update recorded"),
                           .text(r.lastUpdateKnown?.description)])
         }
         return table

@@ -29,8 +29,8 @@ struct AppendCommand: Command {
     ]
     static let maxPositionals = 1
     static let examples = [
-        #"echo '{"type":"partnership.registered","id":"lewisham-registered","data":{"partnership":"lewisham","name":"Safer Lewisham Partnership"}}' | outturn append --ledger /tmp/lewisham.jsonl --source lewisham-council"#,
-        "outturn append --ledger /tmp/lewisham.jsonl --file outturns.jsonl --source met-police --known 2015-04-30",
+        #"echo '{"type":"partnership.registered","id":"lewisham/partnership","known":"2015-04-01","data":{"partnership":"lewisham","name":"Safer Lewisham Partnership","borough":"Lewisham"}}' | outturn append --ledger /tmp/lewisham.jsonl --source lewisham-council"#,
+        "outturn append --ledger /tmp/lewisham.jsonl --file Examples/lewisham-2015-16/plan.jsonl --source lewisham-council",
     ]
 
     let ledgerPath: String

@@ -21,7 +21,7 @@ struct AuditCommand: Command {
         OptionSpec(name: "--plan", valueName: "P", help: "Only this plan (its priorities and actions too)."),
         OptionSpec(name: "--since", valueName: "DATE", help: "Only entries recorded on or after DATE."),
     ]
-    static let examples = ["outturn audit --ledger Examples/lewisham-2015-16.jsonl --indicator MOPAC7.vwi"]
+    static let examples = ["outturn audit --ledger Examples/lewisham-2015-16.jsonl --indicator marac-repeat-rate"]
 
     let view: ViewOptions
     let tag: String?

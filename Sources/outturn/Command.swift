@@ -62,6 +62,12 @@ struct Output {
         if stdout.count >= 1 << 16 { flush() }
     }
 
+    /// Writes text as it is (it carries its own line ends: CSV's are \r\n).
+    mutating func write(_ text: String) {
+        stdout.append(contentsOf: text.utf8)
+        if stdout.count >= 1 << 16 { flush() }
+    }
+
     /// A diagnostic line on standard error: `outturn: <message>`.
     func note(_ message: String) {
         Output.writeAll(2, Array("outturn: \(message)\n".utf8))

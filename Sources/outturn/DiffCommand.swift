@@ -19,7 +19,7 @@ struct DiffCommand: Command {
         OptionSpec(name: "--to", valueName: "POINT", help: "The later point: a date or a board (default: now)."),
         OptionSpec(name: "--recorded", valueName: nil, help: "Read dates by what the ledger had recorded, not what was known."),
     ]
-    static let examples = ["outturn diff --ledger Examples/lewisham-2015-16.jsonl --from 2015-03-31 --to 2015-04-01"]
+    static let examples = ["outturn diff --ledger Examples/lewisham-2015-16.jsonl --from 2015-03-31 --to 2015-04-01 --format csv"]
 
     let ledgerPath: String
     let format: OutputFormat

@@ -61,7 +61,7 @@ struct ProgressCommand: Command {
                 .text(r.target + (r.stretch ? " (stretch)" : "")), .text(r.partnership), .text(r.indicator), .text(r.kind), .text(r.setBy),
                 .text(r.period.description), .number(r.baseline), .text(r.outturnPeriod?.description), .number(r.value),
                 .percent(r.changePercent), .percent(r.targetChangePercent), .number(r.expected.map { ($0 * 10).rounded() / 10 }),
-                .text(r.rag.rawValue), .text(r.ragNote ?? (r.value == nil && r.outturnPeriod == nil ? "no outturn recorded" : nil)),
+                .text(r.rag.rawValue), r.ragNote.map(Cell.text) ?? (r.outturnPeriod == nil ? .empty("no outturn recorded") : .text(nil)),
             ]
             if nested {
                 cells.append(.json(.array(r.components.map { c in

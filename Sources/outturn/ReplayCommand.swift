@@ -21,7 +21,7 @@ struct ReplayCommand: Command {
     static let options = ViewOptions.specs + [ViewOptions.partnership]
     static let examples = [
         "outturn replay --ledger Examples/lewisham-2015-16.jsonl --as-of 2015-04-01",
-        "outturn replay --ledger Examples/lewisham-2015-16.jsonl --board slp-board --format json",
+        "outturn replay --ledger Examples/lewisham-2015-16.jsonl --as-of 2015-04-01 --format json",
     ]
 
     let view: ViewOptions

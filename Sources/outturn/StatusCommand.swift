@@ -42,8 +42,8 @@ struct StatusCommand: Command {
                            ("change", "Change"), ("target", "Target"), ("rag", "RAG"), ("ragNote", "Note"),
                            ("direction", "Direction"), ("baselineChangePercent", "vs baseline"), ("figure", "Figure")])
         for r in rows {
-            table.append([.text(r.partnership), .text(r.indicator), .text(r.period?.description), .number(r.value),
-                          .percent(r.change.map(roundedPercent)), .text(r.target ?? (r.period == nil ? nil : "target not yet set")),
+            table.append([.text(r.partnership), .text(r.indicator), r.period.map { .text($0.description) } ?? .empty("no outturn recorded"), .number(r.value),
+                          .percent(r.change.map(roundedPercent)), r.target.map(Cell.text) ?? .empty("target not yet set"),
                           .text(r.rag.rawValue), .text(r.ragNote), .text(r.direction?.rawValue),
                           .percent(r.baselineChangePercent), .text(r.figureSource)])
         }

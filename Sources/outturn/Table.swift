@@ -12,6 +12,8 @@ enum Cell {
     case list([String])
     /// Structured JSON (a nested list); tables and CSV show it compactly.
     case json(JSONValue)
+    /// Nothing, said in words in a table ("target not yet set"); null in JSON, empty in CSV.
+    case empty(String)
 }
 
 /// Builds a JSON object from cells, in order.
@@ -60,7 +62,7 @@ struct Table {
         var widths = headers.map(\.count)
         for row in texts { for (i, text) in row.enumerated() { widths[i] = max(widths[i], text.count) } }
         let rightAligned = columns.indices.map { i in rows.allSatisfy { row in
-            switch row[i] { case .number, .percent: true; case .text(nil): true; default: false }
+            switch row[i] { case .number, .percent: true; case .text(nil), .empty: true; default: false }
         } && rows.contains { row in if case .text = row[i] { false } else { true } } }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, text in
@@ -99,6 +101,7 @@ struct Table {
         case .bool(let b): return b ? "yes" : "no"
         case .list(let items): return items.isEmpty ? "–" : items.joined(separator: "; ")
         case .json(let value): return JSONWriter.string(value)
+        case .empty(let words): return words
         }
     }
 
@@ -110,6 +113,7 @@ struct Table {
         case .bool(let b): return b ? "true" : "false"
         case .list(let items): return items.joined(separator: "; ")
         case .json(let value): return JSONWriter.string(value)
+        case .empty: return ""
         }
     }
 
@@ -125,6 +129,7 @@ struct Table {
         case .bool(let b): return .bool(b)
         case .list(let items): return .array(items.map(JSONValue.string))
         case .json(let value): return value
+        case .empty: return .null
         }
     }
 

@@ -106,14 +106,6 @@ struct ViewOptions {
     }
 }
 
-extension Output {
-    /// Writes text that already ends in a newline.
-    mutating func write(_ text: String) {
-        var text = text
-        if text.hasSuffix("\n") { text.removeLast() }
-        print(text)
-    }
-}
 
 /// A number of optional `--partnership` / `--indicator` style filters, read once.
 func filter(_ arguments: ParsedArguments, _ name: String) -> String? { arguments.value(name) }

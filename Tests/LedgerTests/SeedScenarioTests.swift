@@ -27,7 +27,7 @@ struct SeedScenarioTests {
         #expect(seed.count == 8)
         #expect(seed.last?.name == "MOPAC 7 Total")
         let fixture = try LedgerFixture()
-        let feed = try String(contentsOf: Repository.root.appendingPathComponent("Examples/lewisham-2015-16/mopac7.jsonl"), encoding: .utf8)
+        let feed = try String(contentsOf: Repository.root.appendingPathComponent("Examples/lewisham-2015-16/plan.jsonl"), encoding: .utf8)
         try fixture.append(feed.split(separator: "\n").map(String.init))
         let y2013 = try #require(Period("2013")), y2014 = try #require(Period("2014"))
         let rows = try fixture.state().compareRows(area: "lewisham", indicator: "MOPAC7", baseline: y2013, periods: [y2014])

@@ -36,6 +36,10 @@ enum CLI {
         return packageRoot.appendingPathComponent(".build/debug/outturn")
     }()
 
+    /// The repository's root folder (the examples' paths are relative to it).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
     /// Starts `outturn arguments…` with optional standard input; stdout and stderr go to files so
     /// a large output never blocks on a full pipe.
     static func start(_ arguments: [String], stdinFile: URL? = nil, environment: [String: String] = [:],
@@ -110,13 +114,14 @@ final class TemporaryDirectory {
 
 /// Synthetic events in the input format of `outturn append`.
 enum Events {
-    /// `count` outturn events with ids `<prefix>-<n>`, one JSON object per line.
+    /// `count` indicator definitions with ids `<prefix>-<n>`, one JSON object per line: events
+    /// the domain accepts with nothing before them, so any number of them can be appended.
     static func jsonLines(prefix: String, count: Int, start: Int = 0) -> String {
         var text = ""
         text.reserveCapacity(count * 220)
         for n in start..<(start + count) {
             let month = n % 12 + 1
-            text += #"{"type":"outturn.recorded","id":"\#(prefix)-\#(n)","data":{"partnership":"lewisham","indicator":"met.burglary.burglary-in-a-dwelling","period":"2014-\#(month < 10 ? "0" : "")\#(month)","value":\#(n % 977),"note":"row \#(n) of the \#(prefix) feed"}}"#
+            text += #"{"type":"indicator.defined","id":"\#(prefix)-\#(n)","data":{"indicator":"\#(prefix).\#(n)","name":"row \#(n) of the \#(prefix) feed, month \#(month)","unit":"count","polarity":"lower-better"}}"#
             text += "\n"
         }
         return text
