@@ -7,7 +7,7 @@ swift build -q --product outturn
 outturn=".build/debug/outturn"
 for dir in Examples/*/; do
     name=$(basename "$dir")
-    [ -f "$dir/plan.jsonl" ] || continue
+    [ -f "$dir/plan.jsonl" ] || continue  # folders without a plan (errors/) are not ledgers
     ledger="Examples/$name.jsonl"
     rm -f "$ledger" "$ledger.idx" "$ledger.undo" "$ledger.torn"
     "$outturn" init --ledger "$ledger" >/dev/null

@@ -42,12 +42,14 @@ struct ProgressCommand: Command {
     func run(_ output: inout Output) throws(CLIError) -> ExitCode {
         let result = try view.replay(partnership: partnership)
         let rows = result.replay.state.progressRows(setBy: setBy, partnership: partnership, indicator: indicator)
-        view.print(ProgressCommand.table(rows, nested: view.format == .json), result, to: &output)
+        view.print(ProgressCommand.table(rows, format: view.format), result, to: &output)
         return .ok
     }
 
-    /// The rows; components nested as a JSON list, or as indented rows beneath their target.
-    static func table(_ rows: [ProgressRow], nested: Bool) -> Table {
+    /// The rows; components nested as a JSON list, or as rows beneath their target (indented in a
+    /// table; in CSV with the target's id and kind "component").
+    static func table(_ rows: [ProgressRow], format: OutputFormat) -> Table {
+        let nested = format == .json
         var columns: [(key: String, title: String)] = [
             ("target", "Target"), ("partnership", "Partnership"), ("indicator", "Indicator"), ("kind", "Kind"), ("setBy", "Set by"),
             ("period", "By"), ("baseline", "Baseline"), ("outturnPeriod", "Outturn for"), ("value", "Outturn"),
@@ -75,7 +77,7 @@ struct ProgressCommand: Command {
                 cells.append(.text(nil))
                 table.append(cells)
                 for c in r.components {
-                    table.append([.text("  └ " + c.indicator), .text(r.partnership), .text(c.indicator), .text("component"), .text(nil),
+                    table.append([.text(format == .table ? "  └ " + c.indicator : r.target), .text(r.partnership), .text(c.indicator), .text("component"), .text(nil),
                                   .text(nil), .number(c.baseline), .text(r.outturnPeriod?.description), .number(c.value),
                                   .percent(c.changePercent), .text(nil), .text(nil), .text(nil), .text(nil), .percent(c.shareOfChangePercent)])
                 }

@@ -37,7 +37,7 @@ struct ReplayCommand: Command {
         let result = try view.replay(partnership: partnership)
         let state = result.replay.state
         let status = StatusCommand.table(state.statusRows(partnership: partnership))
-        let progress = ProgressCommand.table(state.progressRows(partnership: partnership), nested: view.format == .json)
+        let progress = ProgressCommand.table(state.progressRows(partnership: partnership), format: view.format)
         let actions = ActionsCommand.table(state.actionRows(today: ViewOptions.viewDate(result.replay.pointInTime), partnership: partnership))
         switch view.format {
         case .json:
