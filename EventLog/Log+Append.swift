@@ -28,6 +28,10 @@ extension Log {
     public struct PendingRecord: Sendable {
         public var index: Int
         public var record: LogRecord
+        package init(index: Int, record: LogRecord) {
+            self.index = index
+            self.record = record
+        }
     }
 
     /// What became of one event of a batch.
@@ -54,16 +58,27 @@ extension Log {
     /// then write every new line with one `pwrite` between the undo journal's two fsyncs.
     /// `recorded` is one instant for the batch, never before the previous event's.
     public func append(_ drafts: [EventDraft], options: AppendOptions = AppendOptions()) throws -> AppendResult {
-        let now = options.now ?? Timestamp.now()
+        let today = (options.now ?? Timestamp.now()).date
         for (i, draft) in drafts.enumerated() {
-            try Log.check(draft, index: i, today: now.date)
+            try Log.check(draft, index: i, today: today)
         }
+        return try append(options: options) { _ in drafts }
+    }
 
+    /// Appends the drafts `prepare` makes, with the lock held, from the head it is given —
+    /// for writers whose batch depends on what the log holds (an import appends only the
+    /// figures that changed). All or nothing, as ``append(_:options:)``.
+    public func append(options: AppendOptions, prepare: (Head) throws -> [EventDraft]) throws -> AppendResult {
+        let now = options.now ?? Timestamp.now()
         try file.lock(exclusive: true, timeout: options.lockTimeout)
         defer { file.unlock() }
 
         let recovery = try recover()
         let head = try self.head(upTo: try file.size())
+        let drafts = try prepare(head)
+        for (i, draft) in drafts.enumerated() {
+            try Log.check(draft, index: i, today: now.date)
+        }
         let recorded = max(now, head.recorded ?? now)
         let needsIndex = drafts.contains { $0.id != nil }
         let index = needsIndex ? try IDIndex.load(logPath: path, log: file, committedEnd: head.end) : nil

@@ -39,6 +39,12 @@ public struct LogRecord: Sendable, Equatable {
     public var prev: SHA256Digest
     public var hash: SHA256Digest
 
+    package init(seq: Int, id: String, recorded: Timestamp, known: CalendarDate, type: String, source: String, actor: String,
+                 data: JSONObject, prev: SHA256Digest, hash: SHA256Digest) {
+        (self.seq, self.id, self.recorded, self.known, self.type) = (seq, id, recorded, known, type)
+        (self.source, self.actor, self.data, self.prev, self.hash) = (source, actor, data, prev, hash)
+    }
+
     /// The envelope keys, in the order every line must have them.
     public static let fieldOrder = ["seq", "id", "recorded", "known", "type", "source", "actor", "data", "prev", "hash"]
 

@@ -71,15 +71,33 @@ extension Ledger {
                            prev: record.prev.hex, hash: record.hash.hex, event: event)
     }
 
-    /// Validates a batch against the ledger so far (read under the append's lock) and each
-    /// event against those before it in the batch.
-    static func validate(_ pending: [Log.PendingRecord], head: Log.Head, log: Log, lines: [Int]) throws {
-        guard !pending.isEmpty else { return }
+    /// The ledger state at `head`, read with the append's lock held (so nothing can change under it).
+    static func state(of log: Log, at head: Log.Head) throws -> LedgerState {
         var state = LedgerState()
         try log.forEachRecord(upTo: head.end) { record in
             if let event = try? ledgerEvent(record, strict: false) { state.apply(event) }
             return true
         }
+        return state
+    }
+
+    /// Validates drafts not yet written (a dry run) exactly as an append would.
+    static func validate(_ drafts: [EventDraft], from state: LedgerState, lines: [Int]) throws(LedgerError) {
+        let today = Timestamp.now()
+        let pending = drafts.enumerated().map { i, d in
+            Log.PendingRecord(index: i, record: LogRecord(seq: state.head + i + 1, id: d.id ?? "dry-run-\(i)", recorded: today,
+                                                          known: d.known ?? today.date, type: d.type, source: d.source, actor: d.actor,
+                                                          data: d.data, prev: .zero, hash: .zero))
+        }
+        do { try validate(pending, from: state, lines: lines) } catch let error as LedgerError { throw error } catch {
+            throw LedgerError(.io, "\(error)")
+        }
+    }
+
+    /// Validates a batch against `state` (the ledger so far) and each event against those
+    /// before it in the batch; `lines` maps a batch position to its input line.
+    static func validate(_ pending: [Log.PendingRecord], from state: LedgerState, lines: [Int]) throws {
+        var state = state
         for item in pending {
             let line = item.index < lines.count ? lines[item.index] : nil
             do {

@@ -1,4 +1,5 @@
 import EventLog
+import Projections
 import LedgerModel
 
 /// A ledger: the log file of one or more partnerships' plans, and what can be done with it.
@@ -45,13 +46,26 @@ public final class Ledger {
     /// `lines[i]` is the input line of `drafts[i]`, for errors.
     public func append(_ drafts: [EventDraft], lines: [Int] = [], lockTimeout: Double? = 30) throws(LedgerError) -> Log.AppendResult {
         try Ledger.decodeAll(drafts, lines: lines)
+        return try appendValidated(lockTimeout: lockTimeout, prepare: { _ in drafts }, lineNumbers: { lines })
+    }
+
+    /// Appends what `prepare` makes from the ledger's state at the head (read under the lock),
+    /// validating every event against that state before anything is written.
+    /// `lineNumbers` gives the input line of each drafted event, once `prepare` has run.
+    func appendValidated(lockTimeout: Double?, prepare: @escaping (LedgerState) throws -> [EventDraft],
+                         lineNumbers: @escaping () -> [Int]) throws(LedgerError) -> Log.AppendResult {
         let log = self.log
+        var state = LedgerState()
+        let options = Log.AppendOptions(lockTimeout: lockTimeout) { _, pending in
+            try Ledger.validate(pending, from: state, lines: lineNumbers())
+        }
         do {
-            return try log.append(drafts, options: Log.AppendOptions(lockTimeout: lockTimeout) { head, pending in
-                try Ledger.validate(pending, head: head, log: log, lines: lines)
-            })
+            return try log.append(options: options) { head in
+                state = try Ledger.state(of: log, at: head)
+                return try prepare(state)
+            }
         } catch let error as EventLogError {
-            throw LedgerError(error, lines: lines)
+            throw LedgerError(error, lines: lineNumbers())
         } catch let error as LedgerError {
             throw error
         } catch {
