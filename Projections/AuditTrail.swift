@@ -39,13 +39,14 @@ public struct AuditTrail: Sendable {
             subject = p.partnership; after = p.name; tags = ["partnership:\(p.partnership)"]
         case .planAdopted(let p):
             subject = "plan \(p.partnership)/\(p.plan)"
-            after = "\(p.title) (\(p.from)–\(p.to))" + (p.version.map { ", version \($0)" } ?? "")
+            after = (p.version.map { "version \($0): " } ?? "") + "\(p.title) (\(p.from)–\(p.to))"
             tags = ["plan:\(p.plan)", "partnership:\(p.partnership)"]
         case .planRevised(let p):
             subject = "plan \(p.partnership)/\(p.plan)"
+            // Versions first: that is what a plan's revisions are read by; the title only when it changes.
             let old = state.plan(p.partnership, p.plan)
-            before = old.map { "\($0.title)" + ($0.version.map { ", version \($0)" } ?? "") }
-            after = (p.title ?? old?.title ?? "") + ((p.version ?? old?.version).map { ", version \($0)" } ?? "") + ": \(p.reason)"
+            before = old.map { ($0.version.map { "version \($0)" } ?? "unversioned") + (p.title != nil ? ": \($0.title)" : "") }
+            after = ((p.version ?? old?.version).map { "version \($0)" } ?? "unversioned") + (p.title.map { ": \($0)" } ?? "") + " — \(p.reason)"
             tags = ["plan:\(p.plan)", "partnership:\(p.partnership)"]
         case .prioritySet(let p):
             subject = "priority \(p.partnership)/\(p.plan)/\(p.priority)"

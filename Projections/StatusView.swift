@@ -36,17 +36,30 @@ extension LedgerState {
     /// One row per partnership and indicator that has an outturn or a target.
     public func statusRows(partnership: String? = nil, indicator: String? = nil) -> [StatusRow] {
         var pairs: Set<[String]> = []
+        /// Whether any outturn for the area and indicator is still live (not retracted).
+        func hasLiveOutturn(_ area: String, _ ind: String, _ periods: Set<Period>) -> Bool {
+            periods.contains { recordedOutturn(OutturnKey(area: area, indicator: ind, period: $0)) != nil }
+        }
         for (area, byIndicator) in outturnAreas where self.partnership(area) != nil {
-            for ind in byIndicator.keys { pairs.insert([area, ind]) }
+            for (ind, periods) in byIndicator where hasLiveOutturn(area, ind, periods) { pairs.insert([area, ind]) }
         }
         for id in targets.keys {
             if let (t, withdrawn) = target(id), !withdrawn { pairs.insert([t.partnership, t.indicator]) }
+        }
+        // Indicators a plan lists under one of its priorities show even before any figure or target
+        // ("no outturn recorded", "target not yet set"): a blank in the plan is a fact too.
+        for key in priorities.keys {
+            let parts = key.split(separator: "/", maxSplits: 2).map(String.init)
+            guard parts.count == 3, self.priority(parts[0], parts[1], parts[2]) != nil else { continue }
+            for id in indicators.keys where self.indicator(id)?.priority == parts[2] { pairs.insert([parts[0], id]) }
         }
         // Composites whose components have outturns show too.
         for (id, _) in indicators {
             guard let def = self.indicator(id), def.composition != .none else { continue }
             for (area, byIndicator) in outturnAreas where self.partnership(area) != nil {
-                if def.composition.components.contains(where: { byIndicator[$0] != nil }) { pairs.insert([area, id]) }
+                if def.composition.components.contains(where: { hasLiveOutturn(area, $0, byIndicator[$0] ?? []) }) {
+                    pairs.insert([area, id])
+                }
             }
         }
         return pairs
