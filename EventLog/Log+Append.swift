@@ -93,6 +93,8 @@ extension Log {
         var records: [PendingRecord] = []
         var seq = head.seq
         var prev = head.hash
+        let recordedText = Array(recorded.description.utf8)
+        var knownText: (date: CalendarDate, text: [UInt8])?
 
         for (i, draft) in drafts.enumerated() {
             let digest = draft.contentDigest
@@ -108,8 +110,9 @@ extension Log {
             let id = draft.id ?? Log.generateID()
             let known = draft.known ?? recorded.date
             let previous = prev
-            prev = LogRecord.encode(seq: seq, id: id, recorded: recorded, known: known, type: draft.type, source: draft.source,
-                                    actor: draft.actor, data: draft.data, prev: previous, into: &buffer)
+            if knownText?.date != known { knownText = (known, Array(known.description.utf8)) }
+            prev = LogRecord.encode(seq: seq, id: id, recorded: recordedText, known: knownText?.text ?? [], type: draft.type,
+                                    source: draft.source, actor: draft.actor, data: draft.data, prev: previous, into: &buffer)
             let entry = IDIndex.Entry(seq: seq, known: known, contentDigest: digest)
             if draft.id != nil { inBatch[id] = (seq, entry) }
             if indexIsCurrent {

@@ -68,15 +68,22 @@ public struct LogRecord: Sendable, Equatable {
     @discardableResult
     static func encode(seq: Int, id: String, recorded: Timestamp, known: CalendarDate, type: String, source: String,
                        actor: String, data: JSONObject, prev: SHA256Digest, into buffer: inout [UInt8]) -> SHA256Digest {
+        encode(seq: seq, id: id, recorded: Array(recorded.description.utf8), known: Array(known.description.utf8), type: type,
+               source: source, actor: actor, data: data, prev: prev, into: &buffer)
+    }
+
+    /// As above, with the times already rendered (a batch shares one `recorded`, and often one `known`).
+    static func encode(seq: Int, id: String, recorded: [UInt8], known: [UInt8], type: String, source: String,
+                       actor: String, data: JSONObject, prev: SHA256Digest, into buffer: inout [UInt8]) -> SHA256Digest {
         let start = buffer.count
         buffer.append(contentsOf: #"{"seq":"#.utf8)
         buffer.append(contentsOf: String(seq).utf8)
         buffer.append(contentsOf: #","id":"#.utf8)
         JSONWriter.writeString(id, into: &buffer)
         buffer.append(contentsOf: #","recorded":""#.utf8)
-        buffer.append(contentsOf: recorded.description.utf8)
+        buffer.append(contentsOf: recorded)
         buffer.append(contentsOf: #"","known":""#.utf8)
-        buffer.append(contentsOf: known.description.utf8)
+        buffer.append(contentsOf: known)
         buffer.append(contentsOf: #"","type":"#.utf8)
         JSONWriter.writeString(type, into: &buffer)
         buffer.append(contentsOf: #","source":"#.utf8)

@@ -57,11 +57,14 @@ public struct Replay: Sendable {
     public let pointInTime: PointInTime
     public private(set) var state = LedgerState()
     public private(set) var audit = AuditTrail()
+    /// Whether the audit trail is built (views that do not show it skip its cost).
+    public let isAuditing: Bool
     /// Events the point in time left out.
     public private(set) var skipped = 0
 
-    public init(_ pointInTime: PointInTime = .now) {
+    public init(_ pointInTime: PointInTime = .now, auditing: Bool = true) {
         self.pointInTime = pointInTime
+        self.isAuditing = auditing
     }
 
     /// Folds one event in if the point in time counts it. Returns false once no later event can count.
@@ -71,7 +74,7 @@ public struct Replay: Sendable {
             skipped += 1
             return !pointInTime.isPastTheEnd(event)
         }
-        audit.record(event, in: state)
+        if isAuditing { audit.record(event, in: state) }
         state.apply(event)
         return true
     }

@@ -16,16 +16,18 @@ extension Ledger {
 
     /// Reads the committed log once, in seq order, feeding every event the point in time
     /// counts into one ``Replay`` — every view is derived from its result.
-    public func replay(_ point: PointInTime = .now) throws(LedgerError) -> ReplayResult {
+    /// `auditing: false` skips building the audit trail, for views that do not show it.
+    public func replay(_ point: PointInTime = .now, auditing: Bool = true) throws(LedgerError) -> ReplayResult {
         do {
             let end = try log.committedEnd()
             let head = try log.head(upTo: end)
-            var replay = Replay(point)
+            var replay = Replay(point, auditing: auditing)
             var events = 0
             var unknown = 0
+            var times = RecordedTimes()
             try log.forEachRecord(upTo: end) { record in
                 events += 1
-                guard let event = try? Ledger.ledgerEvent(record, strict: false) else {
+                guard let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else {
                     unknown += 1
                     return true
                 }
@@ -41,9 +43,9 @@ extension Ledger {
 
     /// Finds the board named `name` (held on `date`, if given; else the latest) and returns its seal.
     public func boardSeal(_ name: String, date: String? = nil, partnership: String? = nil) throws(LedgerError) -> PointInTime {
-        let boards = try replay().replay.state.boards(named: name).filter { partnership == nil || $0.board.partnership == partnership }
+        let boards = try replay(auditing: false).replay.state.boards(named: name).filter { partnership == nil || $0.board.partnership == partnership }
         guard !boards.isEmpty else {
-            let known = try Set(replay().replay.state.boards.map(\.board.board)).sorted()
+            let known = try Set(replay(auditing: false).replay.state.boards.map(\.board.board)).sorted()
             throw LedgerError(.notFound, "no board named \"\(name)\"" + (known.isEmpty ? " (the ledger records no boards)" : " (boards: \(known.joined(separator: ", ")))"))
         }
         var chosen = boards.last
@@ -61,21 +63,46 @@ extension Ledger {
         return .sealed(seq: board.sealSeq, board: name, date: board.board.date)
     }
 
+    /// The recorded instant's text and day, worked out once per batch (a batch shares one instant).
+    struct RecordedTimes {
+        var last: Timestamp?
+        var text = ""
+        var day: Day?
+
+        mutating func of(_ t: Timestamp) -> (String, Day?) {
+            if t != last {
+                last = t
+                text = t.description
+                let d = t.date
+                day = Day(year: d.year, month: d.month, day: d.day)
+            }
+            return (text, day)
+        }
+    }
+
     /// The typed event of a log record; strict decoding rejects fields the type does not have.
     static func ledgerEvent(_ record: LogRecord, strict: Bool) throws(DomainError) -> LedgerEvent {
+        var times = RecordedTimes()
+        return try ledgerEvent(record, strict: strict, times: &times)
+    }
+
+    static func ledgerEvent(_ record: LogRecord, strict: Bool, times: inout RecordedTimes) throws(DomainError) -> LedgerEvent {
         let event = try EventDecoder.decode(type: record.type, data: record.data, strict: strict)
         let known = Day(year: record.known.year, month: record.known.month, day: record.known.day)
         guard let known else { throw DomainError(field: nil, "known \(record.known) is not a date") }
+        let (text, day) = times.of(record.recorded)
+        let isBoard = if case .boardHeld = event { true } else { false }
         return LedgerEvent(seq: record.seq, id: record.id, recorded: record.recorded.millisecondsSince1970,
-                           recordedText: record.recorded.description, known: known, source: record.source, actor: record.actor,
-                           prev: record.prev.hex, hash: record.hash.hex, event: event)
+                           recordedText: text, known: known, source: record.source, actor: record.actor,
+                           prev: isBoard ? record.prev.hex : "", hash: isBoard ? record.hash.hex : "", event: event, recordedDay: day)
     }
 
     /// The ledger state at `head`, read with the append's lock held (so nothing can change under it).
     static func state(of log: Log, at head: Log.Head) throws -> LedgerState {
         var state = LedgerState()
+        var times = RecordedTimes()
         try log.forEachRecord(upTo: head.end) { record in
-            if let event = try? ledgerEvent(record, strict: false) { state.apply(event) }
+            if let event = try? ledgerEvent(record, strict: false, times: &times) { state.apply(event) }
             return true
         }
         return state
@@ -96,7 +123,8 @@ extension Ledger {
 
     /// Validates a batch against `state` (the ledger so far) and each event against those
     /// before it in the batch; `lines` maps a batch position to its input line.
-    static func validate(_ pending: [Log.PendingRecord], from state: LedgerState, lines: [Int]) throws {
+    @discardableResult
+    static func validate(_ pending: [Log.PendingRecord], from state: LedgerState, lines: [Int]) throws -> LedgerState {
         var state = state
         for item in pending {
             let line = item.index < lines.count ? lines[item.index] : nil
@@ -108,5 +136,6 @@ extension Ledger {
                 throw LedgerError(.badInput, error.description, line: line, field: error.field)
             }
         }
+        return state
     }
 }

@@ -9,6 +9,10 @@ import LedgerModel
 public final class Ledger {
     public let path: String
     let log: Log
+    /// The state at the head this process last appended, so a run of appends (a generator, a
+    /// long import) validates each batch without replaying the log again. Trusted only while
+    /// the log's head is still that head.
+    private var lastState: (head: Log.Head, state: LedgerState)?
 
     /// Opens the ledger at `path`; `.notFound` if there is none.
     public init(path: String) throws(LedgerError) {
@@ -55,15 +59,19 @@ public final class Ledger {
     func appendValidated(lockTimeout: Double?, prepare: @escaping (LedgerState) throws -> [EventDraft],
                          lineNumbers: @escaping () -> [Int]) throws(LedgerError) -> Log.AppendResult {
         let log = self.log
+        let cached = lastState
         var state = LedgerState()
+        var after: LedgerState?
         let options = Log.AppendOptions(lockTimeout: lockTimeout) { _, pending in
-            try Ledger.validate(pending, from: state, lines: lineNumbers())
+            after = try Ledger.validate(pending, from: state, lines: lineNumbers())
         }
         do {
-            return try log.append(options: options) { head in
-                state = try Ledger.state(of: log, at: head)
+            let result = try log.append(options: options) { head in
+                state = try cached.flatMap { $0.head == head ? $0.state : nil } ?? Ledger.state(of: log, at: head)
                 return try prepare(state)
             }
+            lastState = (result.head, after ?? state)
+            return result
         } catch let error as EventLogError {
             throw LedgerError(error, lines: lineNumbers())
         } catch let error as LedgerError {

@@ -56,13 +56,16 @@ public struct LedgerEvent: Sendable, Equatable {
     public var known: Day
     public var source: String
     public var actor: String
-    /// The hash of the event before it: for a board, its seal.
+    /// The hash of the event before it: for a board, its seal. A replay fills it (and `hash`)
+    /// for boards only — nothing else reads them, and hex for a million events is not free.
     public var prev: String
     public var hash: String
     public var event: DomainEvent
+    /// The recorded date (UTC), for comparing with `known`.
+    public let recordedDay: Day
 
     public init(seq: Int, id: String, recorded: Int64, recordedText: String, known: Day, source: String, actor: String,
-                prev: String, hash: String, event: DomainEvent) {
+                prev: String, hash: String, event: DomainEvent, recordedDay: Day? = nil) {
         self.seq = seq
         self.id = id
         self.recorded = recorded
@@ -73,11 +76,7 @@ public struct LedgerEvent: Sendable, Equatable {
         self.prev = prev
         self.hash = hash
         self.event = event
-    }
-
-    /// The recorded date (UTC), for comparing with `known`.
-    public var recordedDay: Day {
-        Day(iso: String(recordedText.prefix(10))) ?? known
+        self.recordedDay = recordedDay ?? Day(iso: String(recordedText.prefix(10))) ?? known
     }
 
     /// Entered with a `known` date before the day it was recorded (migrated history, a late correction).

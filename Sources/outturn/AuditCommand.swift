@@ -42,7 +42,7 @@ struct AuditCommand: Command {
     }
 
     func run(_ output: inout Output) throws(CLIError) -> ExitCode {
-        let result = try view.replay()
+        let result = try view.replay(auditing: true)
         let entries = result.replay.audit.entries(tagged: tag, since: since)
         var table = Table([("seq", "Seq"), ("recorded", "Recorded"), ("known", "Known"), ("type", "Type"), ("source", "Source"),
                            ("actor", "Actor"), ("subject", "Subject"), ("before", "Before"), ("after", "After"),

@@ -45,7 +45,7 @@ struct DiffCommand: Command {
         let a = try ViewOptions.resolve(from, in: ledger, partnership: nil)
         let b = try ViewOptions.resolve(to, in: ledger, partnership: nil)
         let left: Ledger.ReplayResult, right: Ledger.ReplayResult
-        do { (left, right) = (try ledger.replay(a), try ledger.replay(b)) } catch { throw CLIError(error, what: ledgerPath) }
+        do { (left, right) = (try ledger.replay(a, auditing: false), try ledger.replay(b, auditing: false)) } catch { throw CLIError(error, what: ledgerPath) }
         let rows = Diff.rows(from: left.replay.state, to: right.replay.state,
                              todayA: ViewOptions.viewDate(a), todayB: ViewOptions.viewDate(b))
         var table = Table([("view", "View"), ("key", "Key"), ("field", "Field"), ("from", "From"), ("to", "To")])

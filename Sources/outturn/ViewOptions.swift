@@ -75,10 +75,11 @@ struct ViewOptions {
     }
 
     /// Replays the ledger at the chosen point in time.
-    func replay(partnership: String? = nil) throws(CLIError) -> Ledger.ReplayResult {
+    /// `auditing` builds the audit trail too (only the views that show it need it).
+    func replay(partnership: String? = nil, auditing: Bool = false) throws(CLIError) -> Ledger.ReplayResult {
         let ledger = try openLedger()
         let point = try ViewOptions.resolve(self.point, in: ledger, partnership: partnership)
-        do { return try ledger.replay(point) } catch { throw CLIError(error, what: ledgerPath) }
+        do { return try ledger.replay(point, auditing: auditing) } catch { throw CLIError(error, what: ledgerPath) }
     }
 
     /// The day that decides what is overdue: the point in time's, else today (UTC).

@@ -8,7 +8,7 @@ import Foundation
 /// Every subcommand, in the order `outturn help` lists them.
 let commands: [any Command.Type] = [
     InitCommand.self, AppendCommand.self, VerifyCommand.self, StatusCommand.self, ProgressCommand.self, ActionsCommand.self,
-    AuditCommand.self, CompareCommand.self, ReplayCommand.self, DiffCommand.self, ImportCommand.self, ReportCommand.self,
+    AuditCommand.self, CompareCommand.self, ReplayCommand.self, DiffCommand.self, ImportCommand.self, ReportCommand.self, GenerateCommand.self,
 ]
 
 let overview = """

@@ -44,7 +44,6 @@ struct BoardReport {
     var html: String {
         var out = "<!DOCTYPE html>\n"
         page.render(into: &out)
-        out += "\n"
         return out
     }
 
@@ -134,7 +133,7 @@ struct BoardReport {
 
     private var verifyNodes: [HTMLNode] {
         if let problem = verify.problem {
-            return [.el("strong", ["class": "verify-failed"], .text("✖ FAILED")),
+            return [.el("strong", ["class": "verify-failed", "id": "verify"], .text("✖ FAILED")),
                     .text(" at seq \(problem.seq): \(problem.kind.rawValue) — \(problem.detail). The chain is broken from that line on; do not rely on this report.")]
         }
         var words = " — \(UK.number(Double(verify.events))) events, hash chain whole from seq 1 to head \(verify.head.hex)."
@@ -265,21 +264,54 @@ struct BoardReport {
             .el("h3", children: title),
             .el("dl", ["class": "facts"], children: facts.flatMap { [.el("dt", .text($0.0)), .el("dd", children: $0.1)] }),
         ]
-        if let target { children.append(progressChart(r, target: target, def: def, index: index)) }
+        if let target {
+            // A chart with nothing to draw would only be empty axes: say so in words instead.
+            if state.series(area: r.partnership, indicator: r.indicator, like: r.outturnPeriod).isEmpty, chartReference(target, r) == nil {
+                children.append(.el("p", ["class": "empty chart-empty"], .text("No chart: no outturn recorded and no target figure to draw yet.")))
+            } else {
+                children.append(progressChart(r, target: target, def: def))
+            }
+        }
         children.append(componentsTable(r, def: def))
         return .el("article", ["class": "target", "id": "target-\(index + 1)", "data-target": r.target], children: children)
     }
 
+    /// The one figure a target is drawn against, if it has one: its value, its band, its
+    /// glide path's baseline, or a direction target's comparator.
+    private func chartReference(_ t: TargetSet, _ r: ProgressRow) -> Double? {
+        switch t.kind {
+        case .value(let v): return v
+        case .band(let low, _): return low
+        case .change: return state.glideLine(t)?.startValue ?? r.baseline
+        case .direction(_, let against): return comparator(t, against)?.value
+        }
+    }
+
+    /// A direction target's comparator and its figure: a baseline's value or a period's outturn.
+    private func comparator(_ t: TargetSet, _ against: LedgerModel.Comparator?) -> (label: String, value: Double, months: ClosedRange<Double>)? {
+        switch against {
+        case .baseline(let id)?:
+            guard let b = state.baseline(id), let v = state.baselineValue(b), let first = b.periods.map(\.first).min(), let last = b.lastMonth
+            else { return nil }
+            return ("baseline \(b.label)", v, Double(first.index)...Double(last.index + 1))
+        case .period(let p)?:
+            guard let v = state.figure(area: t.partnership, indicator: t.indicator, period: p)?.value else { return nil }
+            return ("\(p)", v, Double(p.first.index)...Double(p.last.index + 1))
+        case nil:
+            return nil
+        }
+    }
+
     /// The outturns against the baseline, the glide path and the target, over time.
-    private func progressChart(_ r: ProgressRow, target t: TargetSet, def: IndicatorDefined?, index: Int) -> HTMLNode {
+    private func progressChart(_ r: ProgressRow, target t: TargetSet, def: IndicatorDefined?) -> HTMLNode {
         let series = state.series(area: r.partnership, indicator: r.indicator, like: r.outturnPeriod)
         let glide = state.glideLine(t)
+        // A change target's baseline is drawn over its own periods; a direction target's
+        // comparator (a baseline or a period) as a line from its periods onwards.
         var baseline: BaselineSet?
-        switch t.kind {
-        case .change(_, let id, _): baseline = state.baseline(id)
-        case .direction(_, .baseline(let id)?): baseline = state.baseline(id)
-        default: baseline = nil
-        }
+        if case .change(_, let id, _) = t.kind { baseline = state.baseline(id) }
+        var comparatorLine: (label: String, value: Double, months: ClosedRange<Double>)?
+        if case .direction(_, let against) = t.kind { comparatorLine = comparator(t, against) }
         // Time runs over everything drawn, whole years at either end.
         func end(_ m: Month) -> Double { Double(m.index + 1) }
         func start(_ m: Month) -> Double { Double(m.index) }
@@ -287,6 +319,7 @@ struct BoardReport {
         for p in series { months += [start(p.period.first), end(p.period.last)] }
         for p in baseline?.periods ?? [] { months += [start(p.first), end(p.last)] }
         if let glide { months.append(end(glide.start)) }
+        if let c = comparatorLine { months += [c.months.lowerBound, c.months.upperBound] }
         let lo = ((months.min() ?? 0) / 12).rounded(.down) * 12
         let hi = max(((months.max() ?? 12) / 12).rounded(.up) * 12, lo + 12)
 
@@ -295,6 +328,8 @@ struct BoardReport {
         if let glide { values += [glide.startValue, glide.endValue] }
         if let e = r.expected { values.append(e) }
         if case .band(let low, let high) = t.kind { values += [low, high] }
+        if case .value(let goal) = t.kind { values.append(goal) }
+        if let c = comparatorLine { values.append(c.value) }
         let (yDomain, step) = LinearScale.niceDomain(min(values.min() ?? 0, 0), (values.max() ?? 1) * 1.08)
 
         let name = def?.name ?? r.indicator
@@ -351,7 +386,15 @@ struct BoardReport {
             let shape = series.last.map { periodShape($0.period) } ?? ""
             legend.insert(legendItem("outturn", "outturns (\(shape)), plotted at the end of each period"), at: 0)
         }
-        if case .direction = t.kind { legend.append(.el("li", .text("direction target: judged against \(r.baselineLabel ?? "the previous comparable period")"))) }
+        if case .direction(let direction, let against) = t.kind {
+            if let c = comparatorLine {
+                chart.line([(c.months.lowerBound, c.value), (hi, c.value)], cssClass: "baseline")
+                legend.append(legendItem("baseline", "comparator \(c.label): \(UK.figure(c.value, def)) (\(direction.rawValue) against it)"))
+            } else {
+                let words = against.map { "\($0), which has no figure yet" } ?? "the previous comparable period"
+                legend.append(.el("li", .text("\(direction.rawValue) target: judged against \(words)")))
+            }
+        }
 
         return .el("figure", ["class": "chart"],
                    chart.node,
@@ -621,7 +664,19 @@ struct BoardReport {
         return .el("footer",
                    .el("p", .text("Made by outturn from the ledger alone: every figure above is derived from its events. To re-create this page: "),
                        .el("code", ["id": "recreate"], .text(command)), .text(". "),
-                       .text(point == .now ? "Without --as-of or --board it shows the ledger as it stands when run." : "Run again later, it gives the same page: only the ledger's head and the verify line move on as events are appended.")))
+                       .text(stability)))
+    }
+
+    /// Whether running the command again later gives the same page, in words.
+    private var stability: String {
+        switch point {
+        case .now:
+            "Without --as-of or --board it shows the ledger as it stands when run."
+        case .asOf:
+            "Run again later, entries appended since but known by that date (backdated corrections) count too; --board, or --as-of with --recorded, fixes the page as it stood."
+        case .recorded, .sealed:
+            "Run again later, it gives the same page: only the ledger's head and the verify line move on as events are appended."
+        }
     }
 
     /// A word a POSIX shell reads back as itself.

@@ -15,6 +15,13 @@ enum HTMLNode {
     /// Several nodes side by side, with no element around them.
     case fragment([HTMLNode])
 
+    /// Elements followed by a line break, where whitespace never shows: the page then reads
+    /// (and two reports diff) line by line, a table row to a line.
+    static let lineBreakAfter: Set<String> = [
+        "html", "head", "body", "meta", "title", "style", "header", "footer", "section", "article", "figure", "figcaption",
+        "h1", "h2", "h3", "p", "dl", "dt", "dd", "ul", "li", "table", "caption", "thead", "tbody", "tr", "svg", "g",
+    ]
+
     /// HTML's void elements: written `<meta … />`, never with a closing tag.
     static let voidElements: Set<String> = ["meta", "br", "hr", "img", "link", "col", "wbr"]
 
@@ -59,11 +66,12 @@ enum HTMLNode {
             for (key, value) in attributes { out += " \(key)=\"\(HTML.escapeAttribute(value))\"" }
             if children.isEmpty, HTMLNode.voidElements.contains(name) || HTML.svgElements.contains(name) {
                 out += " />"
-                return
+            } else {
+                out += ">"
+                for child in children { child.render(into: &out) }
+                out += "</\(name)>"
             }
-            out += ">"
-            for child in children { child.render(into: &out) }
-            out += "</\(name)>"
+            if HTMLNode.lineBreakAfter.contains(name) { out += "\n" }
         }
     }
 }

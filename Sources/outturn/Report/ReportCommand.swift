@@ -23,8 +23,9 @@ struct ReportCommand: Command {
         since the previous board, with the ledger entries behind each change.
 
         --board shows exactly what the board saw (the ledger at its seal), so the page can be
-        re-created later byte for byte. With several partnerships in the ledger, choose one
-        with --partnership. --out - writes the page to standard output.
+        re-created later: run again, only its header's ledger head and verify line move on
+        as events are appended. With several partnerships in the ledger, choose one with
+        --partnership. --out - writes the page to standard output.
 
         Exit 0 when written; 1 when verify finds the chain broken (the page is still written,
         and says so at the top).
@@ -36,6 +37,7 @@ struct ReportCommand: Command {
     static let examples = [
         "outturn report --ledger Examples/lewisham-2015-16.jsonl --out /tmp/report.html",
         "outturn report --ledger Examples/lewisham-2015-16.jsonl --as-of 2015-04-01 --out /tmp/report-2015-04-01.html",
+        "outturn report --ledger Examples/havering-2017-20.jsonl --board hcsp-2017-04 --out /tmp/havering-board.html",
     ]
 
     let view: ViewOptions
@@ -82,8 +84,15 @@ struct ReportCommand: Command {
         if out == "-" {
             output.write(html)
         } else {
+            let url = URL(fileURLWithPath: out)
+            var isDirectory: ObjCBool = false
+            let folder = url.deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw CLIError(code: .cannotCreate, message: "\(out): cannot write the report: no such folder \(folder)")
+            }
             do {
-                try Data(html.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+                // Atomic: a reader never sees half a report, and a failed run leaves the old one.
+                try Data(html.utf8).write(to: url, options: .atomic)
             } catch {
                 throw CLIError(code: .cannotCreate, message: "\(out): cannot write the report: \((error as NSError).localizedDescription)")
             }

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""The Outturn benchmark: generates a London-wide ledger and prints one table of medians.
+
+Run through Benchmarks/run.sh (which builds the release binary first). Every figure is the
+median of RUNS runs of a whole process, timed with /usr/bin/time (wall seconds and peak
+RSS), beside its floor (reading the file; hashing it) and beside SQLite and a plain Python
+script answering the same as-of question. Environment: EVENTS (default 1100000), RUNS (5),
+WORK (a scratch folder, default /tmp/outturn-bench).
+"""
+import json, os, shutil, sqlite3, statistics, subprocess, sys, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUTTURN = os.path.join(ROOT, ".build", "release", "outturn")
+EVENTS = int(os.environ.get("EVENTS", "1100000"))
+RUNS = int(os.environ.get("RUNS", "5"))
+WORK = os.environ.get("WORK", "/tmp/outturn-bench")
+LEDGER = os.path.join(WORK, f"london-{EVENTS}.jsonl")
+MPS = os.path.join(os.path.dirname(ROOT), "shared", "data", "mps", "borough-crime-new-scheme-2010-04_2023-09.csv")
+PARTNERSHIP, INDICATOR = "borough-1", "MOPAC7.burglary"
+
+
+def timed(command, shell=False, stdin=None):
+    """Runs a command under /usr/bin/time; returns (wall seconds, peak RSS in MB, stdout)."""
+    t = ["/usr/bin/time", "-f", "%e %M"]
+    args = t + (["sh", "-c", command] if shell else command)
+    p = subprocess.run(args, capture_output=True, text=True, stdin=stdin)
+    if p.returncode != 0:
+        sys.exit(f"benchmark: {command} failed: {p.stderr[-2000:]}")
+    wall, rss = p.stderr.strip().splitlines()[-1].split()
+    return float(wall), int(rss) / 1024, p.stdout
+
+
+def median(command, shell=False, runs=RUNS, setup=None):
+    walls, rsss, out = [], [], ""
+    for _ in range(runs):
+        if setup:
+            setup()
+        w, r, out = timed(command, shell)
+        walls.append(w)
+        rsss.append(r)
+    return statistics.median(walls), max(rsss), out
+
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    if not os.path.exists(LEDGER):
+        print(f"generating {EVENTS} events into {LEDGER} …", file=sys.stderr)
+        w, r, _ = timed([OUTTURN, "generate", "--ledger", LEDGER, "--events", str(EVENTS)])
+        print(f"generated in {w:.1f} s ({EVENTS / w:,.0f} events/s, peak {r:.0f} MB)", file=sys.stderr)
+    size_mb = os.path.getsize(LEDGER) / 1e6
+    events = sum(1 for _ in open(LEDGER, "rb"))
+    # A point in the middle of the history, and the board held nearest it.
+    middle = json.loads(subprocess.run(["sed", "-n", f"{events // 2}p", LEDGER], capture_output=True, text=True).stdout)
+    as_of = middle["known"]
+    boards = [json.loads(l) for l in subprocess.run(["grep", '"type":"board.held"', LEDGER], capture_output=True, text=True).stdout.splitlines()]
+    board = min((b for b in boards if b["data"]["partnership"] == PARTNERSHIP), key=lambda b: abs(b["seq"] - events // 2))
+    board_spec = f"{board['data']['board']}@{board['data']['date']}"
+
+    rows = []
+    def row(what, seconds, rss, rate=None, floor=None):
+        rows.append((what, seconds, rss, rate, floor))
+
+    cat, cat_rss, _ = median(f"cat {LEDGER} > /dev/null", shell=True)
+    sha, sha_rss, _ = median(["sha256sum", LEDGER])
+    row("floor: cat > /dev/null", cat, cat_rss, f"{size_mb / cat:,.0f} MB/s")
+    row("floor: sha256sum", sha, sha_rss, f"{size_mb / sha:,.0f} MB/s")
+
+    w, r, _ = median([OUTTURN, "verify", "--ledger", LEDGER])
+    row("verify", w, r, f"{size_mb / w:,.0f} MB/s", f"{sha / w:.2f}× sha256sum's speed")
+
+    w, r, _ = median(f"{OUTTURN} replay --ledger {LEDGER} --as-of 9999-12-31 --format json > /dev/null", shell=True)
+    full = w
+    row("full replay into all projections", w, r, f"{events / w:,.0f} events/s", f"{cat / w * 100:.1f}% of cat's speed")
+
+    question = [OUTTURN, "status", "--ledger", LEDGER, "--partnership", PARTNERSHIP, "--indicator", INDICATOR, "--as-of", as_of, "--format", "csv"]
+    w, r, ours_out = median(question)
+    ours = w
+    row(f"status --as-of {as_of} (no checkpoints: cold = warm)", w, r)
+    w, r, _ = median([OUTTURN, "replay", "--ledger", LEDGER, "--board", board_spec, "--partnership", PARTNERSHIP, "--format", "json"])
+    row(f"replay --board {board_spec}", w, r)
+
+    n = [0]
+    def one_event():
+        n[0] += 1
+        with open(os.path.join(WORK, "one.jsonl"), "w") as f:
+            f.write(json.dumps({"type": "indicator.defined", "id": f"bench-{time.time_ns()}-{n[0]}",
+                                "data": {"indicator": f"bench-{time.time_ns()}-{n[0]}", "name": "Bench", "unit": "count", "polarity": "lower-better"}}) + "\n")
+    w, r, _ = median([OUTTURN, "append", "--ledger", LEDGER, "--file", os.path.join(WORK, "one.jsonl")], setup=one_event)
+    row("one `outturn append` of 1 event, whole process", w, r)
+
+    batch = os.path.join(WORK, "batch.jsonl")
+    with open(batch, "w") as f:
+        for i in range(100_000):
+            f.write(json.dumps({"type": "indicator.defined", "id": f"b-{i}",
+                                "data": {"indicator": f"b-{i}", "name": f"Batch {i}", "unit": "count", "polarity": "lower-better"}}, separators=(",", ":")) + "\n")
+    fresh = os.path.join(WORK, "fresh.jsonl")
+    def new_ledger():
+        for suffix in ("", ".idx", ".undo", ".torn"):
+            if os.path.exists(fresh + suffix):
+                os.remove(fresh + suffix)
+        subprocess.run([OUTTURN, "init", "--ledger", fresh], capture_output=True, check=True)
+    w, r, _ = median(f"{OUTTURN} append --ledger {fresh} --file {batch} > /dev/null", shell=True, setup=new_ledger)
+    row("append 100,000 events in one batch (new ledger)", w, r, f"{100_000 / w:,.0f} events/s")
+    if os.path.exists(MPS):
+        w, r, _ = median([OUTTURN, "import", "--ledger", fresh, "--format", "mps-borough", MPS], setup=new_ledger)
+        row("import the Met's 0.5 MB file (153,766 events, new ledger)", w, r, f"{153_766 / w:,.0f} events/s")
+
+    # The same as-of question, answered by SQLite over an indexed table and by plain Python.
+    db = os.path.join(WORK, f"london-{EVENTS}.sqlite")
+    if not os.path.exists(db):
+        load_sqlite(db)
+    sql = f"""WITH live AS (
+      SELECT o.period, o.value, o.seq FROM outturns o
+      WHERE o.area = '{PARTNERSHIP}' AND o.indicator IN ({",".join(f"'{c}'" for c in components(INDICATOR))}) AND o.known <= '{as_of}'
+        AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.target = o.id AND r.known <= '{as_of}')),
+    latest AS (SELECT period, value FROM live l WHERE seq = (SELECT max(seq) FROM live m WHERE m.period = l.period))
+    SELECT period, value FROM latest ORDER BY period DESC LIMIT 1;"""
+    w, r, sqlite_out = median(["sqlite3", db, sql])
+    row("the same as-of question in SQLite (indexed table; load not counted)", w, r, None, f"ours takes {ours / w:,.1f}× its time")
+    script = os.path.join(ROOT, "Benchmarks", "asof.py")
+    w, r, python_out = median(["python3", script, LEDGER, PARTNERSHIP, INDICATOR, as_of])
+    row("the same as-of question in Python (json.loads per line)", w, r, None, f"ours takes {ours / w:,.2f}× its time")
+
+    print(f"Ledger: {events:,} events, {size_mb:,.0f} MB; median of {RUNS} runs; {os.cpu_count()} cores")
+    print(f"As-of question: {PARTNERSHIP} / {INDICATOR} as known on {as_of} — ours: {ours_out.strip().splitlines()[-1].split(',')[2:4]}, "
+          f"SQLite: {sqlite_out.strip()}, Python: {python_out.strip()}")
+    print()
+    print(f"| measurement | median s | peak RSS MB | rate | beside |")
+    print(f"|---|---:|---:|---:|---|")
+    for what, s, rss, rate, floor in rows:
+        print(f"| {what} | {s:.3f} | {rss:,.0f} | {rate or ''} | {floor or ''} |")
+
+
+def components(indicator):
+    return [indicator]
+
+
+def load_sqlite(path):
+    print(f"loading {LEDGER} into SQLite {path} …", file=sys.stderr)
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE outturns (seq INTEGER, id TEXT, known TEXT, area TEXT, indicator TEXT, period TEXT, value REAL)")
+    con.execute("CREATE TABLE retractions (seq INTEGER, known TEXT, target TEXT)")
+    with open(LEDGER) as f:
+        batch, rbatch = [], []
+        for line in f:
+            e = json.loads(line)
+            d = e["data"]
+            if e["type"] == "outturn.recorded" and "value" in d:
+                batch.append((e["seq"], e["id"], e["known"], d.get("partnership") or d.get("area"), d["indicator"], d["period"], d["value"]))
+            elif e["type"] == "event.retracted":
+                rbatch.append((e["seq"], e["known"], str(d["event"])))
+        con.executemany("INSERT INTO outturns VALUES (?,?,?,?,?,?,?)", batch)
+        con.executemany("INSERT INTO retractions VALUES (?,?,?)", rbatch)
+    con.execute("CREATE INDEX by_key ON outturns (area, indicator, known)")
+    con.execute("CREATE INDEX by_target ON retractions (target, known)")
+    con.commit()
+    con.close()
+
+
+if __name__ == "__main__":
+    main()

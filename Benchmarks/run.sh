@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The benchmark: a release build, a generated London-wide ledger (EVENTS, default 1,100,000),
+# and one table of medians (RUNS, default 5) beside the floors and the peers (SQLite, Python).
+# Usage, from the repository root:  bash Benchmarks/run.sh      (EVENTS=500000 RUNS=3 for a quick look)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product outturn >&2
+command -v sqlite3 >/dev/null || { echo "Benchmarks/run.sh: needs sqlite3 (apt-get install sqlite3)" >&2; exit 1; }
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(swift --version 2>&1 | head -1)"
+exec python3 Benchmarks/bench.py
