@@ -25,7 +25,7 @@ let package = Package(
 
         .testTarget(name: "EventLogTests", dependencies: ["EventLog"], path: "Tests/EventLogTests"),
         .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel"], path: "Tests/LedgerModelTests"),
-        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "LedgerModel"], path: "Tests/ProjectionsTests"),
+        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "LedgerModel", "EventLog"], path: "Tests/ProjectionsTests"),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "EventLog", "LedgerModel", "Projections"], path: "Tests/LedgerTests"),
         // End-to-end: runs the built `outturn` binary as real processes.
         .testTarget(name: "OutturnTests", dependencies: ["outturn"], path: "Tests/OutturnTests"),

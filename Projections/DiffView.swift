@@ -16,11 +16,13 @@ public enum Diff {
         func compare(view: String, _ left: [String: [(String, String?)]], _ right: [String: [(String, String?)]]) {
             for key in Set(left.keys).union(right.keys).sorted() {
                 let l = left[key], r = right[key]
-                if l == nil { rows.append(DiffRow(view: view, key: key, field: "(row)", from: nil, to: "added")); }
-                if r == nil { rows.append(DiffRow(view: view, key: key, field: "(row)", from: "present", to: "removed")); continue }
+                if l == nil { rows.append(DiffRow(view: view, key: key, field: "(row)", from: nil, to: "added")) }
+                if r == nil { rows.append(DiffRow(view: view, key: key, field: "(row)", from: "present", to: "removed")) }
+                // Field by field, the same both ways: an added row's fields come from nothing, a removed row's go to nothing.
                 let lFields = Dictionary(uniqueKeysWithValues: (l ?? []).map { ($0.0, $0.1) })
-                for (field, value) in r ?? [] where (lFields[field] ?? nil) != value {
-                    rows.append(DiffRow(view: view, key: key, field: field, from: lFields[field] ?? nil, to: value))
+                let rFields = Dictionary(uniqueKeysWithValues: (r ?? []).map { ($0.0, $0.1) })
+                for field in (l ?? r ?? []).map(\.0) where (lFields[field] ?? nil) != (rFields[field] ?? nil) {
+                    rows.append(DiffRow(view: view, key: key, field: field, from: lFields[field] ?? nil, to: rFields[field] ?? nil))
                 }
             }
         }
@@ -37,7 +39,7 @@ public enum Diff {
             ("\(r.partnership)/\(r.indicator)", [
                 ("period", r.period?.description), ("value", number(r.value)), ("change", r.change.map { formatNumber(roundedPercent($0)) + "%" }),
                 ("target", r.target), ("rag", r.rag.rawValue), ("direction", r.direction?.rawValue),
-                ("baselineChangePercent", number(r.baselineChangePercent)),
+                ("baselineChangePercent", r.baselineChangePercent.map { formatNumber($0) + "%" }),
             ])
         })
     }
@@ -46,7 +48,8 @@ public enum Diff {
         Dictionary(uniqueKeysWithValues: s.progressRows().map { r in
             (r.target, [
                 ("target", r.description), ("baseline", number(r.baseline)), ("period", r.outturnPeriod?.description),
-                ("value", number(r.value)), ("changePercent", number(r.changePercent)), ("expected", number(r.expected)),
+                ("value", number(r.value)), ("changePercent", r.changePercent.map { formatNumber($0) + "%" }),
+                ("expected", r.expected.map { formatNumber(($0 * 10).rounded() / 10) }),
                 ("rag", r.rag.rawValue),
             ])
         })

@@ -56,6 +56,15 @@ extension LedgerState {
                 }
                 change = v / c - 1
             } else if let recorded = figure.change {
+                // Only a change is known: it judges the target only if it is against the same thing.
+                let comparator: Period? = switch against {
+                case .period(let p)?: p
+                case nil: period.previous
+                case .baseline(let id)?: baseline(id).flatMap { $0.periods.count == 1 ? $0.periods[0] : nil }
+                }
+                guard comparator == recorded.against else {
+                    return Assessment(rag: .noData, note: "the change recorded is against \(recorded.against), the target's against \(comparator.map(\.description) ?? "a multi-year baseline")", expected: nil)
+                }
                 change = recorded.fraction
             } else {
                 return Assessment(rag: .noData, note: nil, expected: nil)

@@ -101,13 +101,18 @@ extension LedgerState {
             guard let (t, withdrawn) = target(id), !withdrawn, t.partnership == partnership, t.indicator == indicator else { return nil }
             return t
         }
-        guard let period else { return candidates.max { $0.period < $1.period } }
         // Among equals, prefer the headline target over a stretch target.
         func best(_ ts: [TargetSet]) -> TargetSet? { ts.first { !$0.stretch } ?? ts.first }
+        func latest(_ ts: [TargetSet]) -> TargetSet? {
+            guard let last = ts.map(\.period).max() else { return nil }
+            return best(ts.filter { $0.period == last })
+        }
+        guard let period else { return latest(candidates) }
         if let t = best(candidates.filter { $0.period.contains(period) }) { return t }
         if let t = best(candidates.filter { glidePath($0)?.contains(period) == true }) { return t }
-        if let t = best(candidates.filter { $0.period.last >= period.last }.sorted { $0.period < $1.period }) { return t }
-        return candidates.max { $0.period < $1.period }
+        let later = candidates.filter { $0.period.last >= period.last }
+        if let first = later.map(\.period).min(), let t = best(later.filter { $0.period == first }) { return t }
+        return latest(candidates)
     }
 
     /// The baseline a status row measures change against: the target's own, else the latest set.

@@ -103,6 +103,20 @@ struct ReportTests {
         #expect(unknown.stderr.contains("no partnership \"croydon\""))
     }
 
+    @Test func aBrokenChainIsStatedAtTheTopAndExits1() throws {
+        let dir = try TemporaryDirectory()
+        let ledger = dir.path("tampered.jsonl")
+        var lines = try Events.lines(ofFile: Self.example)
+        let i = try #require(lines.firstIndex { $0.contains(#""value":2531"#) })
+        lines[i] = lines[i].replacingOccurrences(of: #""value":2531"#, with: #""value":2530"#)
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: ledger))
+        let r = try CLI.run(["report", "--ledger", ledger, "--out", "-"], in: dir.url)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("seq \(i + 1): hash mismatch"))
+        let verify = try #require(try TagScanner.parse(r.stdout).first(id: "verify"))
+        #expect(verify.text == "✖ FAILED")
+    }
+
     // MARK: - At a board
 
     @Test func boardReportShowsWhatTheBoardSawAndWhatChangedSinceThePreviousBoard() throws {

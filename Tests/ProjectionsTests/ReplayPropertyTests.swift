@@ -10,20 +10,12 @@
 import Testing
 @testable import Projections
 import LedgerModel
+import EventLog
 
 // MARK: - Seeded randomness
 
-/// SplitMix64: small, fast and deterministic, so every failure names a seed that reproduces it.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x2545_F491_4F6C_DD1D }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Helpers over EventLog's SplitMix64 (seeded, so every failure names a seed that reproduces it).
+extension SplitMix64 {
     mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
     mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
     mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
@@ -47,29 +39,15 @@ private struct SplitMix64: RandomNumberGenerator {
 
 // MARK: - Calendar helpers
 
-/// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+/// Days since 1970-01-01, by EventLog's calendar.
 private func dayNumber(_ d: Day) -> Int {
-    let y = d.month <= 2 ? d.year - 1 : d.year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let mp = (d.month + 9) % 12
-    let doy = (153 * mp + 2) / 5 + d.day - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146_097 + doe - 719_468
+    CalendarDate(year: d.year, month: d.month, day: d.day)!.daysSince1970
 }
 
-/// The day `n` days after 1970-01-01 (civil_from_days).
+/// The day `n` days after 1970-01-01, by EventLog's calendar.
 private func dayFromNumber(_ n: Int) -> Day {
-    let z = n + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-    return Day(year: y, month: m, day: d)!
+    let c = CalendarDate(daysSince1970: n)
+    return Day(year: c.year, month: c.month, day: c.day)!
 }
 
 private func day(_ text: String) -> Day { Day(iso: text)! }
@@ -77,19 +55,9 @@ private func period(_ text: String) -> Period { Period(text)! }
 
 private let msPerDay: Int64 = 86_400_000
 
-private func padded(_ n: Int, _ width: Int) -> String {
-    let digits = String(n)
-    return String(repeating: "0", count: max(0, width - digits.count)) + digits
-}
-
 /// The log's RFC 3339 form with milliseconds: `2015-07-10T09:00:00.000Z`.
 private func rfc3339(_ ms: Int64) -> String {
-    let d = dayFromNumber(Int(ms / msPerDay))
-    var rest = Int(ms % msPerDay)
-    let h = rest / 3_600_000; rest %= 3_600_000
-    let mi = rest / 60000; rest %= 60000
-    let s = rest / 1000, milli = rest % 1000
-    return "\(d)T\(padded(h, 2)):\(padded(mi, 2)):\(padded(s, 2)).\(padded(milli, 3))Z"
+    Timestamp(millisecondsSince1970: ms).description
 }
 
 private func milliseconds(_ d: Day, hour: Int = 9) -> Int64 {
@@ -947,7 +915,7 @@ private func handWritten(_ specs: [(String, String, DomainEvent)]) -> [LedgerEve
     var events: [LedgerEvent] = []
     for (i, (known, recorded, event)) in specs.enumerated() {
         let ms = milliseconds(day(recorded)) + Int64(i) * 60000
-        let hash = padded(i + 1, 64)
+        let hash = String(repeating: "0", count: 64 - String(i + 1).count) + String(i + 1)
         events.append(LedgerEvent(seq: i + 1, id: "hand-\(i + 1)", recorded: ms, recordedText: rfc3339(ms), known: day(known),
                                   source: "lewisham-council", actor: "analyst", prev: events.last?.hash ?? String(repeating: "0", count: 64),
                                   hash: hash, event: event))

@@ -177,7 +177,7 @@ struct BoardReport {
             outturn = [empty("no outturn recorded")]
         }
         if let source = r.figureSource { outturn.append(.el("span", ["class": "sub"], .text(source))) }
-        let series = state.series(area: r.partnership, indicator: r.indicator)
+        let series = state.series(area: r.partnership, indicator: r.indicator).filter(\.value.isFinite)
         let trend: HTMLNode
         if series.count >= 2 {
             let words = series.map { "\($0.period): \(UK.figure($0.value, def))" }.joined(separator: "; ")
@@ -304,7 +304,7 @@ struct BoardReport {
 
     /// The outturns against the baseline, the glide path and the target, over time.
     private func progressChart(_ r: ProgressRow, target t: TargetSet, def: IndicatorDefined?) -> HTMLNode {
-        let series = state.series(area: r.partnership, indicator: r.indicator, like: r.outturnPeriod)
+        let series = state.series(area: r.partnership, indicator: r.indicator, like: r.outturnPeriod).filter(\.value.isFinite)
         let glide = state.glideLine(t)
         // A change target's baseline is drawn over its own periods; a direction target's
         // comparator (a baseline or a period) as a line from its periods onwards.
@@ -330,6 +330,7 @@ struct BoardReport {
         if case .band(let low, let high) = t.kind { values += [low, high] }
         if case .value(let goal) = t.kind { values.append(goal) }
         if let c = comparatorLine { values.append(c.value) }
+        values = values.filter(\.isFinite)
         let (yDomain, step) = LinearScale.niceDomain(min(values.min() ?? 0, 0), (values.max() ?? 1) * 1.08)
 
         let name = def?.name ?? r.indicator

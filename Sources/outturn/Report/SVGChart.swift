@@ -28,6 +28,8 @@ struct LinearScale {
     /// `low...high` widened outwards to whole steps, and the step: an axis that starts and
     /// ends on a labelled tick. An empty range grows to show something around its value.
     static func niceDomain(_ low: Double, _ high: Double, count: Int = 5) -> (domain: ClosedRange<Double>, step: Double) {
+        // A non-finite figure (a ratio over zero) must not trap in the range below: draw 0–1 instead.
+        guard low.isFinite, high.isFinite else { return (0...1, 0.2) }
         var (lo, hi) = (min(low, high), max(low, high))
         if lo == hi { (lo, hi) = lo == 0 ? (0, 1) : (lo - abs(lo) * 0.1, hi + abs(hi) * 0.1) }
         let step = niceStep(hi - lo, count: count)
