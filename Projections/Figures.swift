@@ -138,12 +138,13 @@ extension LedgerState {
         return periods
     }
 
-    /// The latest period shaped like `reference` (same kind and length) with a figure, or, without a
+    /// The latest period shaped like `reference` (the same number of months) with a figure, or, without a
     /// reference, the latest period with a figure. Periods built from recorded months count too.
     public func latestFigure(area: String, indicator: String, like reference: Period? = nil) -> (period: Period, figure: Figure)? {
         var candidates = periodsWithData(area: area, indicator: indicator)
         if let reference {
-            var shaped = Set(candidates.filter { $0.kind == reference.kind && $0.monthCount == reference.monthCount })
+            // Same length counts as the same shape: a calendar year stands beside a financial year.
+            var shaped = Set(candidates.filter { $0.monthCount == reference.monthCount })
             for p in candidates where p.monthCount < reference.monthCount {
                 shaped.insert(reference.aligned(containing: p.last))
             }

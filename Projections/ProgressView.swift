@@ -63,10 +63,15 @@ extension LedgerState {
             baseline = self.baseline(id)
         }
         // Judge the latest outturn shaped like the baseline's periods (a year against a year), else like the target's.
+        // A figure inside or before the baseline's own periods says nothing about progress since it.
         let shape = baseline?.periods.last ?? t.period
-        let latest = latestFigure(area: t.partnership, indicator: t.indicator, like: shape)
-            ?? latestFigure(area: t.partnership, indicator: t.indicator)
-        let assessment = assess(t, figure: latest?.figure, period: latest?.period)
+        var latest = latestFigure(area: t.partnership, indicator: t.indicator, like: shape)
+            ?? (baseline == nil ? latestFigure(area: t.partnership, indicator: t.indicator) : nil)
+        if let last = baseline?.lastMonth, let found = latest, found.period.last <= last { latest = nil }
+        var assessment = assess(t, figure: latest?.figure, period: latest?.period)
+        if latest == nil, baseline != nil, periodsWithData(area: t.partnership, indicator: t.indicator).contains(where: { $0.last > shape.last }) {
+            assessment.note = "no full \(shape.monthCount == 1 ? "month" : shape.monthCount == 3 ? "quarter" : shape.monthCount == 12 ? "year" : "\(shape.monthCount)-month period") since the baseline"
+        }
         let base = baseline.flatMap(baselineValue)
         var row = ProgressRow(
             target: t.target, partnership: t.partnership, indicator: t.indicator, kind: t.kind.name, setBy: t.setBy.rawValue,

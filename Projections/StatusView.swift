@@ -77,9 +77,12 @@ extension LedgerState {
                             figureSource: latest?.figure.source.label, target: target.map(describe), targetID: target?.target,
                             rag: .noData, ragNote: nil, direction: nil, baselineChangePercent: nil)
         if let target {
-            let assessment = assess(target, figure: latest?.figure, period: latest?.period)
-            row.rag = assessment.rag
-            row.ragNote = assessment.note
+            // The same judgement as `progress`, on the figure shaped like the target's baseline (a
+            // year against a year): the latest single month says nothing about an annual target.
+            let judged = progressRow(target)
+            row.rag = judged.rag
+            row.ragNote = judged.ragNote
+            if let period = judged.outturnPeriod, period != latest?.period { row.ragNote = (row.ragNote.map { $0 + "; " } ?? "") + "judged on \(period)" }
         }
         if let latest, let v = latest.figure.value,
            let previous = figure(area: partnership, indicator: id, period: latest.period.previous)?.value {

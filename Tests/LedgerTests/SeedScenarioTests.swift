@@ -184,6 +184,59 @@ struct SeedScenarioTests {
         #expect(audit.first?.known == Day(iso: "2017-04-20"))
     }
 
+    /// Monthly figures against an annual baseline: nothing is judged until a whole year since the
+    /// baseline is in, and status judges on the same figure as progress (not on the latest month).
+    @Test func monthlyFiguresAreJudgedAgainstAnAnnualTargetOnlyAsAWholeYear() throws {
+        let fixture = try LedgerFixture()
+        try fixture.append([
+            #"{"type":"partnership.registered","data":{"partnership":"lewisham","name":"Safer Lewisham Partnership"}}"#,
+            #"{"type":"plan.adopted","data":{"partnership":"lewisham","plan":"p","title":"Plan","from":"2015/16","to":"2016/17"}}"#,
+            #"{"type":"indicator.defined","data":{"indicator":"burglary","name":"Burglary","unit":"count","polarity":"lower-better"}}"#,
+            #"{"type":"baseline.set","data":{"baseline":"b","partnership":"lewisham","indicator":"burglary","label":"2014/15","periods":["2014/15"],"method":"value","value":1200}}"#,
+            #"{"type":"target.set","data":{"target":"t","partnership":"lewisham","indicator":"burglary","period":"2016/17","setBy":"local","kind":"change","change":-0.2,"baseline":"b"}}"#,
+            #"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"burglary","period":"2015-04","value":150}}"#,
+            #"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"burglary","period":"2015-05","value":160}}"#,
+        ], known: "2015-06-10")
+        var state = try fixture.state()
+        var progress = try #require(state.progressRows().first)
+        #expect(progress.rag == .noData && progress.value == nil && progress.ragNote == "no full year since the baseline")
+        var status = try #require(state.statusRows().first)
+        #expect(status.period == Period("2015-05") && status.value == 160)
+        #expect(status.rag == .noData)
+
+        // The rest of 2015/16: 1,100 in all. Glide path Apr 2015–Mar 2017 (24 months), 12 elapsed:
+        // expected 1,200 × (1 − 0.2 × 12/24) = 1,080; 1,100 ≤ 1,080 × 1.05 = 1,134: amber.
+        let rest = (6...12).map { "2015-\(String(format: "%02d", $0))" } + ["2016-01", "2016-02", "2016-03"]
+        let values = [80, 80, 80, 80, 80, 80, 80, 80, 75, 75]
+        try fixture.append(zip(rest, values).map { period, value in
+            #"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"burglary","period":"\#(period)","value":\#(value)}}"#
+        }, known: "2016-04-20")
+        state = try fixture.state()
+        progress = try #require(state.progressRows().first)
+        #expect(progress.outturnPeriod == Period("2015/16") && progress.value == 1_100 && progress.expected == 1_080)
+        #expect(progress.rag == .amber)
+        status = try #require(state.statusRows().first)
+        #expect(status.period == Period("2016-03") && status.rag == .amber && status.ragNote == "judged on 2015/16")
+    }
+
+    /// A figure given only as a change judges a direction target only when it is against the same period.
+    @Test func aChangeAgainstAnotherPeriodDoesNotJudgeADirectionTarget() throws {
+        let fixture = try LedgerFixture()
+        try fixture.append([
+            #"{"type":"partnership.registered","data":{"partnership":"southwark","name":"Safer Southwark Partnership"}}"#,
+            #"{"type":"plan.adopted","data":{"partnership":"southwark","plan":"p","title":"Plan","from":"2014/15","to":"2014/15"}}"#,
+            #"{"type":"indicator.defined","data":{"indicator":"knife","name":"Knife crime","unit":"count","polarity":"lower-better"}}"#,
+            #"{"type":"target.set","data":{"target":"t","partnership":"southwark","indicator":"knife","period":"2014/15","setBy":"local","kind":"direction","direction":"reduce","against":"2013/14"}}"#,
+            #"{"type":"outturn.recorded","data":{"partnership":"southwark","indicator":"knife","period":"2014/15","change":-0.1,"against":"2011/12"}}"#,
+        ])
+        var status = try #require(try fixture.state().statusRows().first)
+        #expect(status.rag == .noData)
+        #expect(status.ragNote == "the change recorded is against 2011/12, the target's against 2013/14")
+        try fixture.append([#"{"type":"outturn.recorded","data":{"partnership":"southwark","indicator":"knife","period":"2014/15","change":-0.1,"against":"2013/14"}}"#])
+        status = try #require(try fixture.state().statusRows().first)
+        #expect(status.rag == .green)
+    }
+
     /// Everything the domain must refuse: named by line and field, and nothing written.
     @Test(arguments: [
         (#"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"undefined","period":"2014","value":1}}"#, "indicator", "is not defined"),
