@@ -23,11 +23,13 @@ def timed(command, shell=False, stdin=None):
     """Runs a command under /usr/bin/time; returns (wall seconds, peak RSS in MB, stdout)."""
     t = ["/usr/bin/time", "-f", "%e %M"]
     args = t + (["sh", "-c", command] if shell else command)
+    started = time.perf_counter()  # /usr/bin/time's %e has 10 ms steps; this has microseconds
     p = subprocess.run(args, capture_output=True, text=True, stdin=stdin)
+    wall = time.perf_counter() - started
     if p.returncode != 0:
         sys.exit(f"benchmark: {command} failed: {p.stderr[-2000:]}")
-    wall, rss = p.stderr.strip().splitlines()[-1].split()
-    return float(wall), int(rss) / 1024, p.stdout
+    _, rss = p.stderr.strip().splitlines()[-1].split()
+    return wall, int(rss) / 1024, p.stdout
 
 
 def median(command, shell=False, runs=RUNS, setup=None):
@@ -59,6 +61,7 @@ def main():
     rows = []
     def row(what, seconds, rss, rate=None, floor=None):
         rows.append((what, seconds, rss, rate, floor))
+        print(f"  {what}: {seconds:.3f} s, {rss:,.0f} MB {rate or ''} {floor or ''}", file=sys.stderr, flush=True)
 
     cat, cat_rss, _ = median(f"cat {LEDGER} > /dev/null", shell=True)
     sha, sha_rss, _ = median(["sha256sum", LEDGER])
