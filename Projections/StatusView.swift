@@ -62,16 +62,27 @@ extension LedgerState {
                 }
             }
         }
+        // Each target's current state, worked out once and grouped by partnership and indicator.
+        let targetsByPair = liveTargetsByPair()
         return pairs
             .filter { (partnership == nil || $0[0] == partnership) && (indicator == nil || $0[1] == indicator) }
             .sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
-            .compactMap { statusRow(partnership: $0[0], indicator: $0[1]) }
+            .compactMap { statusRow(partnership: $0[0], indicator: $0[1], targets: targetsByPair[$0] ?? []) }
     }
 
-    func statusRow(partnership: String, indicator id: String) -> StatusRow? {
+    /// The targets in force (not withdrawn), by `[partnership, indicator]`, in id order.
+    func liveTargetsByPair() -> [[String]: [TargetSet]] {
+        var byPair: [[String]: [TargetSet]] = [:]
+        for id in targets.keys.sorted() {
+            if let (t, withdrawn) = target(id), !withdrawn { byPair[[t.partnership, t.indicator], default: []].append(t) }
+        }
+        return byPair
+    }
+
+    func statusRow(partnership: String, indicator id: String, targets candidates: [TargetSet]) -> StatusRow? {
         guard let def = indicator(id) else { return nil }
         let latest = latestFigure(area: partnership, indicator: id)
-        let target = targetInForce(partnership: partnership, indicator: id, period: latest?.period)
+        let target = targetInForce(among: candidates, period: latest?.period)
         var row = StatusRow(partnership: partnership, indicator: id, indicatorName: def.name, period: latest?.period,
                             value: latest?.figure.value, change: latest?.figure.change?.fraction,
                             figureSource: latest?.figure.source.label, target: target.map(describe), targetID: target?.target,
@@ -100,10 +111,11 @@ extension LedgerState {
     /// The target that judges an outturn for `period`: one whose period contains it, else a
     /// change target whose glide path does, else the next target to come, else the latest.
     public func targetInForce(partnership: String, indicator: String, period: Period?) -> TargetSet? {
-        let candidates = targets.keys.sorted().compactMap { id -> TargetSet? in
-            guard let (t, withdrawn) = target(id), !withdrawn, t.partnership == partnership, t.indicator == indicator else { return nil }
-            return t
-        }
+        targetInForce(among: liveTargetsByPair()[[partnership, indicator]] ?? [], period: period)
+    }
+
+    /// As above, among the live targets of one partnership and indicator.
+    func targetInForce(among candidates: [TargetSet], period: Period?) -> TargetSet? {
         // Among equals, prefer the headline target over a stretch target.
         func best(_ ts: [TargetSet]) -> TargetSet? { ts.first { !$0.stretch } ?? ts.first }
         func latest(_ ts: [TargetSet]) -> TargetSet? {

@@ -9,7 +9,7 @@ import LedgerModel
 /// written by a later version with new optional fields still reads.
 enum EventDecoder {
     static func decode(type: String, data: JSONObject, strict: Bool) throws(DomainError) -> DomainEvent {
-        var f = Fields(object: data)
+        var f = Fields(object: data, strict: strict)
         let event: DomainEvent
         switch type {
         case "partnership.registered":
@@ -167,10 +167,10 @@ enum EventDecoder {
     private static func decodeResources(_ f: inout Fields) throws(DomainError) -> Resources? {
         guard f.has("resources") else { return nil }
         let object = try f.object("resources")
-        var r = Fields(object: object, prefix: "resources.")
+        var r = Fields(object: object, prefix: "resources.", strict: f.strict)
         let resources = Resources(amount: try r.number("amount"), currency: try r.string("currency"),
                                   per: try r.optionalString("per"), fund: try r.optionalString("fund"))
-        try r.rejectUnknown(type: "resources")
+        if r.strict { try r.rejectUnknown(type: "resources") }
         return resources
     }
 }
@@ -180,10 +180,14 @@ struct Fields {
     let object: JSONObject
     var prefix = ""
     var used: Set<String> = []
+    /// Strict: check identifiers' characters and remember which fields were read. A replay reads
+    /// events that were checked when they were appended, so it skips both (they cost a third of it).
+    let strict: Bool
 
-    init(object: JSONObject, prefix: String = "") {
+    init(object: JSONObject, prefix: String = "", strict: Bool = true) {
         self.object = object
         self.prefix = prefix
+        self.strict = strict
     }
 
     func has(_ key: String) -> Bool { object[key] != nil && object[key] != .null }
@@ -191,7 +195,7 @@ struct Fields {
     private func fail(_ key: String, _ reason: String) -> DomainError { DomainError(field: prefix + key, reason) }
 
     mutating func optionalValue(_ key: String) -> JSONValue? {
-        used.insert(key)
+        if strict { used.insert(key) }
         guard let v = object[key], v != .null else { return nil }
         return v
     }
@@ -211,7 +215,7 @@ struct Fields {
     /// An identifier: no spaces or control characters, at most 200 bytes.
     mutating func optionalIdentifier(_ key: String) throws(DomainError) -> String? {
         guard let s = try optionalString(key) else { return nil }
-        guard s.utf8.count <= 200, !s.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+        guard !strict || (s.utf8.count <= 200 && !s.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F })) else {
             throw fail(key, "\"\(s)\" is not an identifier (no spaces; e.g. MOPAC7.burglary, slp-2015-16)")
         }
         return s
@@ -225,6 +229,7 @@ struct Fields {
     /// A partnership or area slug: lowercase letters and digits joined by single hyphens.
     mutating func slug(_ key: String) throws(DomainError) -> String {
         let s = try string(key)
+        guard strict else { return s }
         let parts = s.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) } }) else {
             throw fail(key, "\"\(s)\" is not a slug (lowercase with hyphens, e.g. barking-and-dagenham)")

@@ -72,8 +72,11 @@ public struct LedgerState: Sendable {
     public private(set) var seqOfID: [String: Int] = [:]
     /// Seqs of retraction events (a retraction is never itself retracted).
     public private(set) var retractionSeqs: Set<Int> = []
-    /// The type of every event applied, by seq (for messages and the audit trail).
-    public private(set) var typeOfSeq: [Int: String] = [:]
+    /// Which seqs have been applied (a point in time may skip some), indexed by seq: a flat
+    /// array, not a dictionary, because it is touched once per event of the replay.
+    private var applied: [Bool] = []
+    /// How many events have been applied.
+    public private(set) var appliedCount = 0
     /// Outturn periods recorded per area and indicator, for finding months to aggregate.
     public private(set) var periodsByArea: [String: [String: Set<Period>]] = [:]
 
@@ -89,7 +92,9 @@ public struct LedgerState: Sendable {
     public mutating func apply(_ e: LedgerEvent) {
         head = e.seq
         seqOfID[e.id] = e.seq
-        typeOfSeq[e.seq] = e.event.typeName
+        if applied.count <= e.seq { applied.append(contentsOf: repeatElement(false, count: e.seq + 1 - applied.count)) }
+        applied[e.seq] = true
+        appliedCount += 1
         func entry<P>(_ payload: P) -> Entry<P> { Entry(seq: e.seq, known: e.known, payload: payload) }
         switch e.event {
         case .partnershipRegistered(let p): partnerships[p.partnership, default: []].append(entry(p))
@@ -119,7 +124,7 @@ public struct LedgerState: Sendable {
     /// The seq an event reference points to, if that event has been applied.
     public func resolve(_ reference: EventReference) -> Int? {
         switch reference {
-        case .seq(let seq): typeOfSeq[seq] != nil ? seq : nil
+        case .seq(let seq): seq >= 0 && seq < applied.count && applied[seq] ? seq : nil
         case .id(let id): seqOfID[id]
         }
     }

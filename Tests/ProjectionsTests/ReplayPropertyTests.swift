@@ -597,7 +597,7 @@ private func sampleDays(_ events: [LedgerEvent], rng: inout SplitMix64, count: I
                         Issue.record("seed \(seed), \(point), cut after \(n) of \(events.count): \(diff)")
                         return
                     }
-                    #expect(continued.skipped == events.count - continued.state.typeOfSeq.count)
+                    #expect(continued.skipped == events.count - continued.state.appliedCount)
                     // Continuing a copy leaves the checkpoint as it was (value semantics).
                     if let atCut, let diff = Views(checkpoint, today: today).difference(from: atCut) {
                         Issue.record("seed \(seed), cut \(n): continuing a copy changed the checkpoint: \(diff)")
