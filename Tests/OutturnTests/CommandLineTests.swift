@@ -3,9 +3,10 @@ import Testing
 
 /// The command line as a new user meets it: help, usage errors, exit codes, bad input.
 struct CommandLineTests {
+    /// The commands whose examples the pasting test runs, in an order that builds on itself.
     static let commands = ["init", "append", "verify", "status", "progress", "actions", "audit", "compare", "replay", "diff", "import"]
 
-    @Test(arguments: commands)
+    @Test(arguments: commands + ["report", "generate"])
     func everyCommandHasHelpWithAnExample(command: String) throws {
         let dir = try TemporaryDirectory()
         for help in [["--help"], ["-h"]] {
