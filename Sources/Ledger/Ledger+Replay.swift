@@ -43,9 +43,10 @@ extension Ledger {
 
     /// Finds the board named `name` (held on `date`, if given; else the latest) and returns its seal.
     public func boardSeal(_ name: String, date: String? = nil, partnership: String? = nil) throws(LedgerError) -> PointInTime {
-        let boards = try replay(auditing: false).replay.state.boards(named: name).filter { partnership == nil || $0.board.partnership == partnership }
+        let all = try liveBoards()
+        let boards = all.filter { $0.board.board == name && (partnership == nil || $0.board.partnership == partnership) }
         guard !boards.isEmpty else {
-            let known = try Set(replay(auditing: false).replay.state.boards.map(\.board.board)).sorted()
+            let known = Set(all.map(\.board.board)).sorted()
             throw LedgerError(.notFound, "no board named \"\(name)\"" + (known.isEmpty ? " (the ledger records no boards)" : " (boards: \(known.joined(separator: ", ")))"))
         }
         var chosen = boards.last
@@ -78,6 +79,41 @@ extension Ledger {
             }
             return (text, day)
         }
+    }
+
+    /// Every board the ledger records and has not retracted, oldest first. Reads only the
+    /// boards and the retractions (a seal needs nothing else), so finding one is a quick pass.
+    func liveBoards() throws(LedgerError) -> [BoardRecord] {
+        var boards: [BoardRecord] = []
+        var ids: [String: Int] = [:]
+        var retracted: Set<Int> = []
+        do {
+            let end = try log.committedEnd()
+            try log.forEachRecord(upTo: end) { record in
+                switch record.type {
+                case "board.held":
+                    if case .boardHeld(let b)? = try? EventDecoder.decode(type: record.type, data: record.data, strict: false),
+                       let known = Day(year: record.known.year, month: record.known.month, day: record.known.day) {
+                        boards.append(BoardRecord(seq: record.seq, known: known, board: b, sealHash: record.prev.hex))
+                        ids[record.id] = record.seq
+                    }
+                case "event.retracted":
+                    if case .eventRetracted(let r)? = try? EventDecoder.decode(type: record.type, data: record.data, strict: false) {
+                        switch r.event {
+                        case .seq(let seq): retracted.insert(seq)
+                        case .id(let id): if let seq = ids[id] { retracted.insert(seq) }
+                        }
+                    }
+                default: break
+                }
+                return true
+            }
+        } catch let error as EventLogError {
+            throw LedgerError(error)
+        } catch {
+            throw LedgerError(.io, "\(error)")
+        }
+        return boards.filter { !retracted.contains($0.seq) }
     }
 
     /// The typed event of a log record; strict decoding rejects fields the type does not have.

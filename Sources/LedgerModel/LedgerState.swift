@@ -46,6 +46,10 @@ public struct BoardRecord: Sendable, Equatable {
     public var sealSeq: Int { seq - 1 }
     /// The hash of the sealed head (the board event's `prev`).
     public var sealHash: String
+
+    public init(seq: Int, known: Day, board: BoardHeld, sealHash: String) {
+        (self.seq, self.known, self.board, self.sealHash) = (seq, known, board, sealHash)
+    }
 }
 
 /// The ledger folded event by event: every entity with its full history, so that any

@@ -99,6 +99,13 @@ struct ViewCommandTests {
         #expect(missing.stderr.contains("no board named \"cabinet\" (boards: hcsp)"))
         let wrongDate = try CLI.run(["status", "--ledger", ledger, "--board", "hcsp@2018-01-01"], in: dir.url)
         #expect(wrongDate.status == 1)
+
+        // A board recorded by mistake and retracted can no longer be replayed at.
+        let mistaken = #"{"type":"board.held","id":"oops","data":{"partnership":"havering","board":"cabinet","date":"2017-09-01"}}"# + "\n"
+            + #"{"type":"event.retracted","data":{"event":"oops","reason":"not a partnership board"}}"#
+        #expect(try CLI.run(["append", "--ledger", ledger, "--known", "2017-09-02"], stdin: mistaken, in: dir.url).status == 0)
+        let retracted = try CLI.run(["replay", "--ledger", ledger, "--board", "cabinet"], in: dir.url)
+        #expect(retracted.status == 1 && retracted.stderr.contains("no board named \"cabinet\" (boards: hcsp)"), "\(retracted.stderr)")
     }
 
     @Test func viewsRefuseContradictoryPointsInTime() throws {
