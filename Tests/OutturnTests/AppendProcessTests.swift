@@ -212,3 +212,26 @@ func sha256Hex(_ text: String) -> String {
     process.waitUntilExit()
     return String(String(decoding: data, as: UTF8.self).prefix(64))
 }
+
+/// Another appender holding the ledger: `append` waits up to `--wait`, then exits 75 and writes nothing.
+struct LockWaitTests {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/flock"), "needs util-linux's flock(1) to hold the lock"))
+    func anAppendWaitsForTheLockThenGivesUpWithExit75() throws {
+        let dir = try TemporaryDirectory()
+        let ledger = dir.path("l.jsonl")
+        try CLI.run(["init", "--ledger", ledger], in: dir.url)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = ["--exclusive", ledger, "sleep", "3"]
+        try holder.run()
+        defer { holder.terminate(); holder.waitUntilExit() }
+        usleep(300_000) // let it take the lock
+        let r = try CLI.run(["append", "--ledger", ledger, "--wait", "0.5"], stdin: Events.jsonLines(prefix: "w", count: 1), in: dir.url)
+        #expect(r.status == 75, "\(r.stderr)")
+        #expect(r.stderr.contains("another process held it for more than 0.5 s (use --wait to wait longer)"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)).isEmpty)
+        holder.waitUntilExit()
+        let after = try CLI.run(["append", "--ledger", ledger, "--wait", "5"], stdin: Events.jsonLines(prefix: "w", count: 1), in: dir.url)
+        #expect(after.status == 0 && after.stdout == "1 w-0\n")
+    }
+}
