@@ -9,7 +9,7 @@ import Darwin
 /// Each method retries `EINTR` (never on `close`), loops over short reads and writes, and
 /// throws an ``EventLogError`` naming the syscall, the path and the errno. A failed
 /// `fsync` is an error, never retried as if the data were safe.
-struct FileDescriptor {
+struct FileDescriptor: Sendable {
     let rawValue: Int32
     let path: String
 

@@ -184,6 +184,46 @@ struct LogTests {
         }
     }
 
+    /// Verify splits a large log across cores; whatever the damage and wherever it falls — at the
+    /// join between the stretches or inside one — it reports exactly what a single pass reports.
+    @Test func verifyInStretchesReportsExactlyWhatOnePassReports() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("l.jsonl")
+        try Log.create(at: path)
+        _ = try Log(path: path).append((0..<40).map { draft($0, id: "v\($0)") }, options: .init(now: Self.t0))
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        let damaged = scratch.path("d.jsonl")
+        func check(_ name: String, _ edited: [String]) throws {
+            try (edited.joined(separator: "\n") + "\n").write(toFile: damaged, atomically: false, encoding: .utf8)
+            let log = try Log(path: damaged)
+            let one = try log.verify(parallelAbove: .max)
+            let split = try log.verify(parallelAbove: 0)
+            #expect(one == split, "\(name): one pass \(String(describing: one.problem)), in stretches \(String(describing: split.problem))")
+        }
+        try check("whole", lines)
+        for i in [0, 1, 18, 19, 20, 21, 22, 39] {
+            var e = lines; e[i] = e[i].replacingOccurrences(of: "\"value\":", with: "\"value\":1"); try check("altered \(i)", e)
+            e = lines; e.remove(at: i); try check("deleted \(i)", e)
+            if i < 39 { e = lines; e.swapAt(i, i + 1); try check("swapped \(i)", e) }
+            e = lines; e.insert(lines[i], at: i); try check("duplicated \(i)", e)
+            e = lines; e[i] = String(e[i].dropLast(5)); try check("garbled \(i)", e)
+            e = lines; e.insert(lines[min(i + 5, 39)], at: i); try check("repeated later line at \(i)", e)
+        }
+        // An id used again across the join (its line otherwise intact, chain re-hashed by the encoder).
+        var buffer: [UInt8] = []
+        var prev = SHA256Digest.zero
+        for n in 0..<40 {
+            prev = LogRecord.encode(seq: n + 1, id: n == 30 ? "same" : (n == 3 ? "same" : "u\(n)"), recorded: Self.t0,
+                                    known: CalendarDate(year: 2023, month: 1, day: 1)!, type: "a.b", source: "s", actor: "a",
+                                    data: JSONObject(), prev: prev, into: &buffer)
+        }
+        try Data(buffer).write(to: URL(fileURLWithPath: damaged))
+        let log = try Log(path: damaged)
+        let split = try log.verify(parallelAbove: 0)
+        #expect(split == (try log.verify(parallelAbove: .max)))
+        #expect(split.problem?.kind == .duplicateID && split.problem?.seq == 31 && split.problem?.detail == "id \"same\" was already used by seq 4")
+    }
+
     @Test func lineReaderHandlesLinesLongerThanItsBuffer() throws {
         let scratch = try Scratch()
         let path = scratch.path("lines")
