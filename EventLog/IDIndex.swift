@@ -27,6 +27,8 @@ struct IDIndex {
     }
 
     private(set) var entries: [String: Entry] = [:]
+    /// The ids whose entries are kept (nil: all).
+    private var wanted: Set<String>?
     /// The last log line the cache covers (nil: an empty log).
     private(set) var last: Mark?
 
@@ -39,9 +41,11 @@ struct IDIndex {
     subscript(id: String) -> Entry? { entries[id] }
 
     /// Loads the cache and brings it up to the log's committed end, rebuilding it when it
-    /// does not match the log. Call with the log locked.
-    static func load(logPath: String, log: FileDescriptor, committedEnd: Int) throws -> IDIndex {
+    /// does not match the log. Call with the log locked. Only the entries for `wanted` ids are
+    /// kept in memory (a batch asks about its own ids; a million-event log has a million).
+    static func load(logPath: String, log: FileDescriptor, committedEnd: Int, wanted: Set<String>) throws -> IDIndex {
         var index = IDIndex(logPath: logPath)
+        index.wanted = wanted
         var valid = false
         if let bytes = try? readWholeFile(index.path) {
             valid = index.parse(bytes)
@@ -49,6 +53,7 @@ struct IDIndex {
         }
         if !valid {
             index = IDIndex(logPath: logPath)
+            index.wanted = wanted
         }
         let from = index.last?.end ?? 0
         var added: [UInt8] = []
@@ -80,7 +85,7 @@ struct IDIndex {
 
     /// Records a new event in memory and appends its entry line to `buffer`.
     mutating func add(id: String, entry: Entry, mark: Mark, into buffer: inout [UInt8]) {
-        entries[id] = entry
+        if wanted?.contains(id) ?? true { entries[id] = entry }
         last = mark
         IDIndex.encode(id: id, entry: entry, mark: mark, into: &buffer)
     }
@@ -92,15 +97,21 @@ struct IDIndex {
     /// Parses the whole file; false on any malformed entry.
     private mutating func parse(_ bytes: [UInt8]) -> Bool {
         guard bytes.isEmpty || bytes.last == 0x0A else { return false }
-        var ok = true
         var expectedSeq = 1
-        bytes.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().forEach { line in
-            guard ok, let (id, entry, mark) = IDIndex.parseLine(line), mark.seq == expectedSeq else { ok = false; return }
-            entries[id] = entry
-            last = mark
+        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
+        for (i, line) in lines.enumerated() {
+            // Every line's seq is checked; only wanted ids (and the last line) are parsed in full.
+            guard let tab = line.firstIndex(of: 0x09), let idStart = line.lastIndex(of: 0x09),
+                  Int(String(decoding: line[line.startIndex..<tab], as: UTF8.self)) == expectedSeq else { return false }
+            let isLast = i == lines.count - 1
+            if isLast || wanted.map({ $0.contains(String(decoding: line[(idStart + 1)...], as: UTF8.self)) }) ?? true {
+                guard let (id, entry, mark) = IDIndex.parseLine(line), mark.seq == expectedSeq else { return false }
+                if wanted?.contains(id) ?? true { entries[id] = entry }
+                if isLast { last = mark }
+            }
             expectedSeq += 1
         }
-        return ok
+        return true
     }
 
     private mutating func parseLastLine(_ tail: [UInt8]) -> Mark? {

@@ -81,7 +81,8 @@ extension Log {
         }
         let recorded = max(now, head.recorded ?? now)
         let needsIndex = drafts.contains { $0.id != nil }
-        let index = needsIndex ? try IDIndex.load(logPath: path, log: file, committedEnd: head.end) : nil
+        let index = needsIndex
+            ? try IDIndex.load(logPath: path, log: file, committedEnd: head.end, wanted: Set(drafts.compactMap(\.id))) : nil
         let indexIsCurrent = needsIndex || IDIndex.isCurrent(logPath: path, head: head.seq == 0 ? nil : IDIndex.Mark(seq: head.seq, end: head.end, hash: head.hash))
 
         var outcomes: [AppendOutcome] = []
