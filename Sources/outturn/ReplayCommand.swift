@@ -48,7 +48,7 @@ struct ReplayCommand: Command {
                 object["board"] = .object(JSONObject([("name", .string(board)), ("date", .string(date.description)),
                                                       ("sealSeq", .number(JSONNumber(seq))), ("sealHash", sealHash.map(JSONValue.string) ?? .null)]))
             }
-            object["events"] = .number(JSONNumber(result.events - result.replay.skipped))
+            object["events"] = .number(JSONNumber(result.replay.state.appliedCount))
             object["status"] = Table.jsonArray(status)
             object["progress"] = Table.jsonArray(progress)
             object["actions"] = Table.jsonArray(actions)

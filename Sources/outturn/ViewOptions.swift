@@ -93,8 +93,7 @@ struct ViewOptions {
     static func heading(_ result: Ledger.ReplayResult) -> String? {
         let point = result.replay.pointInTime
         if point == .now { return nil }
-        let counted = result.events - result.replay.skipped
-        return "Point in time: \(point) — \(counted) of \(result.events) events count."
+        return "Point in time: \(point) — \(result.replay.state.appliedCount) of \(result.head.seq) events count."
     }
 
     /// Prints a view: a heading line for tables at a past point in time, then the rows.

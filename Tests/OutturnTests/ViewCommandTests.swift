@@ -84,6 +84,11 @@ struct ViewCommandTests {
         #expect(boardStatus["target"] as? String == "reduce by 2017/18")
         #expect((atBoard["board"] as? [String: Any])?["sealSeq"] as? Int == 5)
 
+        let heading = try CLI.run(["status", "--ledger", ledger, "--board", "hcsp"], in: dir.url).stdout.split(separator: "\n").first
+        #expect(heading == "Point in time: board hcsp on 2017-04-20 (sealed at seq 5) — 5 of 9 events count.")
+        let recordedBefore = try CLI.run(["status", "--ledger", ledger, "--as-of", "2001-01-01", "--recorded"], in: dir.url).stdout
+        #expect(recordedBefore.hasPrefix("Point in time: as recorded by 2001-01-01 — 0 of 9 events count."), "\(recordedBefore)")
+
         let now = try #require(try JSONSerialization.jsonObject(with: Data(try CLI.run(["status", "--ledger", ledger, "--format", "json"], in: dir.url).stdout.utf8)) as? [[String: Any]])
         #expect(now.first?["value"] as? Double == 2100)
         #expect(now.first?["target"] as? String == "value 1900 by 2017/18")

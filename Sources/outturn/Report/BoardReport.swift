@@ -82,8 +82,8 @@ struct BoardReport {
         rows.append(("Plan", planNodes))
         rows.append(("Point in time", [.text(point.description)]))
         rows.append(("How chosen", [.text(howChosen)]))
-        let counted = result.events - result.replay.skipped
-        rows.append(("Events counted", [.text("\(UK.number(Double(counted))) of \(UK.number(Double(result.events))) events in the ledger")]))
+        let counted = result.replay.state.appliedCount
+        rows.append(("Events counted", [.text("\(UK.number(Double(counted))) of \(UK.number(Double(result.head.seq))) events in the ledger")]))
         rows.append(("Ledger", [code(ledgerPath), .text(" — head seq \(result.head.seq), hash "),
                                 .el("code", ["class": "hash", "id": "head-hash"], .text(result.head.hash.hex))]))
         rows.append(("Verify", verifyNodes))
