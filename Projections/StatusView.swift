@@ -25,6 +25,22 @@ public struct StatusRow: Sendable, Equatable {
     public var direction: DirectionOfTravel?
     /// The change against the baseline, in percent rounded to one decimal.
     public var baselineChangePercent: Double?
+    /// Comparator areas (e.g. London) with a figure for the same indicator and period.
+    public var comparators: [ComparatorFigure] = []
+}
+
+/// A comparator area's figure beside a partnership's: its value, or the change it reports.
+public struct ComparatorFigure: Sendable, Equatable {
+    public var area: String
+    public var value: Double?
+    /// The fractional change, when that is what the area reports (London's "+11.6%").
+    public var change: Double?
+
+    /// "london 11.6%" or "london 86.4".
+    public var summary: String {
+        if let change { return "\(area) \(formatNumber(roundedPercent(change)))%" }
+        return "\(area) \(value.map(formatNumber) ?? "–")"
+    }
 }
 
 /// Percent rounded to one decimal, half away from zero: −13.56 → −13.6.
@@ -100,6 +116,14 @@ extension LedgerState {
             row.direction = v == previous ? .noChange
                 : (v < previous) == (def.polarity != .higherBetter) ? .improving : .worsening
             if def.polarity == .band { row.direction = nil }
+        }
+        if let period = latest?.period {
+            // Areas that are not partnerships — London, "national" — recorded for the same figure.
+            for area in outturnAreas.keys.sorted() where area != partnership && self.partnership(area) == nil {
+                if let f = figure(area: area, indicator: id, period: period) {
+                    row.comparators.append(ComparatorFigure(area: area, value: f.value, change: f.change?.fraction))
+                }
+            }
         }
         if let v = latest?.figure.value, let baseline = baselineFor(partnership: partnership, indicator: id, target: target),
            let base = baselineValue(baseline), base != 0 {

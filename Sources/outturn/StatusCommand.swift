@@ -1,3 +1,4 @@
+import EventLog
 import Ledger
 import LedgerModel
 import Projections
@@ -40,12 +41,17 @@ struct StatusCommand: Command {
     static func table(_ rows: [StatusRow]) -> Table {
         var table = Table([("partnership", "Partnership"), ("indicator", "Indicator"), ("period", "Period"), ("value", "Value"),
                            ("change", "Change"), ("target", "Target"), ("rag", "RAG"), ("ragNote", "Note"),
-                           ("direction", "Direction"), ("baselineChangePercent", "vs baseline"), ("figure", "Figure")])
+                           ("direction", "Direction"), ("baselineChangePercent", "vs baseline"), ("figure", "Figure"),
+                           ("comparators", "Comparators")])
         for r in rows {
             table.append([.text(r.partnership), .text(r.indicator), r.period.map { .text($0.description) } ?? .empty("no outturn recorded"), .number(r.value),
                           .percent(r.change.map(roundedPercent)), r.target.map(Cell.text) ?? .empty("target not yet set"),
                           .text(r.rag.rawValue), .text(r.ragNote), .text(r.direction?.rawValue),
-                          .percent(r.baselineChangePercent), .text(r.figureSource)])
+                          .percent(r.baselineChangePercent), .text(r.figureSource),
+                          .json(.array(r.comparators.map { c in
+                              .object(JSONObjectBuilder().add("area", .text(c.area)).add("value", .number(c.value))
+                                  .add("changePercent", .percent(c.change.map(roundedPercent))).object)
+                          }))])
         }
         return table
     }

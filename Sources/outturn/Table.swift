@@ -100,9 +100,22 @@ struct Table {
         case .percent(let v): return v.map { ukNumber($0, decimals: 1) + "%" } ?? "–"
         case .bool(let b): return b ? "yes" : "no"
         case .list(let items): return items.isEmpty ? "–" : items.joined(separator: "; ")
-        case .json(let value): return JSONWriter.string(value)
+        case .json(let value): return summary(value)
         case .empty(let words): return words
         }
+    }
+
+    /// A nested list as a reader wants it in a table: "london 11.6%; national 68.3".
+    static func summary(_ value: JSONValue) -> String {
+        guard case .array(let items) = value else { return JSONWriter.string(value) }
+        if items.isEmpty { return "–" }
+        return items.map { item -> String in
+            guard case .object(let o) = item else { return JSONWriter.string(item) }
+            let name = o["area"]?.stringValue ?? o["indicator"]?.stringValue ?? ""
+            if let change = o["changePercent"]?.numberValue { return "\(name) \(change.literal)%" }
+            if let v = o["value"]?.numberValue { return "\(name) \(ukNumber(v.double))" }
+            return name
+        }.joined(separator: "; ")
     }
 
     static func plainText(_ cell: Cell) -> String {
@@ -112,7 +125,7 @@ struct Table {
         case .percent(let v): return v.map { String(format: "%.1f", $0) } ?? ""
         case .bool(let b): return b ? "true" : "false"
         case .list(let items): return items.joined(separator: "; ")
-        case .json(let value): return JSONWriter.string(value)
+        case .json(let value): return summary(value)
         case .empty: return ""
         }
     }

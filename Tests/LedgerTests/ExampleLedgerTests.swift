@@ -118,6 +118,9 @@ struct ExampleLedgerTests {
         #expect(state.figure(area: "lewisham", indicator: "total-crime-rate", period: twelve)?.value == 93.0)
         let london = try #require(state.figure(area: "london", indicator: "total-crime-rate", period: twelve)?.change)
         #expect(roundedPercent(london.fraction) == 11.6)
+        // Status shows London beside Lewisham, as the plan's own table does.
+        let row = try #require(state.statusRows(indicator: "total-crime-rate").first)
+        #expect(row.comparators.map(\.summary) == ["london 11.6%"])
     }
 
     @Test func lewisham2008LeavesItsBlankTargetColumnsBlank() throws {
