@@ -115,35 +115,39 @@ public struct LogRecord: Sendable, Equatable {
         let value: JSONValue
         do { value = try JSONReader.parse(line) } catch { throw LineError(field: nil, reason: "not valid JSON: \(error)") }
         guard case .object(let object) = value else { throw LineError(field: nil, reason: "not a JSON object") }
-        let keys = object.keys
-        if keys != fieldOrder {
+        // The common case, checked without building a list of keys: exactly the envelope, in order.
+        let inOrder = object.count == fieldOrder.count && zip(object.entries, fieldOrder).allSatisfy { $0.key == $1 }
+        if !inOrder {
+            let keys = object.keys
             for (i, expected) in fieldOrder.enumerated() where i >= keys.count || keys[i] != expected {
                 let found = i < keys.count ? "\"\(keys[i])\"" : "end of object"
                 throw LineError(field: expected, reason: "envelope field \(i + 1) must be \"\(expected)\", found \(found)")
             }
             throw LineError(field: keys[fieldOrder.count], reason: "unexpected envelope field after \"hash\"")
         }
-        func string(_ key: String) throws(LineError) -> String {
-            guard case .string(let s)? = object[key] else { throw LineError(field: key, reason: "must be a string") }
+        // The fields are where the order says: read them by position, not by name.
+        let fields = object.entries
+        func string(_ position: Int) throws(LineError) -> String {
+            guard case .string(let s) = fields[position].value else { throw LineError(field: fieldOrder[position], reason: "must be a string") }
             return s
         }
-        guard case .number(let n)? = object["seq"], let seq = n.int, seq >= 1 else {
+        guard case .number(let n) = fields[0].value, let seq = n.int, seq >= 1 else {
             throw LineError(field: "seq", reason: "must be a positive integer")
         }
-        let id = try string("id")
+        let id = try string(1)
         guard !id.isEmpty else { throw LineError(field: "id", reason: "must not be empty") }
-        guard let recorded = Timestamp(rfc3339: try string("recorded")) else {
+        guard let recorded = Timestamp(rfc3339: try string(2)) else {
             throw LineError(field: "recorded", reason: "must be a UTC timestamp like 2026-01-31T09:15:00.000Z")
         }
-        guard let known = CalendarDate(iso: try string("known")) else {
+        guard let known = CalendarDate(iso: try string(3)) else {
             throw LineError(field: "known", reason: "must be a date like 2026-01-31")
         }
-        let type = try string("type"), source = try string("source"), actor = try string("actor")
-        guard case .object(let data)? = object["data"] else { throw LineError(field: "data", reason: "must be an object") }
-        guard let prev = SHA256Digest(hex: try string("prev")) else {
+        let type = try string(4), source = try string(5), actor = try string(6)
+        guard case .object(let data) = fields[7].value else { throw LineError(field: "data", reason: "must be an object") }
+        guard let prev = SHA256Digest(hex: try string(8)) else {
             throw LineError(field: "prev", reason: "must be 64 lowercase hex digits")
         }
-        guard let hash = SHA256Digest(hex: try string("hash")) else {
+        guard let hash = SHA256Digest(hex: try string(9)) else {
             throw LineError(field: "hash", reason: "must be 64 lowercase hex digits")
         }
         // The hashed part must end exactly where `,"hash":"` begins, with nothing after the hex but `"}`.

@@ -36,10 +36,17 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses exactly `YYYY-MM-DDTHH:MM:SS.mmmZ` (the form the log writes).
     public init?(rfc3339 text: some StringProtocol) {
-        let b = Array(text.utf8)
-        guard b.count == 24, b[10] == UInt8(ascii: "T"), b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
-              b[19] == UInt8(ascii: "."), b[23] == UInt8(ascii: "Z"),
-              let date = CalendarDate(iso: String(decoding: b[0..<10], as: UTF8.self)),
+        // Contiguous UTF-8 is read in place; anything else is copied once.
+        guard let parsed = text.utf8.withContiguousStorageIfAvailable({ Timestamp(rfc3339Bytes: $0) }) ?? Timestamp(rfc3339Bytes: Array(text.utf8))
+        else { return nil }
+        self = parsed
+    }
+
+    init?<B: RandomAccessCollection<UInt8>>(rfc3339Bytes b: B) where B.Index == Int {
+        let o = b.startIndex
+        guard b.count == 24, b[o + 10] == UInt8(ascii: "T"), b[o + 13] == UInt8(ascii: ":"), b[o + 16] == UInt8(ascii: ":"),
+              b[o + 19] == UInt8(ascii: "."), b[o + 23] == UInt8(ascii: "Z"),
+              let date = CalendarDate(isoBytes: b[b.startIndex..<(b.startIndex + 10)]),
               let h = digits(b, 11, 2), let m = digits(b, 14, 2), let s = digits(b, 17, 2), let f = digits(b, 20, 3),
               h < 24, m < 60, s < 60
         else { return nil }
@@ -67,8 +74,13 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Parses exactly `YYYY-MM-DD`.
     public init?(iso text: some StringProtocol) {
-        let b = Array(text.utf8)
-        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
+        guard let parsed = text.utf8.withContiguousStorageIfAvailable({ CalendarDate(isoBytes: $0) }) ?? CalendarDate(isoBytes: Array(text.utf8))
+        else { return nil }
+        self = parsed
+    }
+
+    init?<B: RandomAccessCollection<UInt8>>(isoBytes b: B) where B.Index == Int {
+        guard b.count == 10, b[b.startIndex + 4] == UInt8(ascii: "-"), b[b.startIndex + 7] == UInt8(ascii: "-"),
               let y = digits(b, 0, 4), let m = digits(b, 5, 2), let d = digits(b, 8, 2)
         else { return nil }
         self.init(year: y, month: m, day: d)
@@ -114,10 +126,10 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 }
 
 /// The decimal value of `count` ASCII digits at `offset`, or nil if any is not a digit.
-private func digits(_ bytes: [UInt8], _ offset: Int, _ count: Int) -> Int? {
+private func digits<B: RandomAccessCollection<UInt8>>(_ bytes: B, _ offset: Int, _ count: Int) -> Int? where B.Index == Int {
     var value = 0
     for i in offset..<(offset + count) {
-        let c = bytes[i]
+        let c = bytes[bytes.startIndex + i]
         guard c >= 48, c <= 57 else { return nil }
         value = value * 10 + Int(c - 48)
     }
