@@ -169,11 +169,6 @@ enum FileSystem {
         access(path, F_OK) == 0
     }
 
-    /// Removes `path`; a missing file is not an error.
-    static func remove(_ path: String) throws(EventLogError) {
-        if unlink(path) != 0 && errno != ENOENT { throw EventLogError.syscall("remove", path: path, errno: errno) }
-    }
-
     /// Renames `from` to `to`, replacing `to` (`rename(2)` is atomic).
     static func rename(_ from: String, to: String) throws(EventLogError) {
         if Glibc.rename(from, to) != 0 { throw EventLogError.syscall("rename", path: from, errno: errno) }

@@ -58,11 +58,7 @@ extension Log {
     /// then write every new line with one `pwrite` between the undo journal's two fsyncs.
     /// `recorded` is one instant for the batch, never before the previous event's.
     public func append(_ drafts: [EventDraft], options: AppendOptions = AppendOptions()) throws -> AppendResult {
-        let today = (options.now ?? Timestamp.now()).date
-        for (i, draft) in drafts.enumerated() {
-            try Log.check(draft, index: i, today: today)
-        }
-        return try append(options: options) { _ in drafts }
+        try append(options: options) { _ in drafts }
     }
 
     /// Appends the drafts `prepare` makes, with the lock held, from the head it is given —

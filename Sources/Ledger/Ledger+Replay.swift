@@ -74,8 +74,7 @@ extension Ledger {
             if t != last {
                 last = t
                 text = t.description
-                let d = t.date
-                day = Day(year: d.year, month: d.month, day: d.day)
+                day = Day(t.date)
             }
             return (text, day)
         }
@@ -93,7 +92,7 @@ extension Ledger {
                 switch record.type {
                 case "board.held":
                     if case .boardHeld(let b)? = try? EventDecoder.decode(type: record.type, data: record.data, strict: false),
-                       let known = Day(year: record.known.year, month: record.known.month, day: record.known.day) {
+                       let known = Day(record.known) {
                         boards.append(BoardRecord(seq: record.seq, known: known, board: b, sealHash: record.prev.hex))
                         ids[record.id] = record.seq
                     }
@@ -122,10 +121,12 @@ extension Ledger {
         return try ledgerEvent(record, strict: strict, times: &times)
     }
 
-    static func ledgerEvent(_ record: LogRecord, strict: Bool, times: inout RecordedTimes) throws(DomainError) -> LedgerEvent {
-        let event = try EventDecoder.decode(type: record.type, data: record.data, strict: strict)
-        let known = Day(year: record.known.year, month: record.known.month, day: record.known.day)
-        guard let known else { throw DomainError(field: nil, "known \(record.known) is not a date") }
+    /// `decoded`: the record's payload, when it has been decoded already.
+    static func ledgerEvent(_ record: LogRecord, strict: Bool, times: inout RecordedTimes,
+                            decoded: DomainEvent? = nil) throws(DomainError) -> LedgerEvent {
+        let event: DomainEvent
+        if let decoded { event = decoded } else { event = try EventDecoder.decode(type: record.type, data: record.data, strict: strict) }
+        guard let known = Day(record.known) else { throw DomainError(field: nil, "known \(record.known) is not a date") }
         let (text, day) = times.of(record.recorded)
         let isBoard = if case .boardHeld = event { true } else { false }
         return LedgerEvent(seq: record.seq, id: record.id, recorded: record.recorded.millisecondsSince1970,
@@ -158,14 +159,18 @@ extension Ledger {
     }
 
     /// Validates a batch against `state` (the ledger so far) and each event against those
-    /// before it in the batch; `lines` maps a batch position to its input line.
+    /// before it in the batch; `lines` maps a batch position to its input line, `decoded` to
+    /// its already decoded payload (else it is decoded here, strictly).
     @discardableResult
-    static func validate(_ pending: [Log.PendingRecord], from state: LedgerState, lines: [Int]) throws -> LedgerState {
+    static func validate(_ pending: [Log.PendingRecord], from state: LedgerState, lines: [Int],
+                         decoded: [DomainEvent] = []) throws -> LedgerState {
         var state = state
+        var times = RecordedTimes()
         for item in pending {
             let line = item.index < lines.count ? lines[item.index] : nil
             do {
-                let event = try ledgerEvent(item.record, strict: true)
+                let event = try ledgerEvent(item.record, strict: true, times: &times,
+                                            decoded: item.index < decoded.count ? decoded[item.index] : nil)
                 try state.validate(event.event)
                 state.apply(event)
             } catch {
@@ -173,5 +178,12 @@ extension Ledger {
             }
         }
         return state
+    }
+}
+
+extension Day {
+    /// The domain's day for the log's calendar date (nil only for a date the domain cannot hold).
+    public init?(_ date: CalendarDate) {
+        self.init(year: date.year, month: date.month, day: date.day)
     }
 }

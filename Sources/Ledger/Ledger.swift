@@ -32,38 +32,43 @@ public final class Ledger {
         return try append(drafts, lines: lines, lockTimeout: lockTimeout)
     }
 
-    /// Checks each draft's envelope, then its type and fields, before the lock is taken (so bad
-    /// input fails fast, line by line, the envelope's problems first).
-    static func decodeAll(_ drafts: [EventDraft], lines: [Int]) throws(LedgerError) {
+    /// Checks each draft's envelope, then decodes its type and fields, before the lock is taken
+    /// (so bad input fails fast, line by line, the envelope's problems first). The typed events
+    /// are handed on to validation, so each is decoded once.
+    static func decodeAll(_ drafts: [EventDraft], lines: [Int]) throws(LedgerError) -> [DomainEvent] {
         let today = Timestamp.now().date
+        var events: [DomainEvent] = []
+        events.reserveCapacity(drafts.count)
         for (i, draft) in drafts.enumerated() {
             do { try Log.check(draft, index: i, today: today) } catch { throw LedgerError(error, lines: lines) }
             do {
-                _ = try EventDecoder.decode(type: draft.type, data: draft.data, strict: true)
+                events.append(try EventDecoder.decode(type: draft.type, data: draft.data, strict: true))
             } catch {
                 throw LedgerError(.badInput, error.description, line: i < lines.count ? lines[i] : nil, field: error.field)
             }
         }
+        return events
     }
 
     /// Appends drafts as one batch, each validated by the domain against the ledger so far;
     /// `lines[i]` is the input line of `drafts[i]`, for errors.
     public func append(_ drafts: [EventDraft], lines: [Int] = [], lockTimeout: Double? = 30) throws(LedgerError) -> Log.AppendResult {
-        try Ledger.decodeAll(drafts, lines: lines)
-        return try appendValidated(lockTimeout: lockTimeout, prepare: { _ in drafts }, lineNumbers: { lines })
+        let decoded = try Ledger.decodeAll(drafts, lines: lines)
+        return try appendValidated(lockTimeout: lockTimeout, decoded: decoded, prepare: { _ in drafts }, lineNumbers: { lines })
     }
 
     /// Appends what `prepare` makes from the ledger's state at the head (read under the lock),
     /// validating every event against that state before anything is written.
-    /// `lineNumbers` gives the input line of each drafted event, once `prepare` has run.
-    func appendValidated(lockTimeout: Double?, prepare: @escaping (LedgerState) throws -> [EventDraft],
+    /// `lineNumbers` gives the input line of each drafted event, once `prepare` has run;
+    /// `decoded` the drafts' typed events when the caller has decoded them already.
+    func appendValidated(lockTimeout: Double?, decoded: [DomainEvent] = [], prepare: @escaping (LedgerState) throws -> [EventDraft],
                          lineNumbers: @escaping () -> [Int]) throws(LedgerError) -> Log.AppendResult {
         let log = self.log
         let cached = lastState
         var state = LedgerState()
         var after: LedgerState?
         let options = Log.AppendOptions(lockTimeout: lockTimeout) { _, pending in
-            after = try Ledger.validate(pending, from: state, lines: lineNumbers())
+            after = try Ledger.validate(pending, from: state, lines: lineNumbers(), decoded: decoded)
         }
         do {
             let result = try log.append(options: options) { head in

@@ -45,13 +45,8 @@ struct AppendCommand: Command {
         }
         let file = arguments.value("--file") ?? arguments.positionals.first
         inputPath = file == "-" ? nil : file
-        var known: CalendarDate?
-        if let text = arguments.value("--known") {
-            guard let date = CalendarDate(iso: text) else { throw CLIError.usage("--known '\(text)' is not a date (expected YYYY-MM-DD)") }
-            known = date
-        }
-        let actor = arguments.value("--actor") ?? environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "outturn"
-        defaults = InputDefaults(source: arguments.value("--source") ?? "manual", actor: actor, known: known)
+        defaults = InputDefaults(source: arguments.value("--source") ?? "manual", actor: actorOption(arguments, environment),
+                                 known: try knownOption(arguments))
         wait = try parseWait(arguments)
     }
 
@@ -79,6 +74,18 @@ struct AppendCommand: Command {
         }
         return .ok
     }
+}
+
+/// `--actor`, else `$USER`, else "outturn".
+func actorOption(_ arguments: ParsedArguments, _ environment: [String: String]) -> String {
+    arguments.value("--actor") ?? environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "outturn"
+}
+
+/// `--known DATE`, or nil (the recorded date).
+func knownOption(_ arguments: ParsedArguments) throws(CLIError) -> CalendarDate? {
+    guard let text = arguments.value("--known") else { return nil }
+    guard let date = CalendarDate(iso: text) else { throw CLIError.usage("--known '\(text)' is not a date (expected YYYY-MM-DD)") }
+    return date
 }
 
 /// `--wait SECONDS`, 30 by default.

@@ -62,13 +62,8 @@ struct ImportCommand: Command {
         guard !source.isEmpty, !source.contains(" "), !source.contains("/") else {
             throw CLIError.usage("--source '\(source)' must be a single word such as met-police")
         }
-        actor = arguments.value("--actor") ?? environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "outturn"
-        if let text = arguments.value("--known") {
-            guard let date = CalendarDate(iso: text) else { throw CLIError.usage("--known '\(text)' is not a date (expected YYYY-MM-DD)") }
-            known = date
-        } else {
-            known = nil
-        }
+        actor = actorOption(arguments, environment)
+        known = try knownOption(arguments)
         dryRun = arguments.flag("--dry-run")
         wait = try parseWait(arguments)
     }

@@ -85,8 +85,7 @@ struct ViewOptions {
     /// The day that decides what is overdue: the point in time's, else today (UTC).
     static func viewDate(_ point: PointInTime) -> Day {
         if let day = point.viewDate { return day }
-        let now = Timestamp.now().date
-        return Day(year: now.year, month: now.month, day: now.day) ?? Day(iso: "2000-01-01")!
+        return Day(Timestamp.now().date) ?? Day(iso: "2000-01-01")!
     }
 
     /// The line above a table saying what point in time it shows (nothing for "now").
@@ -106,6 +105,3 @@ struct ViewOptions {
     }
 }
 
-
-/// A number of optional `--partnership` / `--indicator` style filters, read once.
-func filter(_ arguments: ParsedArguments, _ name: String) -> String? { arguments.value(name) }
