@@ -63,7 +63,7 @@ extension Log {
 
         var previousHash = SHA256Digest.zero
         var previousRecorded: Timestamp?
-        var ids: [String: Int] = [:]
+        var earlier: [(base: Int, ids: Segment.IDs)] = []
         for (k, segment) in segments.enumerated() {
             let base = report.events // lines before this stretch
             var found: (index: Int, problem: VerifyProblem)?
@@ -84,9 +84,9 @@ extension Log {
             if let finding = segment.finding {
                 consider(finding.index, finding.offset, finding.kind, finding.detail(base + finding.index + 1))
             }
-            for (id, entry) in segment.ids {
-                if let earlier = ids[id] {
-                    consider(entry.index, entry.offset, .duplicateID, "id \"\(id)\" was already used by seq \(earlier)")
+            for (before, ids) in earlier {
+                try segment.ids.forEachShared(with: ids, file: file) { id, mine, theirs in
+                    consider(mine.index, mine.offset, .duplicateID, "id \"\(id)\" was already used by seq \(before + theirs.index + 1)")
                 }
             }
             if let found {
@@ -95,7 +95,7 @@ extension Log {
                 report.head = found.index == 0 ? previousHash : try Log.hashOfLine(file, from: bounds[k], index: found.index - 1)
                 return report
             }
-            for (id, entry) in segment.ids { ids[id] = base + entry.index + 1 }
+            earlier.append((base, segment.ids))
             report.events = base + segment.count
             if segment.count > 0 {
                 previousHash = segment.lastHash
@@ -125,8 +125,8 @@ extension Log {
         var lastHash = SHA256Digest.zero
         var lastRecorded: Timestamp?
         var finding: Finding?
-        /// Each id's position in the stretch (for duplicates across stretches).
-        var ids: [String: (index: Int, offset: Int)] = [:]
+        /// Each id's position in the stretch (for duplicates within it and across stretches).
+        var ids = IDs()
 
         static func gapDetail(line: Int, found: Int) -> String {
             found > line
@@ -155,58 +155,109 @@ extension Log {
     }
 
     /// Walks one stretch, checking each line and its links to the lines before it in the stretch.
+    ///
+    /// A line in the layout `append` writes is read by position and its `data` checked without
+    /// building it (``CanonicalLine``, ``JSONValidator``); any other line gets the full parse,
+    /// which also words the problem.
     static func checkSegment(_ file: FileDescriptor, from: Int, to: Int) throws -> Segment {
         var segment = Segment()
+        segment.ids.reserve((to - from) / 300)
         var firstSeq = 0
+        var validator = JSONValidator()
         _ = try LineReader.forEachLine(in: file, from: from, to: to) { offset, line in
             let index = segment.count
             func fail(_ kind: VerifyProblem.Kind, _ detail: @escaping @Sendable (Int) -> String) -> Bool {
                 segment.finding = Segment.Finding(index: index, offset: offset, kind: kind, detail: detail)
                 return false
             }
-            let record: LogRecord
-            do { record = try LogRecord.decode(line: line) } catch {
-                let reason = "\(error)"
-                return fail(.malformedLine) { "line \($0) (byte \(offset)): \(reason)" }
+            let envelope: Envelope
+            if let canonical = CanonicalLine.scan(line), validator.isValid(UnsafeRawBufferPointer(rebasing: line[canonical.data])) {
+                envelope = Envelope(canonical)
+            } else {
+                do { envelope = Envelope(try LogRecord.decodeInFull(line: line)) } catch {
+                    let reason = "\(error)"
+                    return fail(.malformedLine) { "line \($0) (byte \(offset)): \(reason)" }
+                }
             }
             if index == 0 {
-                segment.first = Segment.First(seq: record.seq, prev: record.prev, recorded: record.recorded)
-                firstSeq = record.seq
+                segment.first = Segment.First(seq: envelope.seq, prev: envelope.prev, recorded: envelope.recorded)
+                firstSeq = envelope.seq
             } else {
-                if record.seq != firstSeq + index {
-                    let found = record.seq
+                if envelope.seq != firstSeq + index {
+                    let found = envelope.seq
                     return fail(.seqGap) { Segment.gapDetail(line: $0, found: found) }
                 }
             }
             let computed = LogRecord.computeHash(line: line)
-            if computed != record.hash {
-                let claimed = record.hash
+            if computed != envelope.hash {
+                let claimed = envelope.hash
                 return fail(.hashMismatch) { _ in "the line's bytes hash to \(computed.hex) but it claims \(claimed.hex) (the line was altered)" }
             }
-            if index > 0, record.prev != segment.lastHash {
-                let (prev, previous) = (record.prev, segment.lastHash)
+            if index > 0, envelope.prev != segment.lastHash {
+                let (prev, previous) = (envelope.prev, segment.lastHash)
                 return fail(.brokenLink) { Segment.linkDetail(prev: prev, line: $0, previous: previous) }
             }
-            if index > 0, let previous = segment.lastRecorded, record.recorded < previous {
-                let recorded = record.recorded
+            if index > 0, let previous = segment.lastRecorded, envelope.recorded < previous {
+                let recorded = envelope.recorded
                 return fail(.timeGoesBackwards) { "recorded \(recorded) is before seq \($0 - 1)'s \(previous)" }
             }
-            if record.known > record.recorded.date {
-                let (known, recorded) = (record.known, record.recorded)
+            if envelope.known > envelope.recorded.date {
+                let (known, recorded) = (envelope.known, envelope.recorded)
                 return fail(.knownAfterRecorded) { _ in "known \(known) is after recorded \(recorded)" }
             }
-            if let earlier = segment.ids[record.id] {
-                let id = record.id
+            if let earlier = try envelope.withID(line, { id in try segment.ids.insert(id, at: (index, offset), file: file) }) {
+                let id = envelope.withID(line) { String(decoding: $0, as: UTF8.self) }
                 let distance = index - earlier.index
                 return fail(.duplicateID) { "id \"\(id)\" was already used by seq \($0 - distance)" }
             }
-            segment.ids[record.id] = (index, offset)
-            segment.lastHash = record.hash
-            segment.lastRecorded = record.recorded
+            segment.lastHash = envelope.hash
+            segment.lastRecorded = envelope.recorded
             segment.count += 1
             return true
         }
         return segment
+    }
+
+    /// What verify checks of a line, however it was read.
+    struct Envelope {
+        var seq: Int
+        /// The id's bytes in the line (canonical lines), else its unescaped UTF-8: ids are told apart byte for byte.
+        private var idRange: Range<Int> = 0..<0
+        private var decodedID: [UInt8]?
+        var recorded: Timestamp
+        var known: CalendarDate
+        var prev: SHA256Digest
+        var hash: SHA256Digest
+
+        init(_ line: CanonicalLine) {
+            (seq, recorded, known, prev, hash) = (line.seq, line.recorded, line.known, line.prev, line.hash)
+            idRange = line.id
+        }
+
+        init(_ record: LogRecord) {
+            (seq, recorded, known, prev, hash) = (record.seq, record.recorded, record.known, record.prev, record.hash)
+            decodedID = Array(record.id.utf8)
+        }
+
+        /// Calls `body` with the id's bytes; `line` is the line this envelope was read from.
+        func withID<R>(_ line: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+            if let decodedID { return try decodedID.withUnsafeBytes(body) }
+            return try body(UnsafeRawBufferPointer(rebasing: line[idRange]))
+        }
+
+        /// The envelope of the line starting at `offset` (for telling two ids with one fingerprint apart).
+        static func id(ofLineAt offset: Int, in file: FileDescriptor) throws -> [UInt8] {
+            var id: [UInt8] = []
+            _ = try LineReader.forEachLine(in: file, from: offset, to: Int.max) { _, line in
+                if let canonical = CanonicalLine.scan(line) {
+                    id = Array(UnsafeRawBufferPointer(rebasing: line[canonical.id]))
+                } else if let record = try? LogRecord.decodeInFull(line: line) {
+                    id = Array(record.id.utf8)
+                }
+                return false
+            }
+            return id
+        }
     }
 
     /// The hash of the `index`-th line of the stretch starting at `from` (for reporting the last good head).
@@ -219,5 +270,82 @@ extension Log {
             return n <= index
         }
         return hash
+    }
+}
+
+extension Log.Segment {
+    /// The ids of a stretch and where each first appears.
+    ///
+    /// Kept by a 64-bit fingerprint of their bytes, not the bytes: 1.1 million ids as Strings
+    /// were a third of verify's time. Exact all the same: when a fingerprint is already taken,
+    /// the earlier line is read again and its id compared; a different id with the same
+    /// fingerprint (vanishingly rare) goes to a table keyed by its bytes.
+    struct IDs: Sendable {
+        typealias Position = (index: Int, offset: Int)
+        private var byFingerprint: [UInt64: Position] = [:]
+        private var exact: [[UInt8]: Position] = [:]
+        /// ``fingerprint(_:)``; tests substitute a poor one to force collisions.
+        let fingerprintOf: @Sendable (UnsafeRawBufferPointer) -> UInt64
+
+        init(fingerprint: @escaping @Sendable (UnsafeRawBufferPointer) -> UInt64 = IDs.fingerprint) {
+            fingerprintOf = fingerprint
+        }
+
+        mutating func reserve(_ count: Int) { byFingerprint.reserveCapacity(count) }
+
+        /// Records `id` at `position`; returns where it appeared before, if it did.
+        mutating func insert(_ id: UnsafeRawBufferPointer, at position: Position, file: FileDescriptor) throws -> Position? {
+            let print = fingerprintOf(id)
+            guard let other = byFingerprint[print] else {
+                byFingerprint[print] = position
+                return nil
+            }
+            let bytes = Array(id)
+            if try Log.Envelope.id(ofLineAt: other.offset, in: file) == bytes { return other }
+            if let earlier = exact[bytes] { return earlier }
+            exact[bytes] = position
+            return nil
+        }
+
+        /// Where `id` appears, if it does.
+        func find(_ id: [UInt8], file: FileDescriptor) throws -> Position? {
+            let print = id.withUnsafeBytes { fingerprintOf($0) }
+            guard let other = byFingerprint[print] else { return nil }
+            if try Log.Envelope.id(ofLineAt: other.offset, in: file) == id { return other }
+            return exact[id]
+        }
+
+        /// Calls `body(id, here, there)` for each id this stretch shares with `other`.
+        func forEachShared(with other: IDs, file: FileDescriptor, _ body: (String, Position, Position) -> Void) throws {
+            for (print, mine) in byFingerprint where other.byFingerprint[print] != nil {
+                let id = try Log.Envelope.id(ofLineAt: mine.offset, in: file)
+                if let theirs = try other.find(id, file: file) { body(String(decoding: id, as: UTF8.self), mine, theirs) }
+            }
+            for (id, mine) in exact {
+                if let theirs = try other.find(id, file: file) { body(String(decoding: id, as: UTF8.self), mine, theirs) }
+            }
+        }
+
+        /// A 64-bit fingerprint of bytes: SplitMix64's finaliser over each 8-byte word.
+        static func fingerprint(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+            @inline(__always) func mix(_ x: UInt64) -> UInt64 {
+                var z = x
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                return z ^ (z >> 31)
+            }
+            var hash = 0x9E37_79B9_7F4A_7C15 &* UInt64(bytes.count &+ 1)
+            var i = 0
+            while i + 8 <= bytes.count {
+                hash = mix(hash ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                i += 8
+            }
+            if i < bytes.count {
+                var tail: UInt64 = 0
+                for j in i..<bytes.count { tail |= UInt64(bytes[j]) << UInt64(8 * (j - i)) }
+                hash = mix(hash ^ tail)
+            }
+            return mix(hash)
+        }
     }
 }

@@ -112,6 +112,20 @@ public struct LogRecord: Sendable, Equatable {
     /// valid JSON, exactly the envelope keys in order, each of its type, and the line
     /// ending in the canonical `,"hash":"<64 hex>"}`. Does not check the hash itself.
     public static func decode(line: UnsafeRawBufferPointer) throws(LineError) -> LogRecord {
+        if let canonical = CanonicalLine.scan(line),
+           case .object(let data)? = try? JSONReader.parse(UnsafeRawBufferPointer(rebasing: line[canonical.data])) {
+            func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: line[range]), as: UTF8.self) }
+            return LogRecord(seq: canonical.seq, id: text(canonical.id), recorded: canonical.recorded, known: canonical.known,
+                             type: text(canonical.type), source: text(canonical.source), actor: text(canonical.actor),
+                             data: data, prev: canonical.prev, hash: canonical.hash)
+        }
+        return try decodeInFull(line: line)
+    }
+
+    /// The authority on what a line is: a full JSON parse, then the envelope checked field by
+    /// field, with the message for whatever is wrong. ``decode(line:)`` comes here for any line
+    /// not in the canonical layout.
+    static func decodeInFull(line: UnsafeRawBufferPointer) throws(LineError) -> LogRecord {
         let value: JSONValue
         do { value = try JSONReader.parse(line) } catch { throw LineError(field: nil, reason: "not valid JSON: \(error)") }
         guard case .object(let object) = value else { throw LineError(field: nil, reason: "not a JSON object") }

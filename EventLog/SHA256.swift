@@ -334,21 +334,28 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
     /// Sixteen lowercase hex characters at `source` as a big-endian word, or nil.
     @inline(__always)
     private static func parseWord(_ source: UnsafeRawPointer) -> UInt64? {
-        var word: UInt64 = 0
-        var i = 0
-        while i < 16 {
-            let c = source.load(fromByteOffset: i, as: UInt8.self)
-            let value: UInt8
-            if c &- 0x30 < 10 {          // '0'...'9' (wraps high for c < '0')
-                value = c &- 0x30
-            } else if c &- 0x61 < 6 {    // 'a'...'f'
-                value = c &- 0x57
-            } else {
-                return nil
-            }
-            word = word &<< 4 | UInt64(value)
-            i &+= 1
-        }
-        return word
+        guard let high = parseEight(source.loadUnaligned(as: UInt64.self)),
+              let low = parseEight(source.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) else { return nil }
+        return high << 32 | low
+    }
+
+    /// Eight lowercase hex characters (loaded little-endian: the first character in the low byte)
+    /// as their 32-bit value, or nil. Checks and converts all eight bytes at once (SWAR): verify
+    /// and replay read two digests per line.
+    @inline(__always)
+    private static func parseEight(_ x: UInt64) -> UInt64? {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // Every byte below 0x80, so adding at most 0x50 to it never carries into the next.
+        guard x & highs == 0 else { return nil }
+        let atLeast0 = x &+ ones &* (0x80 - 0x30), above9 = x &+ ones &* (0x80 - 0x3A)
+        let atLeastA = x &+ ones &* (0x80 - 0x61), aboveF = x &+ ones &* (0x80 - 0x67)
+        guard (atLeast0 & ~above9 | atLeastA & ~aboveF) & highs == highs else { return nil }
+        // '0'…'9' are 0x30…0x39, 'a'…'f' 0x61…0x66: the low nibble, plus 9 for letters (bit 6).
+        let n = (x & (ones &* 0x0F)) &+ ((x >> 6) & ones) &* 9
+        // Pack the nibbles, first character most significant: pairs, then pairs of pairs, then halves.
+        let pairs = (n & 0x000F_000F_000F_000F) << 4 | (n >> 8) & 0x000F_000F_000F_000F
+        let quads = (pairs & 0x0000_00FF_0000_00FF) << 8 | (pairs >> 16) & 0x0000_00FF_0000_00FF
+        return (quads & 0xFFFF) << 16 | (quads >> 32) & 0xFFFF
     }
 }

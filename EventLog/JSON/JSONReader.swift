@@ -490,13 +490,8 @@ private struct Parser {
         var value: UInt32 = 0
         for j in (i + 2)..<(i + 6) {
             guard j < end else { throw JSONError(offset: quote, reason: "unterminated string") }
-            let byte = bytes[j]
-            let digit: UInt8
-            switch byte {
-            case JSONByte.zero...JSONByte.nine: digit = byte - JSONByte.zero
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw JSONError(offset: i, reason: "invalid \\u escape, expected 4 hex digits")
+            guard let digit = JSONScan.hexDigit(bytes[j]) else {
+                throw JSONError(offset: i, reason: "invalid \\u escape, expected 4 hex digits")
             }
             value = value << 4 | UInt32(digit)
         }
@@ -507,13 +502,26 @@ private struct Parser {
         JSONError(offset: offset, reason: "lone surrogate \\u" + JSONByte.hex(unit, digits: 4))
     }
 
-    /// Skips 8-byte words of plain JSONByte (no quote, backslash, control or non-JSONByte byte); returns where that stops.
+    @inline(__always)
+    func skipPlainASCII(from start: Int) -> Int { JSONScan.skipPlainASCII(bytes, from: start) }
+
+    /// Validates the multi-byte UTF-8 sequence starting at `i`; returns the offset after it.
+    func validateUTF8(at i: Int) throws(JSONError) -> Int {
+        guard let next = JSONScan.utf8Sequence(bytes, at: i) else { throw JSONError(offset: i, reason: "invalid UTF-8") }
+        return next
+    }
+}
+
+/// Byte-level scanning steps shared by the parser and ``JSONValidator``.
+enum JSONScan {
+    /// Skips 8-byte words of plain ASCII (no quote, backslash, control or non-ASCII byte); returns where that stops.
     ///
     /// The caller examines the byte at the result one at a time; it may be plain too.
     @inline(__always)
-    func skipPlainASCII(from start: Int) -> Int {
+    static func skipPlainASCII(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
+        let end = bytes.count
         var i = start
         while i + 8 <= end {
             let word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
@@ -530,10 +538,22 @@ private struct Parser {
         return i
     }
 
-    /// Validates the multi-byte UTF-8 sequence starting at `i`; returns the offset after it.
+    /// The value of one hex digit of a `\\u` escape (either case), or nil.
+    @inline(__always)
+    static func hexDigit(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case JSONByte.zero...JSONByte.nine: byte - JSONByte.zero
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// The offset after the valid multi-byte UTF-8 sequence starting at `i`, or nil.
     ///
     /// Rejects stray continuation bytes, overlong forms, UTF-16 surrogates and values above U+10FFFF.
-    func validateUTF8(at i: Int) throws(JSONError) -> Int {
+    static func utf8Sequence(_ bytes: UnsafeRawBufferPointer, at i: Int) -> Int? {
+        let end = bytes.count
         let lead = bytes[i]
         let length: Int
         var secondRange: ClosedRange<UInt8> = 0x80...0xBF
@@ -545,14 +565,12 @@ private struct Parser {
         case 0xF0: length = 4; secondRange = 0x90...0xBF
         case 0xF1...0xF3: length = 4
         case 0xF4: length = 4; secondRange = 0x80...0x8F
-        default: throw JSONError(offset: i, reason: "invalid UTF-8")
+        default: return nil
         }
-        guard i + length <= end, secondRange.contains(bytes[i + 1]) else {
-            throw JSONError(offset: i, reason: "invalid UTF-8")
-        }
+        guard i + length <= end, secondRange.contains(bytes[i + 1]) else { return nil }
         var j = i + 2
         while j < i + length {
-            guard bytes[j] & 0xC0 == 0x80 else { throw JSONError(offset: i, reason: "invalid UTF-8") }
+            guard bytes[j] & 0xC0 == 0x80 else { return nil }
             j += 1
         }
         return i + length

@@ -192,6 +192,26 @@ struct SHA256Tests {
         #expect(raw.withUnsafeBytes { SHA256Digest(hex: $0) } == nil)
     }
 
+    @Test func digestHexParsesExactlyLowercaseHexAtEveryPosition() {
+        // Every byte value at every position: the eight-at-a-time parser must agree with the
+        // definition (accept '0'…'9' and 'a'…'f', nothing else) and put each nibble in its place.
+        let digest = SHA256.hash("every byte")
+        let hex = Array(digest.hex.utf8)
+        for position in 0..<64 {
+            for byte in 0...255 {
+                var raw = hex
+                raw[position] = UInt8(byte)
+                let parsed = raw.withUnsafeBytes { SHA256Digest(hex: $0) }
+                let isHex = (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte)
+                if isHex {
+                    #expect(parsed?.hex == String(decoding: raw, as: UTF8.self), "byte \(byte) at \(position)")
+                } else if parsed != nil {
+                    Issue.record("accepted byte \(byte) at \(position)")
+                }
+            }
+        }
+    }
+
     @Test func writeHexWritesTheSameCharactersAsHex() {
         for length in [0, 3, 64, 200] {
             let digest = SHA256.hash(Self.pattern(length))

@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A log line in the exact layout `append` writes, located by position: the fast path of
+/// every read.
+///
+/// `append` always writes `{"seq":N,"id":"…","recorded":"…","known":"…","type":"…",
+/// "source":"…","actor":"…","data":{…},"prev":"<64 hex>","hash":"<64 hex>"}` with no spaces
+/// and, for the envelope's strings, no escapes. A line in that layout can be read without a
+/// JSON tree: the fixed keys are compared as bytes, the times and digests parsed in place,
+/// and `data` ends where the fixed-length suffix begins.
+///
+/// `scan` is sound, not complete: any line it returns, ``LogRecord/decode(line:)``'s full
+/// parse accepts with the same fields; it returns nil for anything else (a hand-written
+/// line with spaces, an escaped or non-ASCII envelope string, a malformed line), and the
+/// caller falls back to the full parse for the answer and its message.
+struct CanonicalLine {
+    var seq: Int
+    /// Byte ranges of the envelope strings' contents (between their quotes): plain printable ASCII.
+    var id: Range<Int>
+    var type: Range<Int>
+    var source: Range<Int>
+    var actor: Range<Int>
+    var recorded: Timestamp
+    var known: CalendarDate
+    /// The `data` object's bytes (not yet checked to be valid JSON).
+    var data: Range<Int>
+    var prev: SHA256Digest
+    var hash: SHA256Digest
+
+    /// `,"prev":"` + 64 hex + `","hash":"` + 64 hex + `"}`.
+    static let suffixLength = 9 + 64 + 10 + 64 + 2
+
+    static func scan(_ line: UnsafeRawBufferPointer) -> CanonicalLine? {
+        var cursor = Cursor(line: line)
+        let suffixStart = line.count - suffixLength
+        guard suffixStart > 0, cursor.literal(#"{"seq":"#), let seq = cursor.positiveInteger(),
+              cursor.literal(#","id":""#), let id = cursor.plainString(), !id.isEmpty,
+              cursor.literal(#","recorded":""#), let recorded = cursor.fixed(24, Timestamp.init(rfc3339Bytes:)),
+              cursor.literal(#"","known":""#), let known = cursor.fixed(10, CalendarDate.init(isoBytes:)),
+              cursor.literal(#"","type":""#), let type = cursor.plainString(),
+              cursor.literal(#","source":""#), let source = cursor.plainString(),
+              cursor.literal(#","actor":""#), let actor = cursor.plainString(),
+              cursor.literal(#","data":"#), cursor.position < suffixStart, line[cursor.position] == UInt8(ascii: "{"),
+              line[suffixStart - 1] == UInt8(ascii: "}")
+        else { return nil }
+        let data = cursor.position..<suffixStart
+        cursor.position = suffixStart
+        guard cursor.literal(#","prev":""#), let prev = cursor.digest(),
+              cursor.literal(#"","hash":""#), let hash = cursor.digest(),
+              cursor.literal(#""}"#)
+        else { return nil }
+        return CanonicalLine(seq: seq, id: id, type: type, source: source, actor: actor, recorded: recorded, known: known,
+                             data: data, prev: prev, hash: hash)
+    }
+
+    /// Reads a canonical line front to back; every step returns nil (or false) on a mismatch.
+    private struct Cursor {
+        let line: UnsafeRawBufferPointer
+        var position = 0
+
+        mutating func literal(_ text: StaticString) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard position + count <= line.count,
+                  memcmp(line.baseAddress! + position, text.utf8Start, count) == 0 else { return false }
+            position += count
+            return true
+        }
+
+        /// A JSON integer from 1 to 10^18 - 1, no sign, no leading zero, no fraction or exponent.
+        mutating func positiveInteger() -> Int? {
+            var value = 0
+            let start = position
+            while position < line.count, JSONByte.isDigit(line[position]) {
+                value = value * 10 + Int(line[position] &- JSONByte.zero)
+                position += 1
+                guard position - start < 19 else { return nil }
+            }
+            guard position > start, line[start] != JSONByte.zero else { return nil }
+            return value
+        }
+
+        /// The contents of a string whose opening quote was just read: printable ASCII with no
+        /// quote or backslash, up to the closing quote (consumed).
+        mutating func plainString() -> Range<Int>? {
+            let start = position
+            while position < line.count {
+                let byte = line[position]
+                if byte == JSONByte.quote {
+                    position += 1
+                    return start..<(position - 1)
+                }
+                guard byte >= 0x20, byte < 0x7F, byte != JSONByte.backslash else { return nil }
+                position += 1
+            }
+            return nil
+        }
+
+        mutating func fixed<T>(_ count: Int, _ parse: (Slice<UnsafeRawBufferPointer>) -> T?) -> T? {
+            guard position + count <= line.count, let value = parse(line[position..<(position + count)]) else { return nil }
+            position += count
+            return value
+        }
+
+        mutating func digest() -> SHA256Digest? {
+            fixed(64) { SHA256Digest(hex: UnsafeRawBufferPointer(rebasing: $0)) }
+        }
+    }
+}
