@@ -24,10 +24,9 @@ extension Ledger {
             var replay = Replay(point, auditing: auditing)
             var events = 0
             var unknown = 0
-            var times = RecordedTimes()
-            try log.forEachRecord(upTo: end) { record in
+            try log.forEachDecoded(upTo: end, decoder: LedgerEventDecoder()) { event in
                 events += 1
-                guard let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else {
+                guard let event else {
                     unknown += 1
                     return true
                 }
@@ -64,8 +63,16 @@ extension Ledger {
         return .sealed(seq: board.sealSeq, board: name, date: board.board.date)
     }
 
+    /// Typed events from log records, on the reading thread (nil for a type this version does not know).
+    struct LedgerEventDecoder: RecordDecoder {
+        var times = RecordedTimes()
+        mutating func decode(_ record: LogRecord) -> LedgerEvent? {
+            try? Ledger.ledgerEvent(record, strict: false, times: &times)
+        }
+    }
+
     /// The recorded instant's text and day, worked out once per batch (a batch shares one instant).
-    struct RecordedTimes {
+    struct RecordedTimes: Sendable {
         var last: Timestamp?
         var text = ""
         var day: Day?
@@ -137,9 +144,8 @@ extension Ledger {
     /// The ledger state at `head`, read with the append's lock held (so nothing can change under it).
     static func state(of log: Log, at head: Log.Head) throws -> LedgerState {
         var state = LedgerState()
-        var times = RecordedTimes()
-        try log.forEachRecord(upTo: head.end) { record in
-            if let event = try? ledgerEvent(record, strict: false, times: &times) { state.apply(event) }
+        try log.forEachDecoded(upTo: head.end, decoder: LedgerEventDecoder()) { event in
+            if let event { state.apply(event) }
             return true
         }
         return state

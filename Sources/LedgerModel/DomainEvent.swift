@@ -47,7 +47,9 @@ public enum DomainEvent: Sendable, Equatable {
 /// One event of the ledger: its envelope and its typed payload.
 public struct LedgerEvent: Sendable, Equatable {
     public var seq: Int
-    public var id: String
+    public let id: String
+    /// `id.hashValue`, worked out with the event (on a replay's reading thread), for ``EventIDs``.
+    public let idHash: Int
     /// When the ledger wrote it, in milliseconds since 1970 (UTC).
     public var recorded: Int64
     /// The recorded instant as the log writes it (RFC 3339), for display.
@@ -68,6 +70,7 @@ public struct LedgerEvent: Sendable, Equatable {
                 prev: String, hash: String, event: DomainEvent, recordedDay: Day? = nil) {
         self.seq = seq
         self.id = id
+        self.idHash = id.hashValue
         self.recorded = recorded
         self.recordedText = recordedText
         self.known = known

@@ -73,7 +73,7 @@ public struct LedgerState: Sendable {
     /// Retracted seq → the seq of the retraction.
     public private(set) var retracted: [Int: Int] = [:]
     /// Every event id seen → its seq (for retraction by id).
-    public private(set) var seqOfID: [String: Int] = [:]
+    public private(set) var eventIDs = EventIDs()
     /// Seqs of retraction events (a retraction is never itself retracted).
     public private(set) var retractionSeqs: Set<Int> = []
     /// Which seqs have been applied (a point in time may skip some), indexed by seq: a flat
@@ -95,7 +95,7 @@ public struct LedgerState: Sendable {
     /// (e.g. those known after an as-of date) — skipping is how a point-in-time view is made.
     public mutating func apply(_ e: LedgerEvent) {
         head = e.seq
-        seqOfID[e.id] = e.seq
+        eventIDs.insert(e.id, hash: e.idHash, seq: e.seq)
         if applied.count <= e.seq { applied.append(contentsOf: repeatElement(false, count: e.seq + 1 - applied.count)) }
         applied[e.seq] = true
         appliedCount += 1
@@ -114,8 +114,10 @@ public struct LedgerState: Sendable {
         case .targetRevised(let t): targets[t.target, default: []].append(entry(.revised(t)))
         case .targetWithdrawn(let t): targets[t.target, default: []].append(entry(.withdrawn(t)))
         case .outturnRecorded(let o):
-            outturns[OutturnKey(area: o.area, indicator: o.indicator, period: o.period), default: []].append(entry(o))
-            periodsByArea[o.area, default: [:]][o.indicator, default: []].insert(o.period)
+            var isNewKey = false
+            outturns[OutturnKey(area: o.area, indicator: o.indicator, period: o.period), default: { isNewKey = true; return [] }()]
+                .append(entry(o))
+            if isNewKey { periodsByArea[o.area, default: [:]][o.indicator, default: []].insert(o.period) }
         case .actionCreated(let a): actions[a.action, default: []].append(entry(a))
         case .actionUpdated(let u): actionUpdates[u.action, default: []].append(entry(u))
         case .boardHeld(let b): boards.append(BoardRecord(seq: e.seq, known: e.known, board: b, sealHash: e.prev))
@@ -129,7 +131,7 @@ public struct LedgerState: Sendable {
     public func resolve(_ reference: EventReference) -> Int? {
         switch reference {
         case .seq(let seq): seq >= 0 && seq < applied.count && applied[seq] ? seq : nil
-        case .id(let id): seqOfID[id]
+        case .id(let id): eventIDs.seq(of: id)
         }
     }
 

@@ -79,7 +79,11 @@ struct ViewOptions {
     func replay(partnership: String? = nil, auditing: Bool = false) throws(CLIError) -> Ledger.ReplayResult {
         let ledger = try openLedger()
         let point = try ViewOptions.resolve(self.point, in: ledger, partnership: partnership)
-        do { return try ledger.replay(point, auditing: auditing) } catch { throw CLIError(error, what: ledgerPath) }
+        do {
+            let result = try ledger.replay(point, auditing: auditing)
+            ProcessLifetime.keep(result)
+            return result
+        } catch { throw CLIError(error, what: ledgerPath) }
     }
 
     /// The day that decides what is overdue: the point in time's, else today (UTC).
@@ -105,3 +109,14 @@ struct ViewOptions {
     }
 }
 
+
+/// Values the process keeps until it exits instead of freeing them.
+///
+/// A view's replay holds the whole folded ledger — millions of small objects on a large one.
+/// Freeing them one by one just before `exit` took longer than printing the view; the
+/// operating system reclaims the memory at once.
+enum ProcessLifetime {
+    nonisolated(unsafe) private static var kept: [Any] = []
+
+    static func keep(_ value: Any) { kept.append(value) }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import EventLog
+
+/// Reading on a second thread must hand over exactly what `forEachRecord` does, in order,
+/// stop when asked, and throw a malformed line after the records before it.
+struct PipelineTests {
+    struct SeqAndID: RecordDecoder {
+        var decoded = 0
+        mutating func decode(_ record: LogRecord) -> String {
+            decoded += 1
+            return "\(record.seq):\(record.id):\(decoded)"
+        }
+    }
+
+    func makeLog(events: Int) throws -> (Log, String) {
+        let path = NSTemporaryDirectory() + "pipeline-\(UUID().uuidString).jsonl"
+        try Log.create(at: path)
+        let log = try Log(path: path)
+        let drafts = (0..<events).map { n in
+            EventDraft(id: "e\(n)", type: "outturn.recorded", source: "test", actor: "test",
+                       data: JSONObject([("value", .number(JSONNumber(n)))]))
+        }
+        _ = try log.append(drafts)
+        return (log, path)
+    }
+
+    @Test func handsOverEveryRecordInOrderAcrossManyBatches() throws {
+        let (log, path) = try makeLog(events: 10_000)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var expected: [String] = []
+        try log.forEachRecord { expected.append("\($0.seq):\($0.id):\(expected.count + 1)"); return true }
+        var got: [String] = []
+        try log.forEachDecoded(decoder: SeqAndID()) { got.append($0); return true }
+        #expect(got == expected)
+        #expect(got.count == 10_000)
+    }
+
+    @Test func stopsWhenTheBodySaysSoAndCanBeUsedAgain() throws {
+        let (log, path) = try makeLog(events: 9_000)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for stopAt in [1, 2047, 2048, 2049, 8_999] {
+            var got = 0
+            try log.forEachDecoded(decoder: SeqAndID()) { _ in got += 1; return got < stopAt }
+            #expect(got == stopAt)
+        }
+        struct Stop: Error {}
+        var got = 0
+        #expect(throws: Stop.self) { try log.forEachDecoded(decoder: SeqAndID()) { _ in got += 1; if got == 3000 { throw Stop() }; return true } }
+        #expect(got == 3000)
+    }
+
+    @Test func aMalformedLineIsThrownAfterTheRecordsBeforeIt() throws {
+        let (_, path) = try makeLog(events: 5_000)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines[4_321] = String(lines[4_321].dropFirst()) // seq 4322 no longer starts with "{"
+        try lines.joined(separator: "\n").write(toFile: path, atomically: false, encoding: .utf8)
+        let log = try Log(path: path)
+        var got: [String] = []
+        var thrown: EventLogError?
+        do { try log.forEachDecoded(decoder: SeqAndID()) { got.append($0); return true } } catch let error as EventLogError { thrown = error }
+        #expect(got.count == 4_321)
+        #expect(thrown?.code == .corrupt)
+        #expect(thrown?.message.contains("seq 4322") == true)
+    }
+}
