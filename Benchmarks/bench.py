@@ -45,10 +45,7 @@ def median(command, shell=False, runs=RUNS, setup=None):
 
 def main():
     os.makedirs(WORK, exist_ok=True)
-    if not os.path.exists(LEDGER):
-        print(f"generating {EVENTS} events into {LEDGER} …", file=sys.stderr)
-        w, r, _ = timed([OUTTURN, "generate", "--ledger", LEDGER, "--events", str(EVENTS)])
-        print(f"generated in {w:.1f} s ({EVENTS / w:,.0f} events/s, peak {r:.0f} MB)", file=sys.stderr)
+    ledger_of(EVENTS)
     size_mb = os.path.getsize(LEDGER) / 1e6
     events = sum(1 for _ in open(LEDGER, "rb"))
     # A point in the middle of the history, and the board held nearest it.
@@ -124,6 +121,15 @@ def main():
     w, r, python_out = median(["python3", script, LEDGER, PARTNERSHIP, INDICATOR, as_of])
     row("the same as-of question in Python (json.loads per line)", w, r, None, f"ours takes {ours / w:,.2f}× its time")
 
+    # How peak memory grows: the same full replay on smaller and larger generated ledgers.
+    scaling = []
+    for n in sorted({int(x) for x in os.environ.get("SCALES", "500000,2000000").split(",") if x} | {EVENTS}):
+        path = ledger_of(n)
+        w, r, _ = median(f"{OUTTURN} replay --ledger {path} --as-of 9999-12-31 --format json > /dev/null", shell=True,
+                         runs=RUNS if n == EVENTS else 1)
+        scaling.append((n, os.path.getsize(path) / 1e6, w, r))
+        print(f"  scaling {n}: {w:.3f} s, {r:,.0f} MB", file=sys.stderr, flush=True)
+
     print(f"Ledger: {events:,} events, {size_mb:,.0f} MB; median of {RUNS} runs; {os.cpu_count()} cores")
     print(f"As-of question: {PARTNERSHIP} / {INDICATOR} as known on {as_of} — ours: {ours_out.strip().splitlines()[-1].split(',')[2:4]}, "
           f"SQLite: {sqlite_out.strip()}, Python: {python_out.strip()}")
@@ -132,6 +138,23 @@ def main():
     print(f"|---|---:|---:|---:|---|")
     for what, s, rss, rate, floor in rows:
         print(f"| {what} | {s:.3f} | {rss:,.0f} | {rate or ''} | {floor or ''} |")
+    print()
+    print("Full replay as the ledger grows (one run each but the main ledger's):")
+    print()
+    print("| events | MB on disk | replay s | events/s | peak RSS MB |")
+    print("|---:|---:|---:|---:|---:|")
+    for n, mb, w, r in scaling:
+        print(f"| {n:,} | {mb:,.0f} | {w:.3f} | {n / w:,.0f} | {r:,.0f} |")
+
+
+def ledger_of(events):
+    """The generated ledger of `events` events in WORK, generating it the first time."""
+    path = os.path.join(WORK, f"london-{events}.jsonl")
+    if not os.path.exists(path):
+        print(f"generating {events} events into {path} …", file=sys.stderr)
+        w, r, _ = timed([OUTTURN, "generate", "--ledger", path, "--events", str(events)])
+        print(f"generated in {w:.1f} s ({events / w:,.0f} events/s, peak {r:.0f} MB)", file=sys.stderr)
+    return path
 
 
 def components(indicator):

@@ -48,8 +48,8 @@ public enum DomainEvent: Sendable, Equatable {
 public struct LedgerEvent: Sendable, Equatable {
     public var seq: Int
     public let id: String
-    /// `id.hashValue`, worked out with the event (on a replay's reading thread), for ``EventIDs``.
-    public let idHash: Int
+    /// The id's hashes for ``EventIDs``, worked out with the event (on a replay's reading thread).
+    public let idKey: EventIDs.Key
     /// When the ledger wrote it, in milliseconds since 1970 (UTC).
     public var recorded: Int64
     /// The recorded instant as the log writes it (RFC 3339), for display.
@@ -70,7 +70,7 @@ public struct LedgerEvent: Sendable, Equatable {
                 prev: String, hash: String, event: DomainEvent, recordedDay: Day? = nil) {
         self.seq = seq
         self.id = id
-        self.idHash = id.hashValue
+        self.idKey = EventIDs.Key(id)
         self.recorded = recorded
         self.recordedText = recordedText
         self.known = known

@@ -1,62 +1,75 @@
 /// Every event id the fold has applied, and its seq: what a retraction by id resolves against.
 ///
-/// One insert per event of a replay, so it is built for that: an open-addressing table of
-/// the ids' hash values (worked out when the event was decoded, on the reading thread),
-/// with each seq's id kept to confirm a match. As exact as a `[String: Int]` — ids compare
-/// as Swift strings — at a fraction of its cost, which was a sixth of a whole replay.
+/// One insert per event of a replay, so it is built for that: an open-addressing table keyed
+/// by two independent 64-bit hashes of the id (worked out when the event was decoded, on the
+/// reading thread), holding no id strings — a million of them were a fifth of a replay's
+/// memory. Both hashes come from Swift's per-process seeded hasher, so ids compare as Swift
+/// strings do; two different ids match only if both hashes collide, about once in 2^128.
 public struct EventIDs: Sendable {
-    /// Slots: the id's hash value and its seq; seq 0 marks an empty slot (seqs start at 1).
-    private var hashes: [Int] = []
+    /// The two hashes of an id: `hashValue`, and the same hasher salted.
+    public struct Key: Sendable, Equatable {
+        public var first: Int
+        public var second: Int
+
+        public init(_ id: String) {
+            first = id.hashValue
+            var hasher = Hasher()
+            hasher.combine(0x6f75_7474_7572_6e21 as UInt64) // a salt: "outturn!"
+            hasher.combine(id)
+            second = hasher.finalize()
+        }
+
+        init(first: Int, second: Int) { (self.first, self.second) = (first, second) }
+    }
+
+    /// Slots: the id's key and its seq; seq 0 marks an empty slot (seqs start at 1).
+    private var keys: [Key] = []
     private var seqs: [Int] = []
     private var count = 0
-    /// The id of each applied seq, indexed by seq ("" for seqs not applied).
-    private var ids: [String] = []
 
     public init() {}
 
-    /// Records that `id` (whose `hashValue` is `hash`) is `seq`. Seqs arrive in increasing order.
-    public mutating func insert(_ id: String, hash: Int, seq: Int) {
-        if ids.count <= seq { ids.append(contentsOf: repeatElement("", count: seq + 1 - ids.count)) }
-        ids[seq] = id
-        if (count + 1) * 2 > hashes.count { grow() }
-        place(hash: hash, seq: seq)
+    /// Records that the id with `key` is `seq`.
+    public mutating func insert(_ key: Key, seq: Int) {
+        if (count + 1) * 2 > keys.count { grow() }
+        place(key, seq: seq)
         count += 1
     }
 
     /// The latest seq recorded for `id`, if any.
-    public func seq(of id: String) -> Int? { seq(of: id, hash: id.hashValue) }
+    public func seq(of id: String) -> Int? { seq(of: Key(id)) }
 
-    /// As above, with the hash value given (tests give colliding ones).
-    func seq(of id: String, hash: Int) -> Int? {
-        guard !hashes.isEmpty else { return nil }
-        let mask = hashes.count - 1
-        var slot = Self.start(hash, mask)
+    /// The latest seq recorded for the id with `key`, if any.
+    func seq(of key: Key) -> Int? {
+        guard !keys.isEmpty else { return nil }
+        let mask = keys.count - 1
+        var slot = Self.start(key, mask)
         var found: Int?
         while seqs[slot] != 0 {
-            if hashes[slot] == hash, ids[seqs[slot]] == id { found = max(found ?? 0, seqs[slot]) }
+            if keys[slot] == key { found = max(found ?? 0, seqs[slot]) }
             slot = (slot + 1) & mask
         }
         return found
     }
 
-    private static func start(_ hash: Int, _ mask: Int) -> Int {
+    private static func start(_ key: Key, _ mask: Int) -> Int {
         // Hash values are already well mixed; fold the high bits in for small tables.
-        Int(truncatingIfNeeded: UInt(bitPattern: hash) ^ (UInt(bitPattern: hash) >> 32)) & mask
+        Int(truncatingIfNeeded: UInt(bitPattern: key.first) ^ (UInt(bitPattern: key.first) >> 32)) & mask
     }
 
-    private mutating func place(hash: Int, seq: Int) {
-        let mask = hashes.count - 1
-        var slot = Self.start(hash, mask)
+    private mutating func place(_ key: Key, seq: Int) {
+        let mask = keys.count - 1
+        var slot = Self.start(key, mask)
         while seqs[slot] != 0 { slot = (slot + 1) & mask }
-        hashes[slot] = hash
+        keys[slot] = key
         seqs[slot] = seq
     }
 
     private mutating func grow() {
-        let (oldHashes, oldSeqs) = (hashes, seqs)
-        let capacity = max(1024, hashes.count * 2)
-        hashes = Array(repeating: 0, count: capacity)
+        let (oldKeys, oldSeqs) = (keys, seqs)
+        let capacity = max(1024, keys.count * 2)
+        keys = Array(repeating: Key(first: 0, second: 0), count: capacity)
         seqs = Array(repeating: 0, count: capacity)
-        for slot in oldSeqs.indices where oldSeqs[slot] != 0 { place(hash: oldHashes[slot], seq: oldSeqs[slot]) }
+        for slot in oldSeqs.indices where oldSeqs[slot] != 0 { place(oldKeys[slot], seq: oldSeqs[slot]) }
     }
 }

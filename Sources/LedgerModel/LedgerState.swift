@@ -95,7 +95,7 @@ public struct LedgerState: Sendable {
     /// (e.g. those known after an as-of date) — skipping is how a point-in-time view is made.
     public mutating func apply(_ e: LedgerEvent) {
         head = e.seq
-        eventIDs.insert(e.id, hash: e.idHash, seq: e.seq)
+        eventIDs.insert(e.idKey, seq: e.seq)
         if applied.count <= e.seq { applied.append(contentsOf: repeatElement(false, count: e.seq + 1 - applied.count)) }
         applied[e.seq] = true
         appliedCount += 1
