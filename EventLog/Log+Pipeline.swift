@@ -7,6 +7,14 @@ import Dispatch
 public protocol RecordDecoder: Sendable {
     associatedtype Output: Sendable
     mutating func decode(_ record: LogRecord) -> Output
+
+    /// What to hand over instead of decoding a record the caller does not need, judged from
+    /// its envelope alone; nil to decode it. Called before `decode`, for canonical lines only.
+    mutating func skip(seq: Int, known: CalendarDate, recorded: Timestamp) -> Output?
+}
+
+extension RecordDecoder {
+    public mutating func skip(seq: Int, known: CalendarDate, recorded: Timestamp) -> Output? { nil }
 }
 
 extension Log {
@@ -17,7 +25,8 @@ extension Log {
     /// A replay is two halves of about equal cost: turning bytes into events, and folding
     /// events into state. Only the folding must be in order on one thread, so on two cores
     /// the halves overlap. `body` returns false to stop; a malformed line is thrown when the
-    /// events before it have been handed over, exactly as `forEachRecord` throws it.
+    /// events before it have been handed over, exactly as `forEachRecord` throws it — unless
+    /// `decoder` skipped it: a line the caller does not need is not parsed beyond its envelope.
     public func forEachDecoded<D: RecordDecoder>(upTo end: Int? = nil, decoder: D, _ body: (D.Output) throws -> Bool) throws {
         let end = try end ?? committedEnd()
         let channel = Channel<D.Output>(capacity: 4)
@@ -29,12 +38,13 @@ extension Log {
             var expectedSeq = 1
             do {
                 _ = try LineReader.forEachLine(in: file, to: end) { offset, line in
-                    let record: LogRecord
-                    do { record = try LogRecord.decode(line: line) } catch {
-                        throw EventLogError(.corrupt, "seq \(expectedSeq) (byte \(offset) of '\(path)') is malformed: \(error); run 'outturn verify'", path: path)
+                    let canonical = CanonicalLine.scan(line)
+                    if let canonical, let skipped = decoder.skip(seq: canonical.seq, known: canonical.known, recorded: canonical.recorded) {
+                        batch.append(skipped)
+                    } else {
+                        batch.append(decoder.decode(try Log.decode(line, seq: expectedSeq, offset: offset, path: path, canonical: canonical)))
                     }
                     expectedSeq += 1
-                    batch.append(decoder.decode(record))
                     if batch.count == Channel<D.Output>.batchSize {
                         channel.send(.batch(batch))
                         batch.removeAll(keepingCapacity: true)

@@ -94,12 +94,40 @@ public final class Log {
         let end = try end ?? committedEnd()
         var expectedSeq = 1
         _ = try LineReader.forEachLine(in: file, to: end) { offset, line in
-            let record: LogRecord
-            do { record = try LogRecord.decode(line: line) } catch {
-                throw EventLogError(.corrupt, "seq \(expectedSeq) (byte \(offset) of '\(path)') is malformed: \(error); run 'outturn verify'", path: path)
-            }
+            let record = try Log.decode(line, seq: expectedSeq, offset: offset, path: path)
             expectedSeq += 1
             return try body(record)
+        }
+    }
+
+    /// Calls `body` with each committed event whose type is one of `types`, in seq order.
+    ///
+    /// For a pass that wants a few kinds of event (the boards and retractions a seal needs):
+    /// a line in the canonical layout is judged by its type's bytes and decoded only if it
+    /// is wanted, so the pass costs little more than reading the file.
+    public func forEachRecord(upTo end: Int? = nil, ofTypes types: [String], _ body: (LogRecord) throws -> Bool) throws {
+        let end = try end ?? committedEnd()
+        let wanted = types.map { Array($0.utf8) }
+        var expectedSeq = 0
+        _ = try LineReader.forEachLine(in: file, to: end) { offset, line in
+            expectedSeq += 1
+            if let canonical = CanonicalLine.scan(line) {
+                let type = UnsafeRawBufferPointer(rebasing: line[canonical.type])
+                guard wanted.contains(where: { $0.elementsEqual(type) }) else { return true }
+            }
+            let record = try Log.decode(line, seq: expectedSeq, offset: offset, path: path)
+            return types.contains(record.type) ? try body(record) : true
+        }
+    }
+
+    /// Decodes a committed line, or names it as corrupt: where it is and what is wrong with it.
+    static func decode(_ line: UnsafeRawBufferPointer, seq: Int, offset: Int, path: String,
+                       canonical: CanonicalLine? = nil) throws(EventLogError) -> LogRecord {
+        do {
+            if let canonical { return try LogRecord.decode(line: line, canonical: canonical) }
+            return try LogRecord.decode(line: line)
+        } catch {
+            throw EventLogError(.corrupt, "seq \(seq) (byte \(offset) of '\(path)') is malformed: \(error); run 'outturn verify'", path: path)
         }
     }
 

@@ -112,8 +112,13 @@ public struct LogRecord: Sendable, Equatable {
     /// valid JSON, exactly the envelope keys in order, each of its type, and the line
     /// ending in the canonical `,"hash":"<64 hex>"}`. Does not check the hash itself.
     public static func decode(line: UnsafeRawBufferPointer) throws(LineError) -> LogRecord {
-        if let canonical = CanonicalLine.scan(line),
-           case .object(let data)? = try? JSONReader.parse(UnsafeRawBufferPointer(rebasing: line[canonical.data])) {
+        if let canonical = CanonicalLine.scan(line) { return try decode(line: line, canonical: canonical) }
+        return try decodeInFull(line: line)
+    }
+
+    /// As above, for a line already scanned as canonical.
+    static func decode(line: UnsafeRawBufferPointer, canonical: CanonicalLine) throws(LineError) -> LogRecord {
+        if case .object(let data)? = try? JSONReader.parse(UnsafeRawBufferPointer(rebasing: line[canonical.data])) {
             func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: line[range]), as: UTF8.self) }
             return LogRecord(seq: canonical.seq, id: text(canonical.id), recorded: canonical.recorded, known: canonical.known,
                              type: text(canonical.type), source: text(canonical.source), actor: text(canonical.actor),

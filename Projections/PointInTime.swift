@@ -13,20 +13,30 @@ public enum PointInTime: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the event counts in the view.
     public func includes(_ event: LedgerEvent) -> Bool {
+        includes(seq: event.seq, known: event.known, recordedDay: event.recordedDay)
+    }
+
+    /// Whether an event with this seq, known date and recorded date counts in the view:
+    /// decided from the envelope alone, so a replay need not decode what it leaves out.
+    public func includes(seq: Int, known: Day, recordedDay: Day) -> Bool {
         switch self {
         case .now: true
-        case .asOf(let day): event.known <= day
-        case .recorded(let day): event.recordedDay <= day
-        case .sealed(let seq, _, _): event.seq <= seq
+        case .asOf(let day): known <= day
+        case .recorded(let day): recordedDay <= day
+        case .sealed(let sealSeq, _, _): seq <= sealSeq
         }
     }
 
     /// Whether every later event is excluded once one is (so a replay may stop reading).
     public func isPastTheEnd(_ event: LedgerEvent) -> Bool {
+        isPastTheEnd(seq: event.seq, recordedDay: event.recordedDay)
+    }
+
+    public func isPastTheEnd(seq: Int, recordedDay: Day) -> Bool {
         switch self {
         case .now, .asOf: false
-        case .recorded(let day): event.recordedDay > day
-        case .sealed(let seq, _, _): event.seq > seq
+        case .recorded(let day): recordedDay > day
+        case .sealed(let sealSeq, _, _): seq > sealSeq
         }
     }
 
@@ -65,6 +75,13 @@ public struct Replay: Sendable {
     public init(_ pointInTime: PointInTime = .now, auditing: Bool = true) {
         self.pointInTime = pointInTime
         self.isAuditing = auditing
+    }
+
+    /// Counts an event the point in time leaves out, without its payload (the reader judged it
+    /// from its envelope). Returns false once no later event can count.
+    public mutating func skip(pastTheEnd: Bool) -> Bool {
+        skipped += 1
+        return !pastTheEnd
     }
 
     /// Folds one event in if the point in time counts it. Returns false once no later event can count.

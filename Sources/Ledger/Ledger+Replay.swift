@@ -24,13 +24,13 @@ extension Ledger {
             var replay = Replay(point, auditing: auditing)
             var events = 0
             var unknown = 0
-            try log.forEachDecoded(upTo: end, decoder: LedgerEventDecoder()) { event in
+            try log.forEachDecoded(upTo: end, decoder: LedgerEventDecoder(point: point)) { item in
                 events += 1
-                guard let event else {
-                    unknown += 1
-                    return true
+                switch item {
+                case .event(let event): return replay.feed(event)
+                case .unknown: unknown += 1; return true
+                case .skipped(let pastTheEnd): return replay.skip(pastTheEnd: pastTheEnd)
                 }
-                return replay.feed(event)
             }
             return ReplayResult(replay: replay, events: events, head: head, unknownEvents: unknown)
         } catch let error as EventLogError {
@@ -63,11 +63,31 @@ extension Ledger {
         return .sealed(seq: board.sealSeq, board: name, date: board.board.date)
     }
 
-    /// Typed events from log records, on the reading thread (nil for a type this version does not know).
+    /// What the reading thread hands the fold for each line.
+    enum ReplayItem: Sendable {
+        case event(LedgerEvent)
+        /// A type this version does not know.
+        case unknown
+        /// Left out by the point in time, judged from the envelope (its payload not decoded).
+        case skipped(pastTheEnd: Bool)
+    }
+
+    /// Typed events from log records, on the reading thread. With a point in time, lines it
+    /// leaves out are judged from their envelope and never decoded — for an as-of view in the
+    /// middle of a history, that is half the decoding saved.
     struct LedgerEventDecoder: RecordDecoder {
+        var point: PointInTime?
         var times = RecordedTimes()
-        mutating func decode(_ record: LogRecord) -> LedgerEvent? {
-            try? Ledger.ledgerEvent(record, strict: false, times: &times)
+
+        mutating func decode(_ record: LogRecord) -> ReplayItem {
+            guard let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else { return .unknown }
+            return .event(event)
+        }
+
+        mutating func skip(seq: Int, known: CalendarDate, recorded: Timestamp) -> ReplayItem? {
+            guard let point, point != .now, let knownDay = Day(known), let recordedDay = times.of(recorded).1,
+                  !point.includes(seq: seq, known: knownDay, recordedDay: recordedDay) else { return nil }
+            return .skipped(pastTheEnd: point.isPastTheEnd(seq: seq, recordedDay: recordedDay))
         }
     }
 
@@ -95,7 +115,7 @@ extension Ledger {
         var retracted: Set<Int> = []
         do {
             let end = try log.committedEnd()
-            try log.forEachRecord(upTo: end) { record in
+            try log.forEachRecord(upTo: end, ofTypes: ["board.held", "event.retracted"]) { record in
                 switch record.type {
                 case "board.held":
                     if case .boardHeld(let b)? = try? EventDecoder.decode(type: record.type, data: record.data, strict: false),
@@ -144,8 +164,8 @@ extension Ledger {
     /// The ledger state at `head`, read with the append's lock held (so nothing can change under it).
     static func state(of log: Log, at head: Log.Head) throws -> LedgerState {
         var state = LedgerState()
-        try log.forEachDecoded(upTo: head.end, decoder: LedgerEventDecoder()) { event in
-            if let event { state.apply(event) }
+        try log.forEachDecoded(upTo: head.end, decoder: LedgerEventDecoder()) { item in
+            if case .event(let event) = item { state.apply(event) }
             return true
         }
         return state

@@ -54,7 +54,7 @@ struct AppendCommand: Command {
         let input = try readInput(inputPath)
         let what = inputPath ?? "standard input"
         let ledger: Ledger
-        do { ledger = try Ledger(path: ledgerPath) } catch { throw CLIError(error, what: ledgerPath) }
+        ledger = try ProcessLifetime.openLedger(ledgerPath)
         let result: Log.AppendResult
         do {
             result = try ledger.append(jsonLines: input, defaults: defaults, lockTimeout: wait)

@@ -55,7 +55,7 @@ struct GenerateCommand: Command {
             do { try Ledger.create(path: ledgerPath) } catch { throw CLIError(error, what: ledgerPath) }
         }
         let ledger: Ledger
-        do { ledger = try Ledger(path: ledgerPath) } catch { throw CLIError(error, what: ledgerPath) }
+        ledger = try ProcessLifetime.openLedger(ledgerPath)
         let showProgress = isatty(2) == 1
         var pending: [EventDraft] = []
         pending.reserveCapacity(batch)

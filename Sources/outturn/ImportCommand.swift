@@ -76,7 +76,7 @@ struct ImportCommand: Command {
         let showProgress = isatty(2) == 1 && feed.cells.count > 20_000
         if showProgress { output.note("import: \(file): \(feed.cells.count) figures read; comparing with the ledger…") }
         let ledger: Ledger
-        do { ledger = try Ledger(path: ledgerPath) } catch { throw CLIError(error, what: ledgerPath) }
+        ledger = try ProcessLifetime.openLedger(ledgerPath)
         let summary: Ledger.ImportSummary
         do {
             summary = try ledger.importFeed(feed, source: source, actor: actor, known: known, dryRun: dryRun, lockTimeout: wait)

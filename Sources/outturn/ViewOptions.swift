@@ -55,7 +55,7 @@ struct ViewOptions {
     }
 
     func openLedger() throws(CLIError) -> Ledger {
-        do { return try Ledger(path: ledgerPath) } catch { throw CLIError(error, what: ledgerPath) }
+        try ProcessLifetime.openLedger(ledgerPath)
     }
 
     /// Resolves a point in time against the ledger (a board name to its seal).
@@ -119,4 +119,13 @@ enum ProcessLifetime {
     nonisolated(unsafe) private static var kept: [Any] = []
 
     static func keep(_ value: Any) { kept.append(value) }
+
+    /// Opens the ledger at `path` for a command, kept until exit (it caches the state its appends validated against).
+    static func openLedger(_ path: String) throws(CLIError) -> Ledger {
+        do {
+            let ledger = try Ledger(path: path)
+            keep(ledger)
+            return ledger
+        } catch { throw CLIError(error, what: path) }
+    }
 }
