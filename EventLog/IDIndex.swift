@@ -90,9 +90,25 @@ struct IDIndex {
         IDIndex.encode(id: id, entry: entry, mark: mark, into: &buffer)
     }
 
+    /// Appends the entry's line: `<seq>\t<end>\t<hash>\t<known>\t<content digest>\t<id>\n`.
     static func encode(id: String, entry: Entry, mark: Mark, into buffer: inout [UInt8]) {
-        buffer.append(contentsOf: "\(mark.seq)\t\(mark.end)\t\(mark.hash.hex)\t\(entry.known)\t\(entry.contentDigest.hex)\t\(id)\n".utf8)
+        let tab = UInt8(ascii: "\t")
+        buffer.appendDecimal(mark.seq)
+        buffer.append(tab)
+        buffer.appendDecimal(mark.end)
+        buffer.append(tab)
+        buffer.appendHex(mark.hash)
+        buffer.append(tab)
+        buffer.appendISO(entry.known)
+        buffer.append(tab)
+        buffer.appendHex(entry.contentDigest)
+        buffer.append(tab)
+        buffer.append(contentsOf: id.utf8)
+        buffer.append(UInt8(ascii: "\n"))
     }
+
+    /// An entry line's length without its seq, end and id (for reserving a batch's lines).
+    static let fixedLineLength = 5 + 64 + 10 + 64 + 1
 
     /// Parses the whole file; false on any malformed entry.
     private mutating func parse(_ bytes: [UInt8]) -> Bool {
@@ -172,8 +188,17 @@ func writeWholeFile(_ path: String, _ bytes: [UInt8]) throws(EventLogError) {
 }
 
 func appendToFile(_ path: String, _ bytes: [UInt8], sync: Bool = false) throws(EventLogError) {
+    try appendToFile(path, pieces: [bytes], sync: sync)
+}
+
+/// Appends `pieces`, one after another.
+func appendToFile(_ path: String, pieces: [[UInt8]], sync: Bool = false) throws(EventLogError) {
     try FileDescriptor.withOpened(path, O_WRONLY | O_CREAT, verb: "open for appending") { (fd) throws(EventLogError) in
-        try fd.write(bytes, at: try fd.size())
+        var offset = try fd.size()
+        for bytes in pieces {
+            try fd.write(bytes, at: offset)
+            offset += bytes.count
+        }
         if sync { try fd.sync() }
     }
 }

@@ -14,10 +14,11 @@ extension Log {
         /// Called with the lock held, after recovery and idempotency, with the head before
         /// the batch and the records about to be written (each with its position in the
         /// batch); throwing writes nothing. This is where the domain validates a batch
-        /// against the ledger so far — read it with `forEachRecord(upTo: head.end)`.
-        public var beforeWrite: ((Head, [PendingRecord]) throws -> Void)?
+        /// against the ledger so far — read it with `forEachRecord(upTo: head.end)`. It runs
+        /// while the batch's lines are encoded on another thread: see ``PendingBatch``.
+        public var beforeWrite: ((Head, PendingBatch) throws -> Void)?
 
-        public init(lockTimeout: Double? = 30, now: Timestamp? = nil, beforeWrite: ((Head, [PendingRecord]) throws -> Void)? = nil) {
+        public init(lockTimeout: Double? = 30, now: Timestamp? = nil, beforeWrite: ((Head, PendingBatch) throws -> Void)? = nil) {
             self.lockTimeout = lockTimeout
             self.now = now
             self.beforeWrite = beforeWrite
@@ -27,6 +28,7 @@ extension Log {
     /// A record about to be written, and the position of its draft in the batch.
     public struct PendingRecord: Sendable {
         public var index: Int
+        /// Its `prev` and `hash` are zero until the batch is hashed (``PendingBatch/chain(_:)``).
         public var record: LogRecord
         package init(index: Int, record: LogRecord) {
             self.index = index
@@ -55,7 +57,8 @@ extension Log {
     /// Under an exclusive `flock` on the log: recover (roll back an unfinished batch, move a
     /// torn tail aside), re-read the tail, drop events whose id is already present (same
     /// content: reported `existing`; different content: `.conflict`, nothing written),
-    /// then write every new line with one `pwrite` between the undo journal's two fsyncs.
+    /// then write every new line between the undo journal's two fsyncs. The lines are encoded
+    /// and hashed on every core (see ``EncodedBatch``), and, with `beforeWrite`, while it runs.
     /// `recorded` is one instant for the batch, never before the previous event's.
     public func append(_ drafts: [EventDraft], options: AppendOptions = AppendOptions()) throws -> AppendResult {
         try append(options: options) { _ in drafts }
@@ -78,65 +81,110 @@ extension Log {
         let recorded = max(now, head.recorded ?? now)
         let needsIndex = drafts.contains { $0.id != nil }
         let index = needsIndex
-            ? try IDIndex.load(logPath: path, log: file, committedEnd: head.end, wanted: Set(drafts.compactMap(\.id))) : nil
+            // (An empty log has no ids to keep: no need to list the batch's.)
+            ? try IDIndex.load(logPath: path, log: file, committedEnd: head.end, wanted: head.end == 0 ? [] : Set(drafts.compactMap(\.id))) : nil
         let indexIsCurrent = needsIndex || IDIndex.isCurrent(logPath: path, head: head.seq == 0 ? nil : IDIndex.Mark(seq: head.seq, end: head.end, hash: head.hash))
 
+        // Which drafts are new, and their seq, id and known. A draft whose id the log or the batch
+        // already has is the same event again (reported `existing`) or a conflict — only those
+        // need their content digest now; the new ones' digests are the index's, computed with their lines.
         var outcomes: [AppendOutcome] = []
         outcomes.reserveCapacity(drafts.count)
-        var inBatch: [String: (seq: Int, entry: IDIndex.Entry)] = [:]
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(drafts.count * 256)
-        var indexLines: [UInt8] = []
+        var inBatch: [String: (draft: Int, seq: Int, known: CalendarDate)] = [:]
+        var repeats: [Repeat] = []
         var records: [PendingRecord] = []
+        records.reserveCapacity(drafts.count)
         var seq = head.seq
-        var prev = head.hash
-        let recordedText = Array(recorded.description.utf8)
-        var knownText: (date: CalendarDate, text: [UInt8])?
-
         for (i, draft) in drafts.enumerated() {
-            let digest = draft.contentDigest
-            if let id = draft.id, let existing = index?[id] ?? inBatch[id]?.entry {
-                guard existing.contentDigest == digest, draft.known == nil || draft.known == existing.known else {
-                    let what = existing.contentDigest != digest ? "different content" : "a different known date (\(existing.known))"
-                    throw EventLogError(.conflict, "id \"\(id)\" is already seq \(existing.seq) with \(what)", path: path, eventIndex: i)
+            if let id = draft.id {
+                if let existing = index?[id] {
+                    repeats.append(Repeat(draft: i, seq: existing.seq, known: existing.known, digest: existing.contentDigest))
+                    outcomes.append(AppendOutcome(seq: existing.seq, id: id, existing: true))
+                    continue
                 }
-                outcomes.append(AppendOutcome(seq: existing.seq, id: id, existing: true))
-                continue
+                if let first = inBatch[id] {
+                    repeats.append(Repeat(draft: i, seq: first.seq, known: first.known, sameAs: first.draft))
+                    outcomes.append(AppendOutcome(seq: first.seq, id: id, existing: true))
+                    continue
+                }
             }
             seq += 1
             let id = draft.id ?? Log.generateID()
             let known = draft.known ?? recorded.date
-            let previous = prev
-            if knownText?.date != known { knownText = (known, Array(known.description.utf8)) }
-            prev = LogRecord.encode(seq: seq, id: id, recorded: recordedText, known: knownText?.text ?? [], type: draft.type,
-                                    source: draft.source, actor: draft.actor, data: draft.data, prev: previous, into: &buffer)
-            let entry = IDIndex.Entry(seq: seq, known: known, contentDigest: digest)
-            if draft.id != nil { inBatch[id] = (seq, entry) }
-            if indexIsCurrent {
-                IDIndex.encode(id: id, entry: entry, mark: IDIndex.Mark(seq: seq, end: head.end + buffer.count, hash: prev), into: &indexLines)
+            if draft.id != nil {
+                if inBatch.isEmpty { inBatch.reserveCapacity(drafts.count - i) }
+                inBatch[id] = (i, seq, known)
             }
-            if options.beforeWrite != nil {
-                records.append(PendingRecord(index: i, record: LogRecord(
-                    seq: seq, id: id, recorded: recorded, known: known, type: draft.type, source: draft.source,
-                    actor: draft.actor, data: draft.data, prev: previous, hash: prev)))
-            }
+            records.append(PendingRecord(index: i, record: LogRecord(
+                seq: seq, id: id, recorded: recorded, known: known, type: draft.type, source: draft.source,
+                actor: draft.actor, data: draft.data, prev: .zero, hash: .zero)))
             outcomes.append(AppendOutcome(seq: seq, id: id, existing: false))
         }
-        try options.beforeWrite?(head, records)
-
-        guard !buffer.isEmpty else {
+        try checkRepeats(repeats, of: drafts)
+        guard !records.isEmpty else {
             return AppendResult(outcomes: outcomes, recovery: recovery, head: head)
         }
+
+        // The lines are encoded and hashed (in order: the chain) while the domain validates.
+        let encode: @Sendable () -> EncodedBatch = { [records] in
+            EncodedBatch(records, after: head, recorded: recorded, indexing: indexIsCurrent)
+        }
+        let encoded: EncodedBatch
+        if let beforeWrite = options.beforeWrite {
+            let encoding = BackgroundTask(encode)
+            do {
+                try beforeWrite(head, PendingBatch(records: records, encoding: encoding, headHash: head.hash))
+            } catch {
+                _ = encoding.value // never leave the worker running past the append
+                throw error
+            }
+            encoded = encoding.value
+        } else {
+            encoded = encode()
+        }
+
         try withUndoJournal(sizeBefore: head.end) { () throws(EventLogError) in
-            try file.write(buffer, at: head.end)
+            var offset = head.end
+            for piece in encoded.lines {
+                try file.write(piece, at: offset)
+                offset += piece.count
+            }
             try file.sync()
         }
         if indexIsCurrent {
             // A cache: if this fails the next append rebuilds it from the log.
-            try? appendToFile(path + ".idx", indexLines)
+            try? appendToFile(path + ".idx", pieces: encoded.indexLines)
         }
         return AppendResult(outcomes: outcomes, recovery: recovery,
-                            head: Head(seq: seq, hash: prev, recorded: recorded, end: head.end + buffer.count))
+                            head: Head(seq: seq, hash: encoded.hashes[encoded.hashes.count - 1], recorded: recorded,
+                                       end: head.end + encoded.byteCount))
+    }
+
+    /// A draft whose id is already taken: by an event of the log (with its content digest), or
+    /// by an earlier draft of the batch (`sameAs`).
+    struct Repeat {
+        var draft: Int
+        var seq: Int
+        var known: CalendarDate
+        var digest: SHA256Digest?
+        var sameAs: Int?
+    }
+
+    /// Throws `.conflict` for the first repeat whose content or known date differs from the
+    /// event that has its id (as checking draft by draft would).
+    func checkRepeats(_ repeats: [Repeat], of drafts: [EventDraft]) throws(EventLogError) {
+        guard !repeats.isEmpty else { return }
+        let needed = Array(Set(repeats.flatMap { [$0.draft] + ($0.sameAs.map { [$0] } ?? []) }))
+        let computed = concurrentMap(count: needed.count) { drafts[needed[$0]].contentDigest }
+        let digests = Dictionary(uniqueKeysWithValues: zip(needed, computed))
+        for r in repeats {
+            let draft = drafts[r.draft], digest = digests[r.draft]!
+            let existing = r.digest ?? digests[r.sameAs!]!
+            guard existing == digest, draft.known == nil || draft.known == r.known else {
+                let what = existing != digest ? "different content" : "a different known date (\(r.known))"
+                throw EventLogError(.conflict, "id \"\(draft.id ?? "")\" is already seq \(r.seq) with \(what)", path: path, eventIndex: r.draft)
+            }
+        }
     }
 
     /// Rejects a draft the log cannot hold, naming the field: a malformed id, a `known` after
@@ -155,12 +203,15 @@ extension Log {
         if let known = draft.known, known > today {
             throw fail("known", "\(known) is in the future (today is \(today)); known can never be after recorded")
         }
-        for (field, value) in [("type", draft.type), ("source", draft.source), ("actor", draft.actor)] {
+        func checkText(_ field: String, _ value: String) throws(EventLogError) {
             guard !value.isEmpty else { throw fail(field, "must not be empty") }
             guard !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
                 throw fail(field, "must not contain control characters")
             }
         }
+        try checkText("type", draft.type)
+        try checkText("source", draft.source)
+        try checkText("actor", draft.actor)
     }
 
     /// A random version-4 UUID in lowercase, for events that bring no id of their own.

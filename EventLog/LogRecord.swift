@@ -56,10 +56,8 @@ public struct LogRecord: Sendable, Equatable {
     }
 
     static func contentDigest(type: String, data: JSONObject) -> SHA256Digest {
-        var bytes = Array(type.utf8)
-        bytes.append(0x0A)
-        JSONWriter.write(.object(data), into: &bytes, sortedKeys: true)
-        return SHA256.hash(bytes)
+        var scratch: [UInt8] = []
+        return contentDigest(type: type, data: data, scratch: &scratch)
     }
 
     /// Appends this event's line (with its final `\n`) to `buffer` and returns its hash.
@@ -75,37 +73,9 @@ public struct LogRecord: Sendable, Equatable {
     /// As above, with the times already rendered (a batch shares one `recorded`, and often one `known`).
     static func encode(seq: Int, id: String, recorded: [UInt8], known: [UInt8], type: String, source: String,
                        actor: String, data: JSONObject, prev: SHA256Digest, into buffer: inout [UInt8]) -> SHA256Digest {
-        let start = buffer.count
-        buffer.append(contentsOf: #"{"seq":"#.utf8)
-        buffer.append(contentsOf: String(seq).utf8)
-        buffer.append(contentsOf: #","id":"#.utf8)
-        JSONWriter.writeString(id, into: &buffer)
-        buffer.append(contentsOf: #","recorded":""#.utf8)
-        buffer.append(contentsOf: recorded)
-        buffer.append(contentsOf: #"","known":""#.utf8)
-        buffer.append(contentsOf: known)
-        buffer.append(contentsOf: #"","type":"#.utf8)
-        JSONWriter.writeString(type, into: &buffer)
-        buffer.append(contentsOf: #","source":"#.utf8)
-        JSONWriter.writeString(source, into: &buffer)
-        buffer.append(contentsOf: #","actor":"#.utf8)
-        JSONWriter.writeString(actor, into: &buffer)
-        buffer.append(contentsOf: #","data":"#.utf8)
-        JSONWriter.write(.object(data), into: &buffer)
-        buffer.append(contentsOf: #","prev":""#.utf8)
-        appendHex(prev, to: &buffer)
-        buffer.append(UInt8(ascii: "\""))
-        let hash = buffer.withUnsafeBytes { SHA256.hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-        buffer.append(contentsOf: #","hash":""#.utf8)
-        appendHex(hash, to: &buffer)
-        buffer.append(contentsOf: "\"}\n".utf8)
-        return hash
-    }
-
-    private static func appendHex(_ digest: SHA256Digest, to buffer: inout [UInt8]) {
-        let at = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: 64))
-        buffer.withUnsafeMutableBytes { digest.writeHex(to: $0.baseAddress! + at) }
+        let line = UnlinkedLine(seq: seq, id: id, recorded: recorded, known: known, type: type, source: source,
+                                actor: actor, data: data, into: &buffer)
+        return buffer.withUnsafeMutableBytes { line.link(to: prev, in: $0) }
     }
 
     /// Decodes one line (without its `\n`), checking the envelope's shape strictly:

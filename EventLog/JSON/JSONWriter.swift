@@ -33,7 +33,8 @@ public enum JSONWriter {
         case .object(let object):
             buffer.append(JSONByte.openBrace)
             var entries = object.entries
-            if sortedKeys {
+            // Most objects are written in sorted order already: sort (a copy) only when not.
+            if sortedKeys, !zip(entries, entries.dropFirst()).allSatisfy({ $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
                 entries.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             }
             var first = true

@@ -89,6 +89,28 @@ enum EventDecoder {
         return event
     }
 
+    /// Whether `s` is an identifier as strict decoding requires: at most 200 bytes, no spaces or
+    /// control characters. (Empty strings are rejected before this is asked.)
+    static func isIdentifier(_ s: String) -> Bool {
+        s.utf8.count <= 200 && !s.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F })
+    }
+
+    /// Whether `s` is a slug: lowercase letters and digits in runs joined by single hyphens.
+    static func isSlug(_ s: String) -> Bool {
+        var runLength = 0
+        for c in s.utf8 {
+            if c == UInt8(ascii: "-") {
+                guard runLength > 0 else { return false }
+                runLength = 0
+            } else if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
+                runLength += 1
+            } else {
+                return false
+            }
+        }
+        return runLength > 0
+    }
+
     private static func decodeIndicator(_ f: inout Fields) throws(DomainError) -> IndicatorDefined {
         let indicator = try f.identifier("indicator")
         let name = try f.string("name")
@@ -215,7 +237,7 @@ struct Fields {
     /// An identifier: no spaces or control characters, at most 200 bytes.
     mutating func optionalIdentifier(_ key: String) throws(DomainError) -> String? {
         guard let s = try optionalString(key) else { return nil }
-        guard !strict || (s.utf8.count <= 200 && !s.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F })) else {
+        guard !strict || EventDecoder.isIdentifier(s) else {
             throw fail(key, "\"\(s)\" is not an identifier (no spaces; e.g. MOPAC7.burglary, slp-2015-16)")
         }
         return s
@@ -229,9 +251,7 @@ struct Fields {
     /// A partnership or area slug: lowercase letters and digits joined by single hyphens.
     mutating func slug(_ key: String) throws(DomainError) -> String {
         let s = try string(key)
-        guard strict else { return s }
-        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) } }) else {
+        guard !strict || EventDecoder.isSlug(s) else {
             throw fail(key, "\"\(s)\" is not a slug (lowercase with hyphens, e.g. barking-and-dagenham)")
         }
         return s

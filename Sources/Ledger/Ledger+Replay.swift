@@ -171,34 +171,45 @@ extension Ledger {
         return state
     }
 
-    /// Validates drafts not yet written (a dry run) exactly as an append would.
-    static func validate(_ drafts: [EventDraft], from state: LedgerState, lines: [Int]) throws(LedgerError) {
+    /// Validates drafts not yet written (a dry run) exactly as an append would; `decoded` as below.
+    static func validate(_ drafts: [EventDraft], from state: LedgerState, lines: [Int], decoded: [DomainEvent?] = []) throws(LedgerError) {
         let today = Timestamp.now()
         let pending = drafts.enumerated().map { i, d in
             Log.PendingRecord(index: i, record: LogRecord(seq: state.head + i + 1, id: d.id ?? "dry-run-\(i)", recorded: today,
                                                           known: d.known ?? today.date, type: d.type, source: d.source, actor: d.actor,
                                                           data: d.data, prev: .zero, hash: .zero))
         }
-        do { try validate(pending, from: state, lines: lines) } catch let error as LedgerError { throw error } catch {
+        do { try validate(pending, from: state, lines: lines, decoded: decoded) } catch let error as LedgerError { throw error } catch {
             throw LedgerError(.io, "\(error)")
         }
     }
 
     /// Validates a batch against `state` (the ledger so far) and each event against those
     /// before it in the batch; `lines` maps a batch position to its input line, `decoded` to
-    /// its already decoded payload (else it is decoded here, strictly).
+    /// its already decoded payload (else it is decoded here, strictly). `chain` gives a
+    /// record's `prev` and `hash` where the state keeps them (a board's seal); without it
+    /// they stay as the records have them.
     @discardableResult
     static func validate(_ pending: [Log.PendingRecord], from state: LedgerState, lines: [Int],
-                         decoded: [DomainEvent] = []) throws -> LedgerState {
+                         decoded: [DomainEvent?] = [],
+                         chain: ((Int) -> (prev: SHA256Digest, hash: SHA256Digest))? = nil) throws -> LedgerState {
         var state = state
+        state.reserveCapacity(events: pending.count, outturns: pending.count { $0.record.type == "outturn.recorded" })
         var times = RecordedTimes()
-        for item in pending {
+        for (position, item) in pending.enumerated() {
             let line = item.index < lines.count ? lines[item.index] : nil
             do {
-                let event = try ledgerEvent(item.record, strict: true, times: &times,
-                                            decoded: item.index < decoded.count ? decoded[item.index] : nil)
-                try state.validate(event.event)
-                state.apply(event)
+                let event: DomainEvent
+                if item.index < decoded.count, let known = decoded[item.index] {
+                    event = known
+                } else {
+                    event = try EventDecoder.decode(type: item.record.type, data: item.record.data, strict: true)
+                }
+                var record = item.record
+                if case .boardHeld = event, let chain { (record.prev, record.hash) = chain(position) }
+                let ledgerEvent = try ledgerEvent(record, strict: true, times: &times, decoded: event)
+                try state.validate(event)
+                state.apply(ledgerEvent)
             } catch {
                 throw LedgerError(.badInput, error.description, line: line, field: error.field)
             }

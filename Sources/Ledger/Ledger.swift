@@ -35,9 +35,9 @@ public final class Ledger {
     /// Checks each draft's envelope, then decodes its type and fields, before the lock is taken
     /// (so bad input fails fast, line by line, the envelope's problems first). The typed events
     /// are handed on to validation, so each is decoded once.
-    static func decodeAll(_ drafts: [EventDraft], lines: [Int]) throws(LedgerError) -> [DomainEvent] {
+    static func decodeAll(_ drafts: [EventDraft], lines: [Int]) throws(LedgerError) -> [DomainEvent?] {
         let today = Timestamp.now().date
-        var events: [DomainEvent] = []
+        var events: [DomainEvent?] = []
         events.reserveCapacity(drafts.count)
         for (i, draft) in drafts.enumerated() {
             do { try Log.check(draft, index: i, today: today) } catch { throw LedgerError(error, lines: lines) }
@@ -53,32 +53,31 @@ public final class Ledger {
     /// Appends drafts as one batch, each validated by the domain against the ledger so far;
     /// `lines[i]` is the input line of `drafts[i]`, for errors.
     public func append(_ drafts: [EventDraft], lines: [Int] = [], lockTimeout: Double? = 30) throws(LedgerError) -> Log.AppendResult {
-        let decoded = try Ledger.decodeAll(drafts, lines: lines)
-        return try appendValidated(lockTimeout: lockTimeout, decoded: decoded, prepare: { _ in drafts }, lineNumbers: { lines })
+        let batch = PreparedBatch(drafts: drafts, events: try Ledger.decodeAll(drafts, lines: lines), lines: lines)
+        return try appendValidated(lockTimeout: lockTimeout) { _ in batch }
     }
 
-    /// Appends what `prepare` makes from the ledger's state at the head (read under the lock),
+    /// Appends the batch `prepare` makes from the ledger's state at the head (read under the lock),
     /// validating every event against that state before anything is written.
-    /// `lineNumbers` gives the input line of each drafted event, once `prepare` has run;
-    /// `decoded` the drafts' typed events when the caller has decoded them already.
-    func appendValidated(lockTimeout: Double?, decoded: [DomainEvent] = [], prepare: @escaping (LedgerState) throws -> [EventDraft],
-                         lineNumbers: @escaping () -> [Int]) throws(LedgerError) -> Log.AppendResult {
+    func appendValidated(lockTimeout: Double?, prepare: @escaping (LedgerState) throws -> PreparedBatch) throws(LedgerError) -> Log.AppendResult {
         let log = self.log
         let cached = lastState
         var state = LedgerState()
+        var batch = PreparedBatch()
         var after: LedgerState?
         let options = Log.AppendOptions(lockTimeout: lockTimeout) { _, pending in
-            after = try Ledger.validate(pending, from: state, lines: lineNumbers(), decoded: decoded)
+            after = try Ledger.validate(pending.records, from: state, lines: batch.lines, decoded: batch.events, chain: pending.chain)
         }
         do {
             let result = try log.append(options: options) { head in
                 state = try cached.flatMap { $0.head == head ? $0.state : nil } ?? Ledger.state(of: log, at: head)
-                return try prepare(state)
+                batch = try prepare(state)
+                return batch.drafts
             }
             lastState = (result.head, after ?? state)
             return result
         } catch let error as EventLogError {
-            throw LedgerError(error, lines: lineNumbers())
+            throw LedgerError(error, lines: batch.lines)
         } catch let error as LedgerError {
             throw error
         } catch {

@@ -91,6 +91,14 @@ public struct LedgerState: Sendable {
         "\(partnership)/\(plan)/\(priority)"
     }
 
+    /// Makes room for `events` more events, `outturns` of them outturns, so folding in a large
+    /// batch does not rehash the growing tables over and over.
+    public mutating func reserveCapacity(events: Int, outturns: Int) {
+        seqOfID.reserveCapacity(seqOfID.count + events)
+        applied.reserveCapacity(head + events + 1)
+        if outturns > 0 { self.outturns.reserveCapacity(self.outturns.count + outturns) }
+    }
+
     /// Folds one event in. Events must come in seq order; the caller decides which to skip
     /// (e.g. those known after an as-of date) — skipping is how a point-in-time view is made.
     public mutating func apply(_ e: LedgerEvent) {

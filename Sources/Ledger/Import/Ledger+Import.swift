@@ -26,37 +26,44 @@ extension Ledger {
         if dryRun {
             // Everything but the write: the same plan, validated the same way.
             let state = try replay().replay.state
-            let plan = Ledger.plan(feed, against: state, source: source, actor: actor, known: known)
-            try Ledger.validate(plan.drafts, from: state, lines: plan.lines)
-            return plan.summary
+            let (batch, summary) = Ledger.plan(feed, against: state, source: source, actor: actor, known: known)
+            try Ledger.validate(batch.drafts, from: state, lines: batch.lines, decoded: batch.events)
+            return summary
         }
         var summary = ImportSummary()
-        var lines: [Int] = []
         let result = try appendValidated(lockTimeout: lockTimeout) { state in
             let plan = Ledger.plan(feed, against: state, source: source, actor: actor, known: known)
             summary = plan.summary
-            lines = plan.lines
-            return plan.drafts
-        } lineNumbers: { lines }
-        summary.appended = result.outcomes.filter { !$0.existing }.count
+            return plan.batch
+        }
+        summary.appended = result.outcomes.count { !$0.existing }
         return summary
     }
 
-    /// The events that bring the ledger up to the feed: definitions first, then each new or changed figure.
+    /// The events that bring the ledger up to the feed: definitions first, then each new or changed
+    /// figure — as drafts, and as the typed events they encode (see ``typedOutturn(_:value:period:)``).
     static func plan(_ feed: Feed, against state: LedgerState, source: String, actor: String, known: CalendarDate?)
-        -> (drafts: [EventDraft], lines: [Int], summary: ImportSummary) {
+        -> (batch: PreparedBatch, summary: ImportSummary) {
         var summary = ImportSummary()
-        var drafts: [EventDraft] = []
-        var lines: [Int] = []
+        var batch = PreparedBatch()
+        let most = feed.definitions.count + feed.cells.count
+        batch.drafts.reserveCapacity(most)
+        batch.events.reserveCapacity(most)
+        batch.lines.reserveCapacity(most)
         for definition in feed.definitions where state.indicator(definition.indicator) == nil {
-            drafts.append(EventDraft(id: "\(source)/indicator/\(definition.indicator)", known: known, type: "indicator.defined",
-                                     source: source, actor: actor, data: JSONObject([
-                                         ("indicator", .string(definition.indicator)), ("name", .string(definition.name)),
-                                         ("unit", .string("count")), ("polarity", .string("lower-better")),
-                                     ])))
-            lines.append(definition.line)
+            batch.drafts.append(EventDraft(id: "\(source)/indicator/\(definition.indicator)", known: known, type: "indicator.defined",
+                                           source: source, actor: actor, data: JSONObject([
+                                               ("indicator", .string(definition.indicator)), ("name", .string(definition.name)),
+                                               ("unit", .string("count")), ("polarity", .string("lower-better")),
+                                           ])))
+            batch.events.append(typedDefinition(definition))
+            batch.lines.append(definition.line)
             summary.indicatorsDefined += 1
         }
+        // A feed names few periods many times: each is rendered (and checked) once.
+        var periods: [Period: PeriodText] = [:]
+        // Cells come row by row, an area's and indicator's periods together: their ids share a prefix.
+        var idPrefix = (area: "", indicator: "", text: "")
         for cell in feed.cells {
             let key = OutturnKey(area: cell.area, indicator: cell.indicator, period: cell.period)
             let status = cell.status ?? .final
@@ -66,19 +73,61 @@ extension Ledger {
             } else {
                 summary.new += 1
             }
+            let period = periods[cell.period] ?? {
+                let text = PeriodText(cell.period)
+                periods[cell.period] = text
+                return text
+            }()
             // The n-th figure ever recorded for the key: stable across re-runs, never reused.
             let n = (state.outturns[key]?.count ?? 0) + 1
+            let value = JSONNumber(literal: formatNumber(cell.value)) ?? JSONNumber(cell.value)
             var data = JSONObject([
                 (cell.isPartnership ? "partnership" : "area", .string(cell.area)), ("indicator", .string(cell.indicator)),
-                ("period", .string(cell.period.description)), ("value", .number(JSONNumber(literal: formatNumber(cell.value)) ?? JSONNumber(cell.value))),
+                ("period", .string(period.text)), ("value", .number(value)),
             ])
             if let s = cell.status { data["status"] = .string(s.rawValue) }
             if let note = cell.note { data["note"] = .string(note) }
-            let period = cell.period.description.split(separator: " ").joined(separator: "-") // ids have no spaces
-            drafts.append(EventDraft(id: "\(source)/\(cell.area)/\(cell.indicator)/\(period)#\(n)", known: cell.known ?? known,
-                                     type: "outturn.recorded", source: source, actor: actor, data: data))
-            lines.append(cell.line)
+            if idPrefix.area != cell.area || idPrefix.indicator != cell.indicator {
+                idPrefix = (cell.area, cell.indicator, "\(source)/\(cell.area)/\(cell.indicator)/")
+            }
+            batch.drafts.append(EventDraft(id: idPrefix.text + "\(period.idText)#\(n)", known: cell.known ?? known,
+                                           type: "outturn.recorded", source: source, actor: actor, data: data))
+            batch.events.append(typedOutturn(cell, value: value, period: period))
+            batch.lines.append(cell.line)
         }
-        return (drafts, lines, summary)
+        return (batch, summary)
+    }
+
+    /// A period as an event names it, and as an id names it (ids have no spaces).
+    struct PeriodText {
+        var text: String
+        var idText: String
+        /// Whether the text reads back as the period (as decoding the event will read it).
+        var readsBack: Bool
+
+        init(_ period: Period) {
+            text = period.description
+            idText = text.contains(" ") ? text.split(separator: " ").joined(separator: "-") : text
+            readsBack = Period(text) == period
+        }
+    }
+
+    /// The event a definition's draft encodes, when strict decoding would accept the draft;
+    /// nil leaves the draft to be decoded, and rejected with the decoder's own message.
+    static func typedDefinition(_ definition: Feed.Definition) -> DomainEvent? {
+        guard !definition.indicator.isEmpty, EventDecoder.isIdentifier(definition.indicator), !definition.name.isEmpty else { return nil }
+        return .indicatorDefined(IndicatorDefined(indicator: definition.indicator, name: definition.name, unit: .count, polarity: .lowerBetter))
+    }
+
+    /// The event a cell's draft encodes (with `value` the literal written), when strict decoding
+    /// would accept the draft — the same checks, field for field; nil leaves the draft to be
+    /// decoded, and rejected with the decoder's own message.
+    static func typedOutturn(_ cell: Feed.Cell, value: JSONNumber, period: PeriodText) -> DomainEvent? {
+        let number = value.double
+        guard EventDecoder.isSlug(cell.area), !cell.indicator.isEmpty, EventDecoder.isIdentifier(cell.indicator),
+              period.readsBack, number.isFinite, cell.note?.isEmpty != true else { return nil }
+        return .outturnRecorded(OutturnRecorded(area: cell.area, isPartnership: cell.isPartnership, indicator: cell.indicator,
+                                                period: cell.period, value: .number(number), status: cell.status ?? .final,
+                                                note: cell.note))
     }
 }

@@ -1,0 +1,40 @@
+/// Writing numbers and digests as ASCII straight into a byte buffer: the id index writes a
+/// few per event, and rendering each as a `String` first costs more than the writing.
+extension Array where Element == UInt8 {
+    /// Appends `value` in decimal (with a `-` when negative).
+    mutating func appendDecimal(_ value: Int) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let start = count
+        repeat {
+            append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        self[start...].reverse()
+    }
+
+    /// Appends `value` in decimal, zero-padded to at least `width` digits (non-negative values).
+    mutating func appendDecimal(_ value: Int, width: Int) {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 { digits += 1; rest /= 10 }
+        if digits < width { append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits)) }
+        appendDecimal(value)
+    }
+
+    /// Appends the 64 lowercase hex digits of `digest`.
+    mutating func appendHex(_ digest: SHA256Digest) {
+        let at = count
+        append(contentsOf: repeatElement(0, count: 64))
+        withUnsafeMutableBytes { digest.writeHex(to: $0.baseAddress! + at) }
+    }
+
+    /// Appends `date` as `YYYY-MM-DD`, as its `description` writes it.
+    mutating func appendISO(_ date: CalendarDate) {
+        appendDecimal(date.year, width: 4)
+        append(UInt8(ascii: "-"))
+        appendDecimal(date.month, width: 2)
+        append(UInt8(ascii: "-"))
+        appendDecimal(date.day, width: 2)
+    }
+}

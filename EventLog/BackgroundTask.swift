@@ -1,0 +1,26 @@
+import Dispatch
+
+/// Work started on another thread now, whose result is waited for when it is needed — so a
+/// batch's lines can be encoded and hashed while the domain validates it.
+///
+/// A reference type because the worker and the waiter share one result slot. The work never
+/// waits for anything, so waiting for it cannot deadlock.
+final class BackgroundTask<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchGroup()
+    /// Written once by the worker before it leaves `done`; read only after waiting on `done`.
+    private var result: Value?
+
+    init(_ work: @escaping @Sendable () -> Value) {
+        done.enter()
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            result = work()
+            done.leave()
+        }
+    }
+
+    /// The work's result, waiting for it to finish.
+    var value: Value {
+        done.wait()
+        return result!
+    }
+}

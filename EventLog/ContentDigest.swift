@@ -1,0 +1,13 @@
+extension LogRecord {
+    /// The digest that decides whether two events with one id are "the same content": SHA-256
+    /// of the type, `\n`, and the data with its keys sorted — nothing the log or the run assigns.
+    ///
+    /// `scratch` is a buffer reused from call to call (a batch computes one digest per event).
+    static func contentDigest(type: String, data: JSONObject, scratch: inout [UInt8]) -> SHA256Digest {
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: type.utf8)
+        scratch.append(0x0A)
+        JSONWriter.write(.object(data), into: &scratch, sortedKeys: true)
+        return SHA256.hash(scratch)
+    }
+}

@@ -1,0 +1,63 @@
+extension LogRecord {
+    /// A log line written but for its link to the chain: the hex of `prev` and `hash` are
+    /// still blank, and the hasher has read every byte of the hashed part before `prev`'s hex.
+    ///
+    /// `prev` comes last in the hashed part, so most of each line's SHA-256 does not depend on
+    /// the line before: a batch encodes and hashes its lines up to there on every core at once,
+    /// and only the last block or two of each is hashed in order, when the chain is linked.
+    struct UnlinkedLine {
+        /// Where the line starts in its buffer.
+        var start: Int
+        /// Where the 64 hex digits of `prev` start in its buffer.
+        var prevAt: Int
+        /// SHA-256 fed with the buffer's bytes `start..<prevAt`.
+        var hasher: SHA256
+
+        /// Where the 64 hex digits of `hash` start: after `prev`'s, `"`, and `,"hash":"`.
+        var hashAt: Int { prevAt + 64 + 1 + 9 }
+
+        /// Appends the line (with its final `\n`) to `buffer`, blanks for the two hashes.
+        ///
+        /// The hashed part is the bytes from `{` up to, not including, `,"hash":`.
+        init(seq: Int, id: String, recorded: [UInt8], known: [UInt8], type: String, source: String,
+             actor: String, data: JSONObject, into buffer: inout [UInt8]) {
+            start = buffer.count
+            buffer.append(contentsOf: #"{"seq":"#.utf8)
+            buffer.appendDecimal(seq)
+            buffer.append(contentsOf: #","id":"#.utf8)
+            JSONWriter.writeString(id, into: &buffer)
+            buffer.append(contentsOf: #","recorded":""#.utf8)
+            buffer.append(contentsOf: recorded)
+            buffer.append(contentsOf: #"","known":""#.utf8)
+            buffer.append(contentsOf: known)
+            buffer.append(contentsOf: #"","type":"#.utf8)
+            JSONWriter.writeString(type, into: &buffer)
+            buffer.append(contentsOf: #","source":"#.utf8)
+            JSONWriter.writeString(source, into: &buffer)
+            buffer.append(contentsOf: #","actor":"#.utf8)
+            JSONWriter.writeString(actor, into: &buffer)
+            buffer.append(contentsOf: #","data":"#.utf8)
+            JSONWriter.write(.object(data), into: &buffer)
+            buffer.append(contentsOf: #","prev":""#.utf8)
+            prevAt = buffer.count
+            hasher = SHA256()
+            let (start, prevAt) = (start, prevAt)
+            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[start..<prevAt])) }
+            buffer.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 64))
+            buffer.append(contentsOf: #"","hash":""#.utf8)
+            buffer.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 64))
+            buffer.append(contentsOf: "\"}\n".utf8)
+        }
+
+        /// Writes `prev` into the line, finishes its hash, writes that too, and returns it.
+        func link(to prev: SHA256Digest, in buffer: UnsafeMutableRawBufferPointer) -> SHA256Digest {
+            let base = buffer.baseAddress!
+            prev.writeHex(to: base + prevAt)
+            var hasher = hasher
+            hasher.update(UnsafeRawBufferPointer(start: base + prevAt, count: 64 + 1))
+            let hash = hasher.finalize()
+            hash.writeHex(to: base + hashAt)
+            return hash
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import EventLog
+import LedgerModel
+
+/// A batch ready to append: the drafts, their typed events where the writer has them, and
+/// where each came from in the input.
+///
+/// A writer that built its drafts from typed values (an import) hands the typed events on, so
+/// validation does not decode again what was just encoded. A nil event is decoded from its
+/// draft, strictly — so whatever the writer cannot vouch for is checked as any input is.
+struct PreparedBatch {
+    var drafts: [EventDraft] = []
+    /// `events[i]` is `drafts[i]`'s payload, or nil (decode it); may be shorter than `drafts`.
+    var events: [DomainEvent?] = []
+    /// `lines[i]` is the input line of `drafts[i]`, for errors; may be shorter than `drafts`.
+    var lines: [Int] = []
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import EventLog
+
+/// A batch is validated while its lines are hashed on other threads: what `beforeWrite` is
+/// told of the chain must be what is written, and a throw must still write nothing.
+struct PendingBatchTests {
+    func drafts(_ count: Int) -> [EventDraft] {
+        (0..<count).map { n in
+            EventDraft(id: n % 3 == 0 ? nil : "e\(n)", type: "outturn.recorded", source: "met-police", actor: "test",
+                       data: JSONObject([("area", .string("lewisham")), ("value", .number(JSONNumber(n))), ("note", .string("n\u{e9}e \(n)"))]))
+        }
+    }
+
+    @Test(arguments: [1, 5000]) func theChainBeforeWriteSeesIsTheChainWritten(count: Int) throws {
+        let scratch = try LogTests.Scratch()
+        let path = scratch.path("log.jsonl")
+        try Log.create(at: path)
+        let log = try Log(path: path)
+        _ = try log.append(drafts(3))
+        var seen: [(prev: SHA256Digest, hash: SHA256Digest)] = []
+        var seqs: [Int] = []
+        let options = Log.AppendOptions(now: LogTests.t0) { _, batch in
+            seqs = batch.records.map(\.record.seq)
+            seen = batch.records.indices.map { batch.chain($0) }
+        }
+        let result = try log.append(drafts(count), options: options)
+        var written: [LogRecord] = []
+        try log.forEachRecord { written.append($0); return true }
+        let new = Array(written.dropFirst(3))
+        #expect(seqs == new.map(\.seq))
+        #expect(seen.map(\.prev) == new.map(\.prev))
+        #expect(seen.map(\.hash) == new.map(\.hash))
+        #expect(result.head.hash == new.last?.hash)
+        #expect(try log.verify().problem == nil)
+        // The index cache was extended with the batch, and still matches the log.
+        _ = try log.append(drafts(count))
+        #expect(try log.verify().problem == nil)
+    }
+
+    @Test func aThrowWhileTheLinesAreHashedWritesNothing() throws {
+        struct Refused: Error {}
+        let scratch = try LogTests.Scratch()
+        let path = scratch.path("log.jsonl")
+        try Log.create(at: path)
+        let log = try Log(path: path)
+        _ = try log.append(drafts(3))
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let options = Log.AppendOptions { _, _ in throw Refused() }
+        #expect(throws: Refused.self) { try log.append(drafts(5000), options: options) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+}

@@ -1,0 +1,97 @@
+import EventLog
+import LedgerModel
+import Testing
+@testable import Ledger
+
+/// An import hands validation the typed events it encoded, instead of decoding its drafts again:
+/// each must be exactly what strict decoding makes of its draft, and wherever decoding would
+/// reject the draft the import must leave it to be decoded (so it is rejected as before).
+struct ImportPlanTests {
+    static func cell(area: String = "lewisham", isPartnership: Bool = false, indicator: String = "met.burglary.dwelling",
+                     period: String = "2015-04", value: Double = 3, status: OutturnStatus? = nil, note: String? = nil) -> Feed.Cell {
+        Feed.Cell(area: area, isPartnership: isPartnership, indicator: indicator, period: Period(period)!, value: value,
+                  status: status, note: note, known: nil, line: 2, column: 4)
+    }
+
+    static let cells: [Feed.Cell] = [
+        cell(),
+        cell(value: 0),
+        cell(value: -0.0),
+        cell(value: 12.5),
+        cell(value: 1e20),
+        cell(value: -3),
+        cell(isPartnership: true),
+        cell(period: "2015/16"),
+        cell(period: "2015/16 Q2"),
+        cell(period: "2014-04..2015-09"),
+        cell(status: .provisional, note: "restated"),
+        cell(note: ""),
+        cell(area: "Lewisham"),
+        cell(area: "lewisham-"),
+        cell(area: "a--b"),
+        cell(area: ""),
+        cell(indicator: "met.a\tb"),
+        cell(indicator: "met. b"),
+        cell(indicator: ""),
+        cell(indicator: String(repeating: "x", count: 200)),
+        cell(indicator: String(repeating: "x", count: 201)),
+    ]
+
+    @Test func typedEventsAreWhatStrictDecodingMakesOfTheDraftsAndNilWhereItRejectsThem() throws {
+        var feed = Feed()
+        feed.cells = Self.cells
+        feed.definitions = [
+            Feed.Definition(indicator: "met.burglary.dwelling", name: "Burglary / Dwelling", line: 2),
+            Feed.Definition(indicator: "met.bad\u{7F}", name: "Bad", line: 3),
+            Feed.Definition(indicator: "met.unnamed", name: "", line: 4),
+        ]
+        let (batch, _) = Ledger.plan(feed, against: LedgerState(), source: "met-police", actor: "test", known: nil)
+        #expect(batch.drafts.count == feed.cells.count + feed.definitions.count)
+        #expect(batch.events.count == batch.drafts.count)
+        var typed = 0
+        for (draft, event) in zip(batch.drafts, batch.events) {
+            let decoded = try? EventDecoder.decode(type: draft.type, data: draft.data, strict: true)
+            if let event {
+                typed += 1
+                #expect(decoded == event, "\(draft.data)")
+            } else {
+                #expect(decoded == nil, "typed nothing for a draft that decodes: \(draft.data)")
+            }
+        }
+        #expect(typed == 13)
+    }
+
+    @Test func aCellStrictDecodingRejectsIsRejectedWithTheDecodersMessage() throws {
+        let fixture = try LedgerFixture()
+        try fixture.append([#"{"type":"indicator.defined","data":{"indicator":"met.burglary","name":"Burglary","unit":"count","polarity":"lower-better"}}"#])
+        let long = String(repeating: "x", count: 201) // an identifier has at most 200 bytes
+        let csv = "area,indicator,period,value\nlewisham,met.burglary,2015-04,3\nlewisham,\(long),2015-05,4\n"
+        let feed = try FeedFormat.csv.parse(Array(csv.utf8), feedName: "partner")
+        do {
+            _ = try fixture.ledger.importFeed(feed, source: "partner", actor: "test", known: nil)
+            Issue.record("imported an indicator of 201 bytes")
+        } catch {
+            #expect(error.code == .badInput)
+            #expect(error.line == 3)
+            #expect(error.field == "indicator")
+            #expect(error.description.contains("is not an identifier"))
+        }
+        #expect(try fixture.state().outturns.isEmpty)
+    }
+
+    @Test func validationTakesABoardsSealFromTheChainNotFromTheUnhashedRecord() throws {
+        let fixture = try LedgerFixture()
+        try fixture.append([#"{"type":"partnership.registered","data":{"partnership":"lewisham","name":"Safer Lewisham"}}"#], known: "2015-06-01")
+        let board = LogRecord(seq: 2, id: "b", recorded: Timestamp(millisecondsSince1970: 1_700_000_000_000), known: CalendarDate(iso: "2015-06-01")!,
+                              type: "board.held", source: "test", actor: "test",
+                              data: JSONObject([("partnership", .string("lewisham")), ("board", .string("slp")), ("date", .string("2015-06-01"))]),
+                              prev: .zero, hash: .zero)
+        let (prev, hash) = (SHA256.hash("prev"), SHA256.hash("hash"))
+        let after = try Ledger.validate([Log.PendingRecord(index: 0, record: board)], from: try fixture.state(), lines: [],
+                                        chain: { position in
+                                            #expect(position == 0)
+                                            return (prev, hash)
+                                        })
+        #expect(after.boards.map(\.sealHash) == [prev.hex])
+    }
+}
