@@ -29,9 +29,16 @@ public struct EventIDs: Sendable {
 
     public init() {}
 
+    /// Makes room for `more` ids without growing the table again on the way.
+    public mutating func reserveCapacity(_ more: Int) {
+        var capacity = max(1024, keys.count)
+        while (count + more) * 2 > capacity { capacity *= 2 }
+        if capacity > keys.count { grow(to: capacity) }
+    }
+
     /// Records that the id with `key` is `seq`.
     public mutating func insert(_ key: Key, seq: Int) {
-        if (count + 1) * 2 > keys.count { grow() }
+        if (count + 1) * 2 > keys.count { grow(to: max(1024, keys.count * 2)) }
         place(key, seq: seq)
         count += 1
     }
@@ -65,9 +72,9 @@ public struct EventIDs: Sendable {
         seqs[slot] = seq
     }
 
-    private mutating func grow() {
+    /// Rehashes into `capacity` slots (a power of two).
+    private mutating func grow(to capacity: Int) {
         let (oldKeys, oldSeqs) = (keys, seqs)
-        let capacity = max(1024, keys.count * 2)
         keys = Array(repeating: Key(first: 0, second: 0), count: capacity)
         seqs = Array(repeating: 0, count: capacity)
         for slot in oldSeqs.indices where oldSeqs[slot] != 0 { place(oldKeys[slot], seq: oldSeqs[slot]) }

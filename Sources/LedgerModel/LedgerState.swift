@@ -94,7 +94,7 @@ public struct LedgerState: Sendable {
     /// Makes room for `events` more events, `outturns` of them outturns, so folding in a large
     /// batch does not rehash the growing tables over and over.
     public mutating func reserveCapacity(events: Int, outturns: Int) {
-        seqOfID.reserveCapacity(seqOfID.count + events)
+        eventIDs.reserveCapacity(events)
         applied.reserveCapacity(head + events + 1)
         if outturns > 0 { self.outturns.reserveCapacity(self.outturns.count + outturns) }
     }
