@@ -14,8 +14,8 @@ struct GenerateCommand: Command {
         final, a few retractions, actions with quarterly updates, and a board every quarter.
         Appended in large batches through the same validated path as `append`, so the
         ledger is exactly what feeds would have built. The same options and seed always give
-        the same events. --events N stops after N events (adding years if the history is
-        shorter). Progress goes to standard error.
+        the same events. --events N stops after N events (adding years while they stay in
+        the past, then boroughs, if the history is shorter). Progress goes to standard error.
         """
     static let options: [OptionSpec] = [
         .ledger,
@@ -44,7 +44,12 @@ struct GenerateCommand: Command {
                                        years: try number("--years", 15), seed: UInt64(try number("--seed", 1)))
         limit = arguments.value("--events") == nil ? nil : try number("--events", 0)
         if let limit, history.estimatedCount < limit {
-            history.years = history.years * limit / max(1, history.estimatedCount) + 1
+            // More years while they stay in the past (known dates can never be in the future), then more boroughs.
+            let lastWholeYears = Timestamp.now().date.year - history.firstYear - 2
+            history.years = max(history.years, min(lastWholeYears, history.years * limit / max(1, history.estimatedCount) + 1))
+            if history.estimatedCount < limit {
+                history.boroughs = history.boroughs * limit / max(1, history.estimatedCount) + 1
+            }
         }
         self.history = history
         batch = try number("--batch", 100_000)
