@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark: a release build, a generated London-wide ledger (EVENTS, default 1,100,000),
 # and one table of medians (RUNS, default 5) beside the floors and the peers (SQLite, Python).
-# Usage, from the repository root:  bash Benchmarks/run.sh      (EVENTS=500000 RUNS=3 for a quick look)
+# Usage, from the repository root:  bash Benchmarks/run.sh      (EVENTS=500000 RUNS=3 SCALES= for a quick look;
+# SCALES, default 500000,2000000, are the extra ledger sizes whose full-replay memory is shown)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product outturn >&2
