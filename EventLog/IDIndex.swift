@@ -47,8 +47,9 @@ struct IDIndex {
         var index = IDIndex(logPath: logPath)
         index.wanted = wanted
         var valid = false
-        if let bytes = try? readWholeFile(index.path) {
-            valid = index.parse(bytes)
+        if let file = try? FileDescriptor.open(index.path, O_RDONLY) {
+            defer { file.close() }
+            valid = (try? index.parse(file)) ?? false
             if valid { valid = try index.matches(log: log, committedEnd: committedEnd) }
         }
         if !valid {
@@ -110,24 +111,56 @@ struct IDIndex {
     /// An entry line's length without its seq, end and id (for reserving a batch's lines).
     static let fixedLineLength = 5 + 64 + 10 + 64 + 1
 
-    /// Parses the whole file; false on any malformed entry.
-    private mutating func parse(_ bytes: [UInt8]) -> Bool {
-        guard bytes.isEmpty || bytes.last == 0x0A else { return false }
+    /// Parses the whole file, streaming it; false on any malformed entry.
+    ///
+    /// Every line's seq is checked; only the wanted ids' lines (and the last) are parsed in
+    /// full. A line's id is compared as bytes with the wanted ids when both are ASCII (only
+    /// then are equal bytes the same as equal strings), else as a Swift string.
+    private mutating func parse(_ file: FileDescriptor) throws -> Bool {
+        let wantedBytes = wanted.map { ids in Dictionary(grouping: ids.filter { $0.utf8.allSatisfy { $0 < 0x80 } }.map { Array($0.utf8) }, by: \.count) }
+        let wantedOthers = wanted.map { ids in ids.contains { $0.utf8.contains { $0 >= 0x80 } } } ?? false
         var expectedSeq = 1
-        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
-        for (i, line) in lines.enumerated() {
-            // Every line's seq is checked; only wanted ids (and the last line) are parsed in full.
-            guard let tab = line.firstIndex(of: 0x09), let idStart = line.lastIndex(of: 0x09),
-                  Int(String(decoding: line[line.startIndex..<tab], as: UTF8.self)) == expectedSeq else { return false }
-            let isLast = i == lines.count - 1
-            if isLast || wanted.map({ $0.contains(String(decoding: line[(idStart + 1)...], as: UTF8.self)) }) ?? true {
-                guard let (id, entry, mark) = IDIndex.parseLine(line), mark.seq == expectedSeq else { return false }
-                if wanted?.contains(id) ?? true { entries[id] = entry }
-                if isLast { last = mark }
-            }
+        var lastLine: [UInt8] = []
+        var valid = true
+        let summary = try LineReader.forEachLine(in: file, to: Int.max) { _, line in
+            guard let seq = Self.decimalPrefix(line), seq == expectedSeq,
+                  let idStart = line.lastIndex(of: 0x09) else { valid = false; return false }
             expectedSeq += 1
+            let id = UnsafeRawBufferPointer(rebasing: line[(idStart + 1)...])
+            if Self.isWanted(id, bytes: wantedBytes, others: wantedOthers, wanted: wanted) {
+                guard let (id, entry, mark) = IDIndex.parseLine(ArraySlice(line)), mark.seq == seq else { valid = false; return false }
+                entries[id] = entry
+            }
+            lastLine.removeAll(keepingCapacity: true)
+            lastLine.append(contentsOf: line)
+            return true
+        }
+        guard valid, summary.tornBytes == 0 else { return false }
+        if !lastLine.isEmpty {
+            guard let (_, _, mark) = IDIndex.parseLine(lastLine[...]) else { return false }
+            last = mark
         }
         return true
+    }
+
+    /// Whether an index line's id is one the load wants (all are, with no wanted list).
+    private static func isWanted(_ id: UnsafeRawBufferPointer, bytes: [Int: [[UInt8]]]?, others: Bool, wanted: Set<String>?) -> Bool {
+        guard let bytes, let wanted else { return true }
+        if id.contains(where: { $0 >= 0x80 }) { return wanted.contains(String(decoding: id, as: UTF8.self)) }
+        if bytes[id.count]?.contains(where: { $0.elementsEqual(id) }) == true { return true }
+        // An ASCII id can still equal a non-ASCII wanted one (K and the Kelvin sign): ask as strings.
+        return others && wanted.contains(String(decoding: id, as: UTF8.self))
+    }
+
+    /// The decimal number a line starts with (up to its first tab), or nil.
+    private static func decimalPrefix(_ line: UnsafeRawBufferPointer) -> Int? {
+        var value = 0, i = 0
+        while i < line.count, line[i] != 0x09 {
+            guard line[i] &- 0x30 < 10, i < 18 else { return nil }
+            value = value * 10 + Int(line[i] &- 0x30)
+            i += 1
+        }
+        return i > 0 && i < line.count && !(line[0] == 0x30 && i > 1) ? value : nil
     }
 
     private mutating func parseLastLine(_ tail: [UInt8]) -> Mark? {

@@ -9,12 +9,13 @@ public protocol RecordDecoder: Sendable {
     mutating func decode(_ record: LogRecord) -> Output
 
     /// What to hand over instead of decoding a record the caller does not need, judged from
-    /// its envelope alone; nil to decode it. Called before `decode`, for canonical lines only.
-    mutating func skip(seq: Int, known: CalendarDate, recorded: Timestamp) -> Output?
+    /// its envelope alone (`type` is the type's bytes); nil to decode it. Called before
+    /// `decode`, for canonical lines only.
+    mutating func skip(seq: Int, type: UnsafeRawBufferPointer, known: CalendarDate, recorded: Timestamp) -> Output?
 }
 
 extension RecordDecoder {
-    public mutating func skip(seq: Int, known: CalendarDate, recorded: Timestamp) -> Output? { nil }
+    public mutating func skip(seq: Int, type: UnsafeRawBufferPointer, known: CalendarDate, recorded: Timestamp) -> Output? { nil }
 }
 
 extension Log {
@@ -39,7 +40,8 @@ extension Log {
             do {
                 _ = try LineReader.forEachLine(in: file, to: end) { offset, line in
                     let canonical = CanonicalLine.scan(line)
-                    if let canonical, let skipped = decoder.skip(seq: canonical.seq, known: canonical.known, recorded: canonical.recorded) {
+                    if let canonical, let skipped = decoder.skip(seq: canonical.seq, type: UnsafeRawBufferPointer(rebasing: line[canonical.type]),
+                                                                      known: canonical.known, recorded: canonical.recorded) {
                         batch.append(skipped)
                     } else {
                         batch.append(decoder.decode(try Log.decode(line, seq: expectedSeq, offset: offset, path: path, canonical: canonical)))

@@ -11,8 +11,9 @@ public final class Ledger {
     let log: Log
     /// The state at the head this process last appended, so a run of appends (a generator, a
     /// long import) validates each batch without replaying the log again. Trusted only while
-    /// the log's head is still that head.
-    private var lastState: (head: Log.Head, state: LedgerState)?
+    /// the log's head is still that head; one that is not whole (see `appendValidated`'s
+    /// `onlyValidates`) serves only batches that need no more.
+    private var lastState: (head: Log.Head, state: LedgerState, isWhole: Bool)?
 
     /// Opens the ledger at `path`; `.notFound` if there is none.
     public init(path: String) throws(LedgerError) {
@@ -54,27 +55,39 @@ public final class Ledger {
     /// `lines[i]` is the input line of `drafts[i]`, for errors.
     public func append(_ drafts: [EventDraft], lines: [Int] = [], lockTimeout: Double? = 30) throws(LedgerError) -> Log.AppendResult {
         let batch = PreparedBatch(drafts: drafts, events: try Ledger.decodeAll(drafts, lines: lines), lines: lines)
-        return try appendValidated(lockTimeout: lockTimeout) { _ in batch }
+        let retracts = batch.events.contains { if case .eventRetracted? = $0 { true } else { false } }
+        return try appendValidated(lockTimeout: lockTimeout, onlyValidates: !retracts) { _ in batch }
     }
 
     /// Appends the batch `prepare` makes from the ledger's state at the head (read under the lock),
     /// validating every event against that state before anything is written.
-    func appendValidated(lockTimeout: Double?, prepare: @escaping (LedgerState) throws -> PreparedBatch) throws(LedgerError) -> Log.AppendResult {
+    ///
+    /// `onlyValidates`: the caller promises `prepare` ignores the state and the batch retracts
+    /// nothing, so the state need hold only what validation reads (see
+    /// ``typesValidationIgnores``) — a single append to a large ledger then reads past its
+    /// outturns instead of folding them. Such a state is not kept for the next append.
+    func appendValidated(lockTimeout: Double?, onlyValidates: Bool = false,
+                         prepare: @escaping (LedgerState) throws -> PreparedBatch) throws(LedgerError) -> Log.AppendResult {
         let log = self.log
         let cached = lastState
         var state = LedgerState()
         var batch = PreparedBatch()
         var after: LedgerState?
+        var isWhole = false
         let options = Log.AppendOptions(lockTimeout: lockTimeout) { _, pending in
             after = try Ledger.validate(pending.records, from: state, lines: batch.lines, decoded: batch.events, chain: pending.chain)
         }
         do {
             let result = try log.append(options: options) { head in
-                state = try cached.flatMap { $0.head == head ? $0.state : nil } ?? Ledger.state(of: log, at: head)
+                if let cached, cached.head == head, cached.isWhole || onlyValidates {
+                    (state, isWhole) = (cached.state, cached.isWhole)
+                } else {
+                    (state, isWhole) = try Ledger.state(of: log, at: head, forValidation: onlyValidates)
+                }
                 batch = try prepare(state)
                 return batch.drafts
             }
-            lastState = (result.head, after ?? state)
+            lastState = (result.head, after ?? state, isWhole)
             return result
         } catch let error as EventLogError {
             throw LedgerError(error, lines: batch.lines)

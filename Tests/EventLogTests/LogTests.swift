@@ -120,6 +120,18 @@ struct LogTests {
         #expect(try String(contentsOfFile: idx, encoding: .utf8).split(separator: "\n").count == 22)
     }
 
+    @Test func theIndexFindsIdsAsStringsCompareEvenWhenTheirBytesDiffer() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("l.jsonl")
+        try Log.create(at: path)
+        // "K" and the Kelvin sign (U+212A) are one character to Swift; "é" precomposed and decomposed too.
+        _ = try Log(path: path).append([draft(1, id: "K-1"), draft(2, id: "\u{212A}-2"), draft(3, id: "caf\u{e9}"), draft(4, id: "plain")])
+        let again = try Log(path: path) // a fresh process's view: the index read back from its file
+        let r = try again.append([draft(1, id: "\u{212A}-1"), draft(2, id: "K-2"), draft(3, id: "cafe\u{301}"), draft(4, id: "plain"), draft(5, id: "new")])
+        #expect(r.outcomes.map(\.seq) == [1, 2, 3, 4, 5])
+        #expect(r.outcomes.map(\.existing) == [true, true, true, true, false])
+    }
+
     @Test func anUnfinishedBatchIsInvisibleToReadersAndRolledBackByTheNextWriter() throws {
         let scratch = try Scratch()
         let path = scratch.path("l.jsonl")

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+@testable import EventLog
+@testable import Ledger
+import LedgerModel
+
+/// A batch that retracts nothing is validated against a state folded without outturns,
+/// action updates and boards. That state must accept and refuse exactly what the whole
+/// state does — tried with every event of every example ledger offered again (most are
+/// refused as already there), and with events that point at missing things.
+struct ValidationStateTests {
+    static func outcome(_ drafts: [EventDraft], against state: LedgerState) -> String {
+        do {
+            try Ledger.validate(drafts, from: state, lines: Array(1...drafts.count))
+            return "ok"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test(arguments: ["havering-2017-20", "lewisham-2008-11", "lewisham-2015-16", "lewisham-2023-24", "southwark-2008-12"])
+    func theValidationStateAcceptsAndRefusesExactlyAsTheWholeState(example: String) throws {
+        let path = Repository.root.appendingPathComponent("Examples/\(example).jsonl").path
+        let log = try Log(path: path)
+        let head = try log.head(upTo: try log.committedEnd())
+        let (whole, isWhole) = try Ledger.state(of: log, at: head)
+        let (partial, isPartialWhole) = try Ledger.state(of: log, at: head, forValidation: true)
+        var skippable = 0
+        try log.forEachRecord { skippable += Ledger.typesValidationIgnores.contains($0.type) ? 1 : 0; return true }
+        #expect(isWhole && isPartialWhole == (skippable == 0))
+
+        var candidates: [[EventDraft]] = []
+        try log.forEachRecord { record in
+            guard record.type != "event.retracted" else { return true }
+            candidates.append([EventDraft(id: "again-\(record.seq)", type: record.type, source: record.source, actor: "test", data: record.data)])
+            return true
+        }
+        func draft(_ type: String, _ fields: [(String, JSONValue)]) -> EventDraft {
+            EventDraft(id: "probe-\(type)", type: type, source: "test", actor: "test", data: JSONObject(fields))
+        }
+        let partnership = whole.partnerships.keys.sorted().first ?? "nobody"
+        candidates += [
+            [draft("outturn.recorded", [("partnership", .string(partnership)), ("indicator", .string("no-such-indicator")),
+                                        ("period", .string("2015/16")), ("value", .number(JSONNumber(1)))])],
+            [draft("outturn.recorded", [("partnership", .string("no-such-partnership")), ("indicator", .string("no-such-indicator")),
+                                        ("period", .string("2015/16")), ("value", .number(JSONNumber(1)))])],
+            [draft("action.updated", [("action", .string("no-such-action")), ("status", .string("on-track"))])],
+            [draft("board.held", [("partnership", .string("no-such-partnership")), ("board", .string("b")), ("date", .string("2015-06-01"))])],
+            [draft("board.held", [("partnership", .string(partnership)), ("board", .string("b")), ("date", .string("2015-06-01"))])],
+        ]
+        #expect(candidates.count > 20)
+        var refused = 0
+        for batch in candidates {
+            let expected = Self.outcome(batch, against: whole)
+            #expect(Self.outcome(batch, against: partial) == expected, "\(batch[0].type) \(batch[0].data)")
+            if expected != "ok" { refused += 1 }
+        }
+        #expect(refused > 5) // the comparison covered refusals, not only acceptances
+    }
+}
