@@ -17,10 +17,15 @@ extension Log {
         /// against the ledger so far — read it with `forEachRecord(upTo: head.end)`. It runs
         /// while the batch's lines are encoded on another thread: see ``PendingBatch``.
         public var beforeWrite: ((Head, PendingBatch) throws -> Void)?
+        /// The ids the batch will carry, when the caller knows them before `prepare` runs: the
+        /// id index is then read on another thread while `prepare` reads the log.
+        public var expectedIDs: Set<String>?
 
-        public init(lockTimeout: Double? = 30, now: Timestamp? = nil, beforeWrite: ((Head, PendingBatch) throws -> Void)? = nil) {
+        public init(lockTimeout: Double? = 30, now: Timestamp? = nil, expectedIDs: Set<String>? = nil,
+                    beforeWrite: ((Head, PendingBatch) throws -> Void)? = nil) {
             self.lockTimeout = lockTimeout
             self.now = now
+            self.expectedIDs = expectedIDs
             self.beforeWrite = beforeWrite
         }
     }
@@ -74,15 +79,25 @@ extension Log {
 
         let recovery = try recover()
         let head = try self.head(upTo: try file.size())
-        let drafts = try prepare(head)
+        let (path, file) = (self.path, self.file)
+        let early = options.expectedIDs.flatMap { ids in
+            head.end == 0 || ids.isEmpty ? nil : BackgroundTask { Result { try IDIndex.load(logPath: path, log: file, committedEnd: head.end, wanted: ids) } }
+        }
+        let drafts: [EventDraft]
+        do { drafts = try prepare(head) } catch {
+            _ = early?.value // never leave the reader running past the append
+            throw error
+        }
         for (i, draft) in drafts.enumerated() {
             try Log.check(draft, index: i, today: now.date)
         }
         let recorded = max(now, head.recorded ?? now)
         let needsIndex = drafts.contains { $0.id != nil }
-        let index = needsIndex
-            // (An empty log has no ids to keep: no need to list the batch's.)
-            ? try IDIndex.load(logPath: path, log: file, committedEnd: head.end, wanted: head.end == 0 ? [] : Set(drafts.compactMap(\.id))) : nil
+        let wanted = head.end == 0 ? [] : Set(drafts.compactMap(\.id)) // an empty log has no ids to keep
+        // Always wait for the early read (it may write the index): use it if it covered the batch's ids.
+        let earlyIndex = early.map { $0.value }
+        let loadedEarly = wanted.isSubset(of: options.expectedIDs ?? []) ? try? earlyIndex?.get() : nil
+        let index = needsIndex ? try loadedEarly ?? IDIndex.load(logPath: path, log: file, committedEnd: head.end, wanted: wanted) : nil
         let indexIsCurrent = needsIndex || IDIndex.isCurrent(logPath: path, head: head.seq == 0 ? nil : IDIndex.Mark(seq: head.seq, end: head.end, hash: head.hash))
 
         // Which drafts are new, and their seq, id and known. A draft whose id the log or the batch

@@ -56,7 +56,7 @@ public final class Ledger {
     public func append(_ drafts: [EventDraft], lines: [Int] = [], lockTimeout: Double? = 30) throws(LedgerError) -> Log.AppendResult {
         let batch = PreparedBatch(drafts: drafts, events: try Ledger.decodeAll(drafts, lines: lines), lines: lines)
         let retracts = batch.events.contains { if case .eventRetracted? = $0 { true } else { false } }
-        return try appendValidated(lockTimeout: lockTimeout, onlyValidates: !retracts) { _ in batch }
+        return try appendValidated(lockTimeout: lockTimeout, onlyValidates: !retracts, expectedIDs: Set(drafts.compactMap(\.id))) { _ in batch }
     }
 
     /// Appends the batch `prepare` makes from the ledger's state at the head (read under the lock),
@@ -66,7 +66,9 @@ public final class Ledger {
     /// nothing, so the state need hold only what validation reads (see
     /// ``typesValidationIgnores``) — a single append to a large ledger then reads past its
     /// outturns instead of folding them. Such a state is not kept for the next append.
-    func appendValidated(lockTimeout: Double?, onlyValidates: Bool = false,
+    ///
+    /// `expectedIDs`: the batch's ids, when known before `prepare` (see ``Log/AppendOptions/expectedIDs``).
+    func appendValidated(lockTimeout: Double?, onlyValidates: Bool = false, expectedIDs: Set<String>? = nil,
                          prepare: @escaping (LedgerState) throws -> PreparedBatch) throws(LedgerError) -> Log.AppendResult {
         let log = self.log
         let cached = lastState
@@ -74,7 +76,7 @@ public final class Ledger {
         var batch = PreparedBatch()
         var after: LedgerState?
         var isWhole = false
-        let options = Log.AppendOptions(lockTimeout: lockTimeout) { _, pending in
+        let options = Log.AppendOptions(lockTimeout: lockTimeout, expectedIDs: expectedIDs) { _, pending in
             after = try Ledger.validate(pending.records, from: state, lines: batch.lines, decoded: batch.events, chain: pending.chain)
         }
         do {

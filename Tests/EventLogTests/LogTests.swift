@@ -132,6 +132,27 @@ struct LogTests {
         #expect(r.outcomes.map(\.existing) == [true, true, true, true, false])
     }
 
+    @Test func idsExpectedBeforePrepareGiveTheSameAnswersWhetherOrNotTheyCoverTheBatch() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("l.jsonl")
+        try Log.create(at: path)
+        _ = try Log(path: path).append((0..<30).map { draft($0, id: "e\($0)") })
+        // The index is read early for the expected ids; a batch with others is looked up again.
+        for expected: Set<String> in [["e3", "e29", "n1"], ["e3"], [], ["nothing-here"]] {
+            let log = try Log(path: path)
+            let n = try log.head(upTo: try log.committedEnd()).seq
+            let r = try log.append(options: .init(expectedIDs: expected)) { _ in
+                [self.draft(3, id: "e3"), self.draft(29, id: "e29"), self.draft(n, id: "n\(n)")]
+            }
+            #expect(r.outcomes.map(\.existing) == [true, true, false], "\(expected)")
+            #expect(r.outcomes.map(\.seq) == [4, 30, n + 1], "\(expected)")
+            #expect(throws: EventLogError.self) { // different content under a taken id: found either way
+                try log.append(options: .init(expectedIDs: expected)) { _ in [self.draft(99, id: "e3")] }
+            }
+        }
+        #expect(try Log(path: path).verify().problem == nil)
+    }
+
     @Test func anUnfinishedBatchIsInvisibleToReadersAndRolledBackByTheNextWriter() throws {
         let scratch = try Scratch()
         let path = scratch.path("l.jsonl")
