@@ -12,7 +12,7 @@ import Darwin
 /// up to its link to the chain, depends on nothing else), which would otherwise leave the other
 /// cores idle. Below `minimumPerChunk` items per range it runs on the calling thread: a thread
 /// hop costs more than it saves.
-func concurrentChunks<R: Sendable>(count: Int, minimumPerChunk: Int = 2048, _ body: @Sendable (Range<Int>) -> R) -> [R] {
+package func concurrentChunks<R: Sendable>(count: Int, minimumPerChunk: Int = 2048, _ body: @Sendable (Range<Int>) -> R) -> [R] {
     let chunks = min(System.activeProcessorCount, count / max(1, minimumPerChunk))
     guard chunks > 1 else { return [body(0..<count)] }
     return [R](unsafeUninitializedCapacity: chunks) { buffer, initialized in

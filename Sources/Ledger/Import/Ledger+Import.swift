@@ -60,11 +60,35 @@ extension Ledger {
             batch.lines.append(definition.line)
             summary.indicatorsDefined += 1
         }
+        // The cells are judged against the state, which nothing changes meanwhile: on every core at once.
+        let cells = feed.cells
+        let parts = concurrentChunks(count: cells.count, minimumPerChunk: 8192) { range in
+            planCells(cells[range], against: state, source: source, actor: actor, known: known)
+        }
+        for part in parts {
+            batch.drafts += part.batch.drafts
+            batch.events += part.batch.events
+            batch.lines += part.batch.lines
+            summary.new += part.summary.new
+            summary.revised += part.summary.revised
+            summary.unchanged += part.summary.unchanged
+        }
+        return (batch, summary)
+    }
+
+    /// The drafts for a run of cells: one per cell whose figure is new or differs from the state's.
+    private static func planCells(_ cells: ArraySlice<Feed.Cell>, against state: LedgerState, source: String, actor: String,
+                                  known: CalendarDate?) -> (batch: PreparedBatch, summary: ImportSummary) {
+        var summary = ImportSummary()
+        var batch = PreparedBatch()
+        batch.drafts.reserveCapacity(cells.count)
+        batch.events.reserveCapacity(cells.count)
+        batch.lines.reserveCapacity(cells.count)
         // A feed names few periods many times: each is rendered (and checked) once.
         var periods: [Period: PeriodText] = [:]
         // Cells come row by row, an area's and indicator's periods together: their ids share a prefix.
         var idPrefix = (area: "", indicator: "", text: "")
-        for cell in feed.cells {
+        for cell in cells {
             let key = OutturnKey(area: cell.area, indicator: cell.indicator, period: cell.period)
             let status = cell.status ?? .final
             if let current = state.recordedOutturn(key)?.payload {
