@@ -24,12 +24,36 @@ struct LineReader {
     /// `body` returns false to stop early.
     static func forEachLine(in fd: FileDescriptor, from start: Int = 0, to end: Int, chunkSize: Int = 1 << 20,
                             _ body: (_ offset: Int, _ line: UnsafeRawBufferPointer) throws -> Bool) throws -> Summary {
+        var lines = 0
+        var stoppedAt: Int?
+        let read = try forEachChunk(in: fd, from: start, to: end, chunkSize: chunkSize) { chunkOffset, chunk in
+            var lineStart = 0
+            while lineStart < chunk.count, let nl = memchr(chunk.baseAddress! + lineStart, 0x0A, chunk.count - lineStart) {
+                let lineEnd = chunk.baseAddress!.distance(to: UnsafeRawPointer(nl))
+                lines += 1
+                guard try body(chunkOffset + lineStart, UnsafeRawBufferPointer(rebasing: chunk[lineStart..<lineEnd])) else {
+                    stoppedAt = chunkOffset + lineEnd + 1
+                    return false
+                }
+                lineStart = lineEnd + 1
+            }
+            return true
+        }
+        if let stoppedAt { return Summary(lines: lines, end: stoppedAt, tornBytes: 0) }
+        return Summary(lines: lines, end: read.end, tornBytes: read.tornBytes)
+    }
+
+    /// Calls `body(offset, bytes)` with the file's complete lines in `[start, end)`, a bufferful
+    /// at a time: `bytes` (at file offset `offset`) holds whole lines, each ending in `\n`, and
+    /// is valid only during the call. `body` returns false to stop early. Returns where the
+    /// complete lines end and the bytes of a torn tail after them.
+    static func forEachChunk(in fd: FileDescriptor, from start: Int = 0, to end: Int, chunkSize: Int = 1 << 20,
+                             _ body: (_ offset: Int, _ bytes: UnsafeRawBufferPointer) throws -> Bool) throws -> (end: Int, tornBytes: Int) {
         var capacity = max(chunkSize, 64)
         var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
         var filled = 0          // bytes valid in buffer
         var bufferOffset = start // file offset of buffer[0]
-        var lines = 0
         while bufferOffset + filled < end {
             if filled == capacity { // one line longer than the buffer: grow it
                 let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
@@ -42,22 +66,17 @@ struct LineReader {
             let got = try fd.read(into: buffer + filled, count: want, at: bufferOffset + filled)
             if got == 0 { break } // the file is shorter than `end`: stop at what is there
             filled += got
-            var lineStart = 0
-            while lineStart < filled, let nl = memchr(buffer + lineStart, 0x0A, filled - lineStart) {
-                let lineEnd = buffer.distance(to: nl)
-                lines += 1
-                let keepGoing = try body(bufferOffset + lineStart, UnsafeRawBufferPointer(start: buffer + lineStart, count: lineEnd - lineStart))
-                lineStart = lineEnd + 1
-                if !keepGoing {
-                    return Summary(lines: lines, end: bufferOffset + lineStart, tornBytes: 0)
-                }
+            // Whole lines end at the last newline read so far.
+            var complete = filled
+            while complete > 0, buffer.load(fromByteOffset: complete - 1, as: UInt8.self) != 0x0A { complete -= 1 }
+            guard complete > 0 else { continue }
+            guard try body(bufferOffset, UnsafeRawBufferPointer(start: buffer, count: complete)) else {
+                return (bufferOffset + complete, 0)
             }
-            if lineStart > 0 {
-                filled -= lineStart
-                if filled > 0 { memmove(buffer, buffer + lineStart, filled) }
-                bufferOffset += lineStart
-            }
+            filled -= complete
+            if filled > 0 { memmove(buffer, buffer + complete, filled) }
+            bufferOffset += complete
         }
-        return Summary(lines: lines, end: bufferOffset, tornBytes: filled)
+        return (bufferOffset, filled)
     }
 }

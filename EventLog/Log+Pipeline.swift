@@ -1,9 +1,15 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// Turns each record of the log into the caller's value, on the reading thread.
+/// Turns each record of the log into the caller's value, on the reading threads.
 ///
-/// A value type handed to that thread: it may keep state from record to record (a cache of
-/// the last timestamp's text, say), because it sees every record, in order, alone.
+/// A value type: each reading thread decodes a run of consecutive records with its own copy,
+/// so what it keeps from record to record must be a cache (the last timestamp's text, say),
+/// never something the answer depends on.
 public protocol RecordDecoder: Sendable {
     associatedtype Output: Sendable
     mutating func decode(_ record: LogRecord) -> Output
@@ -24,8 +30,8 @@ extension Log {
     /// thread while `body` runs on this one.
     ///
     /// A replay is two halves of about equal cost: turning bytes into events, and folding
-    /// events into state. Only the folding must be in order on one thread, so on two cores
-    /// the halves overlap. `body` returns false to stop; a malformed line is thrown when the
+    /// events into state. Only the folding must be in order on one thread: the reading thread
+    /// decodes each 4 MB of lines on every core at once, and the halves overlap. `body` returns false to stop; a malformed line is thrown when the
     /// events before it have been handed over, exactly as `forEachRecord` throws it — unless
     /// `decoder` skipped it: a line the caller does not need is not parsed beyond its envelope.
     public func forEachDecoded<D: RecordDecoder>(upTo end: Int? = nil, decoder: D, _ body: (D.Output) throws -> Bool) throws {
@@ -33,31 +39,32 @@ extension Log {
         let channel = Channel<D.Output>(capacity: 4)
         let (file, path) = (self.file, self.path)
         DispatchQueue.global().async {
-            var decoder = decoder
-            var batch: [D.Output] = []
-            batch.reserveCapacity(Channel<D.Output>.batchSize)
             var expectedSeq = 1
+            var lines: [Range<Int>] = []
             do {
-                _ = try LineReader.forEachLine(in: file, to: end) { offset, line in
-                    let canonical = CanonicalLine.scan(line)
-                    if let canonical, let skipped = decoder.skip(seq: canonical.seq, type: UnsafeRawBufferPointer(rebasing: line[canonical.type]),
-                                                                      known: canonical.known, recorded: canonical.recorded) {
-                        batch.append(skipped)
-                    } else {
-                        batch.append(decoder.decode(try Log.decode(line, seq: expectedSeq, offset: offset, path: path, canonical: canonical)))
+                _ = try LineReader.forEachChunk(in: file, to: end, chunkSize: 4 << 20) { chunkOffset, chunk in
+                    lines.removeAll(keepingCapacity: true)
+                    var lineStart = 0
+                    while lineStart < chunk.count, let nl = memchr(chunk.baseAddress! + lineStart, 0x0A, chunk.count - lineStart) {
+                        let lineEnd = chunk.baseAddress!.distance(to: UnsafeRawPointer(nl))
+                        lines.append(lineStart..<lineEnd)
+                        lineStart = lineEnd + 1
                     }
-                    expectedSeq += 1
-                    if batch.count == Channel<D.Output>.batchSize {
-                        channel.send(.batch(batch))
-                        batch.removeAll(keepingCapacity: true)
-                        return !channel.isCancelled
+                    // Safe: the chunk is only read, and only until concurrentChunks returns.
+                    nonisolated(unsafe) let bytes = chunk
+                    let (firstSeq, starts) = (expectedSeq, lines)
+                    let runs = concurrentChunks(count: starts.count, minimumPerChunk: 1024) { range in
+                        Log.decodeRun(bytes, lines: starts, range, firstSeq: firstSeq, chunkOffset: chunkOffset, path: path, decoder: decoder)
                     }
-                    return true
+                    for run in runs {
+                        if !run.outputs.isEmpty { channel.send(.batch(run.outputs)) }
+                        if let error = run.error { throw error }
+                    }
+                    expectedSeq += starts.count
+                    return !channel.isCancelled
                 }
-                if !batch.isEmpty { channel.send(.batch(batch)) }
                 channel.send(.end)
             } catch {
-                if !batch.isEmpty { channel.send(.batch(batch)) }
                 channel.send(.failed(error))
             }
         }
@@ -87,6 +94,33 @@ extension Log {
     }
 }
 
+extension Log {
+    /// Decodes the lines `range` of a chunk with a copy of `decoder`: their outputs in order,
+    /// and the error of the first malformed line (the outputs stop before it).
+    static func decodeRun<D: RecordDecoder>(_ bytes: UnsafeRawBufferPointer, lines: [Range<Int>], _ range: Range<Int>, firstSeq: Int,
+                                            chunkOffset: Int, path: String, decoder: D) -> (outputs: [D.Output], error: EventLogError?) {
+        var decoder = decoder
+        var outputs: [D.Output] = []
+        outputs.reserveCapacity(range.count)
+        for i in range {
+            let line = UnsafeRawBufferPointer(rebasing: bytes[lines[i]])
+            let canonical = CanonicalLine.scan(line)
+            if let canonical, let skipped = decoder.skip(seq: canonical.seq, type: UnsafeRawBufferPointer(rebasing: line[canonical.type]),
+                                                              known: canonical.known, recorded: canonical.recorded) {
+                outputs.append(skipped)
+                continue
+            }
+            do {
+                let record = try Log.decode(line, seq: firstSeq + i, offset: chunkOffset + lines[i].lowerBound, path: path, canonical: canonical)
+                outputs.append(decoder.decode(record))
+            } catch {
+                return (outputs, error)
+            }
+        }
+        return (outputs, nil)
+    }
+}
+
 /// A bounded queue of batches from the reading thread to the folding one.
 private final class Channel<Item: Sendable>: @unchecked Sendable {
     enum Message {
@@ -95,8 +129,6 @@ private final class Channel<Item: Sendable>: @unchecked Sendable {
         case failed(any Error)
     }
 
-    /// Items per hand-over: large enough that the hand-over's cost vanishes, small enough to start folding at once.
-    static var batchSize: Int { 2048 }
 
     private let lock = DispatchQueue(label: "outturn.log.channel")
     private var messages: [Message] = []
@@ -104,6 +136,7 @@ private final class Channel<Item: Sendable>: @unchecked Sendable {
     private let free: DispatchSemaphore
     private let filled = DispatchSemaphore(value: 0)
 
+    /// At most `capacity` hand-overs (each a run of a 4 MB chunk's lines) wait at once.
     init(capacity: Int) { free = DispatchSemaphore(value: capacity) }
 
     var isCancelled: Bool { lock.sync { cancelled } }
