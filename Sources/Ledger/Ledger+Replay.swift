@@ -169,6 +169,14 @@ extension Ledger {
     /// without retractions is validated exactly against a state folded from the other kinds.
     static let typesValidationIgnores = ["outturn.recorded", "action.updated", "board.held"]
 
+    /// Whether the event is of a kind in ``typesValidationIgnores``.
+    static func validationIgnores(_ event: DomainEvent) -> Bool {
+        switch event {
+        case .outturnRecorded, .actionUpdated, .boardHeld: true
+        default: false
+        }
+    }
+
     /// The ledger state at `head`, read with the append's lock held (so nothing can change under it).
     /// `forValidation` leaves out ``typesValidationIgnores``: enough to validate a batch that
     /// retracts nothing, and several times quicker to build on a large ledger. `isWhole` says
@@ -205,11 +213,14 @@ extension Ledger {
     /// before it in the batch; `lines` maps a batch position to its input line, `decoded` to
     /// its already decoded payload (else it is decoded here, strictly). `chain` gives a
     /// record's `prev` and `hash` where the state keeps them (a board's seal); without it
-    /// they stay as the records have them.
+    /// they stay as the records have them. `foldingAll: false` (for a batch that retracts
+    /// nothing, whose state is not used afterwards) leaves out of the returned state the kinds
+    /// validation ignores: it still validates every event exactly.
     @discardableResult
     static func validate(_ pending: [Log.PendingRecord], from state: LedgerState, lines: [Int],
                          decoded: [DomainEvent?] = [],
-                         chain: ((Int) -> (prev: SHA256Digest, hash: SHA256Digest))? = nil) throws -> LedgerState {
+                         chain: ((Int) -> (prev: SHA256Digest, hash: SHA256Digest))? = nil,
+                         foldingAll: Bool = true) throws -> LedgerState {
         var state = state
         state.reserveCapacity(events: pending.count, outturns: pending.count { $0.record.type == "outturn.recorded" })
         var times = RecordedTimes()
@@ -226,7 +237,7 @@ extension Ledger {
                 if case .boardHeld = event, let chain { (record.prev, record.hash) = chain(position) }
                 let ledgerEvent = try ledgerEvent(record, strict: true, times: &times, decoded: event)
                 try state.validate(event)
-                state.apply(ledgerEvent)
+                if foldingAll || !Ledger.validationIgnores(event) { state.apply(ledgerEvent) }
             } catch {
                 throw LedgerError(.badInput, error.description, line: line, field: error.field)
             }

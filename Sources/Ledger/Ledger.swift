@@ -68,7 +68,11 @@ public final class Ledger {
     /// outturns instead of folding them. Such a state is not kept for the next append.
     ///
     /// `expectedIDs`: the batch's ids, when known before `prepare` (see ``Log/AppendOptions/expectedIDs``).
-    func appendValidated(lockTimeout: Double?, onlyValidates: Bool = false, expectedIDs: Set<String>? = nil,
+    ///
+    /// `keepsState: false`: the caller appends once, so validation need not fold in what it
+    /// ignores (unless the batch retracts: a retraction may point at any earlier event of it);
+    /// the state is then not kept for the next append.
+    func appendValidated(lockTimeout: Double?, onlyValidates: Bool = false, expectedIDs: Set<String>? = nil, keepsState: Bool = true,
                          prepare: @escaping (LedgerState) throws -> PreparedBatch) throws(LedgerError) -> Log.AppendResult {
         let log = self.log
         let cached = lastState
@@ -77,7 +81,8 @@ public final class Ledger {
         var after: LedgerState?
         var isWhole = false
         let options = Log.AppendOptions(lockTimeout: lockTimeout, expectedIDs: expectedIDs) { _, pending in
-            after = try Ledger.validate(pending.records, from: state, lines: batch.lines, decoded: batch.events, chain: pending.chain)
+            after = try Ledger.validate(pending.records, from: state, lines: batch.lines, decoded: batch.events, chain: pending.chain,
+                                        foldingAll: keepsState || batch.drafts.contains { $0.type == "event.retracted" })
         }
         do {
             let result = try log.append(options: options) { head in
@@ -89,7 +94,7 @@ public final class Ledger {
                 batch = try prepare(state)
                 return batch.drafts
             }
-            lastState = (result.head, after ?? state, isWhole)
+            lastState = keepsState ? (result.head, after ?? state, isWhole) : nil
             return result
         } catch let error as EventLogError {
             throw LedgerError(error, lines: batch.lines)

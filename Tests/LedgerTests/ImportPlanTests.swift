@@ -79,6 +79,24 @@ struct ImportPlanTests {
         #expect(try fixture.state().outturns.isEmpty)
     }
 
+    @Test func importsOneAfterAnotherOnOneLedgerSeeEachOthersFigures() throws {
+        // An import does not keep the state it validated against, so the next one reads it afresh.
+        let fixture = try LedgerFixture()
+        try fixture.append([#"{"type":"indicator.defined","data":{"indicator":"met.burglary","name":"Burglary","unit":"count","polarity":"lower-better"}}"#])
+        func feed(_ rows: String) throws -> Feed { try FeedFormat.csv.parse(Array(("area,indicator,period,value\n" + rows).utf8), feedName: "partner") }
+        let first = try feed("lewisham,met.burglary,2015-04,3\nlewisham,met.burglary,2015-05,4\n")
+        let a = try fixture.ledger.importFeed(first, source: "partner", actor: "test", known: nil)
+        #expect((a.new, a.revised, a.unchanged) == (2, 0, 0))
+        let b = try fixture.ledger.importFeed(first, source: "partner", actor: "test", known: nil)
+        #expect((b.new, b.revised, b.unchanged, b.appended) == (0, 0, 2, 0))
+        let c = try fixture.ledger.importFeed(try feed("lewisham,met.burglary,2015-04,5\nlewisham,met.burglary,2015-05,4\nlewisham,met.burglary,2015-06,1\n"),
+                                              source: "partner", actor: "test", known: nil)
+        #expect((c.new, c.revised, c.unchanged, c.appended) == (1, 1, 1, 2))
+        // And an append through the same ledger still validates against everything.
+        try fixture.append([#"{"type":"event.retracted","data":{"event":"partner/lewisham/met.burglary/2015-04#2","reason":"test"}}"#])
+        #expect(try fixture.state().retracted.count == 1)
+    }
+
     @Test func validationTakesABoardsSealFromTheChainNotFromTheUnhashedRecord() throws {
         let fixture = try LedgerFixture()
         try fixture.append([#"{"type":"partnership.registered","data":{"partnership":"lewisham","name":"Safer Lewisham"}}"#], known: "2015-06-01")
