@@ -74,7 +74,7 @@ extension Log {
                 let piece = runs[k]
                 var out: [UInt8] = []
                 out.reserveCapacity((IDIndex.fixedLineLength + 40 + (records.first?.record.id.utf8.count ?? 0)) * piece.lines.count * 9 / 8)
-                for (j, line) in piece.lines.enumerated() {
+                for j in piece.lines.indices {
                     let i = pieceFirsts[k] + j
                     let record = records[i].record
                     let end = j + 1 < piece.lines.count ? piece.lines[j + 1].start : piece.bytes.count

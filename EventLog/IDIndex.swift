@@ -80,8 +80,7 @@ struct IDIndex {
         let path = logPath + ".idx"
         guard let head else { return !FileSystem.exists(path) || (try? readWholeFile(path))?.isEmpty == true }
         guard let tail = try? readTail(path, bytes: 4096) else { return false }
-        var index = IDIndex(logPath: logPath)
-        return index.parseLastLine(tail) == head
+        return parseLastLine(tail) == head
     }
 
     /// Records a new event in memory and appends its entry line to `buffer`.
@@ -113,14 +112,13 @@ struct IDIndex {
 
     /// Parses the whole file, streaming it; false on any malformed entry.
     ///
-    /// Every line's seq is checked; only the wanted ids' lines (and the last) are parsed in
-    /// full. A line's id is compared as bytes with the wanted ids when both are ASCII (only
+    /// Every line's seq is checked; only the wanted ids' lines (and the last, read again from
+    /// the file's tail) are parsed in full. A line's id is compared as bytes with the wanted ids when both are ASCII (only
     /// then are equal bytes the same as equal strings), else as a Swift string.
     private mutating func parse(_ file: FileDescriptor) throws -> Bool {
         let wantedBytes = wanted.map { ids in Dictionary(grouping: ids.filter { $0.utf8.allSatisfy { $0 < 0x80 } }.map { Array($0.utf8) }, by: \.count) }
         let wantedOthers = wanted.map { ids in ids.contains { $0.utf8.contains { $0 >= 0x80 } } } ?? false
         var expectedSeq = 1
-        var lastLine: [UInt8] = []
         var valid = true
         let summary = try LineReader.forEachLine(in: file, to: Int.max) { _, line in
             guard let seq = Self.decimalPrefix(line), seq == expectedSeq,
@@ -131,13 +129,12 @@ struct IDIndex {
                 guard let (id, entry, mark) = IDIndex.parseLine(ArraySlice(line)), mark.seq == seq else { valid = false; return false }
                 entries[id] = entry
             }
-            lastLine.removeAll(keepingCapacity: true)
-            lastLine.append(contentsOf: line)
             return true
         }
         guard valid, summary.tornBytes == 0 else { return false }
-        if !lastLine.isEmpty {
-            guard let (_, _, mark) = IDIndex.parseLine(lastLine[...]) else { return false }
+        if summary.lines > 0 {
+            // The last entry, read again from the file's end (an entry is far shorter than 4 KB).
+            guard let mark = IDIndex.parseLastLine(try readTail(path, bytes: 4096)), mark.seq == summary.lines else { return false }
             last = mark
         }
         return true
@@ -163,7 +160,8 @@ struct IDIndex {
         return i > 0 && i < line.count && !(line[0] == 0x30 && i > 1) ? value : nil
     }
 
-    private mutating func parseLastLine(_ tail: [UInt8]) -> Mark? {
+    /// The mark of the last entry in `tail` (the file's last bytes), or nil.
+    private static func parseLastLine(_ tail: [UInt8]) -> Mark? {
         guard tail.last == 0x0A else { return nil }
         let body = tail.dropLast()
         let start = body.lastIndex(of: 0x0A).map { $0 + 1 } ?? body.startIndex

@@ -27,20 +27,30 @@ struct LineReader {
         var lines = 0
         var stoppedAt: Int?
         let read = try forEachChunk(in: fd, from: start, to: end, chunkSize: chunkSize) { chunkOffset, chunk in
-            var lineStart = 0
-            while lineStart < chunk.count, let nl = memchr(chunk.baseAddress! + lineStart, 0x0A, chunk.count - lineStart) {
-                let lineEnd = chunk.baseAddress!.distance(to: UnsafeRawPointer(nl))
+            try forEachLineRange(in: chunk) { range in
                 lines += 1
-                guard try body(chunkOffset + lineStart, UnsafeRawBufferPointer(rebasing: chunk[lineStart..<lineEnd])) else {
-                    stoppedAt = chunkOffset + lineEnd + 1
+                guard try body(chunkOffset + range.lowerBound, UnsafeRawBufferPointer(rebasing: chunk[range])) else {
+                    stoppedAt = chunkOffset + range.upperBound + 1
                     return false
                 }
-                lineStart = lineEnd + 1
+                return true
             }
-            return true
         }
         if let stoppedAt { return Summary(lines: lines, end: stoppedAt, tornBytes: 0) }
         return Summary(lines: lines, end: read.end, tornBytes: read.tornBytes)
+    }
+
+    /// Calls `body` with the range of each line of `bytes` (without its `\n`; a last line
+    /// without one is not a line); `body` returns false to stop, and so then does this.
+    @discardableResult
+    static func forEachLineRange(in bytes: UnsafeRawBufferPointer, _ body: (Range<Int>) throws -> Bool) rethrows -> Bool {
+        var lineStart = 0
+        while lineStart < bytes.count, let nl = memchr(bytes.baseAddress! + lineStart, 0x0A, bytes.count - lineStart) {
+            let lineEnd = bytes.baseAddress!.distance(to: UnsafeRawPointer(nl))
+            guard try body(lineStart..<lineEnd) else { return false }
+            lineStart = lineEnd + 1
+        }
+        return true
     }
 
     /// Calls `body(offset, bytes)` with the file's complete lines in `[start, end)`, a bufferful

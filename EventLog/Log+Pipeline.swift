@@ -1,9 +1,4 @@
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Turns each record of the log into the caller's value, on the reading threads.
 ///
@@ -31,9 +26,10 @@ extension Log {
     ///
     /// A replay is two halves of about equal cost: turning bytes into events, and folding
     /// events into state. Only the folding must be in order on one thread: the reading thread
-    /// decodes each 4 MB of lines on every core at once, and the halves overlap. `body` returns false to stop; a malformed line is thrown when the
-    /// events before it have been handed over, exactly as `forEachRecord` throws it — unless
-    /// `decoder` skipped it: a line the caller does not need is not parsed beyond its envelope.
+    /// decodes each 4 MB of lines on every core at once, and the halves overlap. `body` returns
+    /// false to stop; a malformed line is thrown when the events before it have been handed
+    /// over, exactly as `forEachRecord` throws it — unless `decoder` skipped it: a line the
+    /// caller does not need is not parsed beyond its envelope.
     public func forEachDecoded<D: RecordDecoder>(upTo end: Int? = nil, decoder: D, _ body: (D.Output) throws -> Bool) throws {
         let end = try end ?? committedEnd()
         let channel = Channel<D.Output>(capacity: 4)
@@ -44,12 +40,7 @@ extension Log {
             do {
                 _ = try LineReader.forEachChunk(in: file, to: end, chunkSize: 4 << 20) { chunkOffset, chunk in
                     lines.removeAll(keepingCapacity: true)
-                    var lineStart = 0
-                    while lineStart < chunk.count, let nl = memchr(chunk.baseAddress! + lineStart, 0x0A, chunk.count - lineStart) {
-                        let lineEnd = chunk.baseAddress!.distance(to: UnsafeRawPointer(nl))
-                        lines.append(lineStart..<lineEnd)
-                        lineStart = lineEnd + 1
-                    }
+                    LineReader.forEachLineRange(in: chunk) { lines.append($0); return true }
                     // Safe: the chunk is only read, and only until concurrentChunks returns.
                     nonisolated(unsafe) let bytes = chunk
                     let (firstSeq, starts) = (expectedSeq, lines)

@@ -90,33 +90,23 @@ public final class Log {
 
     /// Calls `body` with each committed event, decoded, in seq order; `body` returns false to stop.
     /// Memory is bounded by the largest line.
-    public func forEachRecord(upTo end: Int? = nil, _ body: (LogRecord) throws -> Bool) throws {
-        let end = try end ?? committedEnd()
-        var expectedSeq = 1
-        _ = try LineReader.forEachLine(in: file, to: end) { offset, line in
-            let record = try Log.decode(line, seq: expectedSeq, offset: offset, path: path)
-            expectedSeq += 1
-            return try body(record)
-        }
-    }
-
-    /// Calls `body` with each committed event whose type is one of `types`, in seq order.
     ///
-    /// For a pass that wants a few kinds of event (the boards and retractions a seal needs):
-    /// a line in the canonical layout is judged by its type's bytes and decoded only if it
-    /// is wanted, so the pass costs little more than reading the file.
-    public func forEachRecord(upTo end: Int? = nil, ofTypes types: [String], _ body: (LogRecord) throws -> Bool) throws {
+    /// `ofTypes` limits the pass to a few kinds of event (the boards and retractions a seal
+    /// needs): a line in the canonical layout is then judged by its type's bytes and decoded
+    /// only if it is wanted, so the pass costs little more than reading the file.
+    public func forEachRecord(upTo end: Int? = nil, ofTypes types: [String]? = nil, _ body: (LogRecord) throws -> Bool) throws {
         let end = try end ?? committedEnd()
-        let wanted = types.map { Array($0.utf8) }
+        let wanted = types?.map { Array($0.utf8) }
         var expectedSeq = 0
         _ = try LineReader.forEachLine(in: file, to: end) { offset, line in
             expectedSeq += 1
-            if let canonical = CanonicalLine.scan(line) {
+            if let wanted, let canonical = CanonicalLine.scan(line) {
                 let type = UnsafeRawBufferPointer(rebasing: line[canonical.type])
                 guard wanted.contains(where: { $0.elementsEqual(type) }) else { return true }
             }
             let record = try Log.decode(line, seq: expectedSeq, offset: offset, path: path)
-            return types.contains(record.type) ? try body(record) : true
+            guard types?.contains(record.type) ?? true else { return true }
+            return try body(record)
         }
     }
 

@@ -55,8 +55,7 @@ public final class Ledger {
     /// `lines[i]` is the input line of `drafts[i]`, for errors.
     public func append(_ drafts: [EventDraft], lines: [Int] = [], lockTimeout: Double? = 30) throws(LedgerError) -> Log.AppendResult {
         let batch = PreparedBatch(drafts: drafts, events: try Ledger.decodeAll(drafts, lines: lines), lines: lines)
-        let retracts = batch.events.contains { if case .eventRetracted? = $0 { true } else { false } }
-        return try appendValidated(lockTimeout: lockTimeout, onlyValidates: !retracts, expectedIDs: Set(drafts.compactMap(\.id))) { _ in batch }
+        return try appendValidated(lockTimeout: lockTimeout, onlyValidates: !batch.retracts, expectedIDs: Set(drafts.compactMap(\.id))) { _ in batch }
     }
 
     /// Appends the batch `prepare` makes from the ledger's state at the head (read under the lock),
@@ -82,7 +81,7 @@ public final class Ledger {
         var isWhole = false
         let options = Log.AppendOptions(lockTimeout: lockTimeout, expectedIDs: expectedIDs) { _, pending in
             after = try Ledger.validate(pending.records, from: state, lines: batch.lines, decoded: batch.events, chain: pending.chain,
-                                        foldingAll: keepsState || batch.drafts.contains { $0.type == "event.retracted" })
+                                        foldingAll: keepsState || batch.retracts)
         }
         do {
             let result = try log.append(options: options) { head in

@@ -13,4 +13,7 @@ struct PreparedBatch {
     var events: [DomainEvent?] = []
     /// `lines[i]` is the input line of `drafts[i]`, for errors; may be shorter than `drafts`.
     var lines: [Int] = []
+
+    /// Whether any event of the batch is a retraction (which may point at any earlier event).
+    var retracts: Bool { drafts.contains { $0.type == "event.retracted" } }
 }

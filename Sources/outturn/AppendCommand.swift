@@ -53,8 +53,7 @@ struct AppendCommand: Command {
     func run(_ output: inout Output) throws(CLIError) -> ExitCode {
         let input = try readInput(inputPath)
         let what = inputPath ?? "standard input"
-        let ledger: Ledger
-        ledger = try ProcessLifetime.openLedger(ledgerPath)
+        let ledger = try ProcessLifetime.openLedger(ledgerPath)
         let result: Log.AppendResult
         do {
             result = try ledger.append(jsonLines: input, defaults: defaults, lockTimeout: wait)

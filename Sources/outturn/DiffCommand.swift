@@ -40,8 +40,7 @@ struct DiffCommand: Command {
     }
 
     func run(_ output: inout Output) throws(CLIError) -> ExitCode {
-        let ledger: Ledger
-        ledger = try ProcessLifetime.openLedger(ledgerPath)
+        let ledger = try ProcessLifetime.openLedger(ledgerPath)
         let a = try ViewOptions.resolve(from, in: ledger, partnership: nil)
         let b = try ViewOptions.resolve(to, in: ledger, partnership: nil)
         let left: Ledger.ReplayResult, right: Ledger.ReplayResult

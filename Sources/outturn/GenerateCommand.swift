@@ -59,8 +59,7 @@ struct GenerateCommand: Command {
         if !FileManager.default.fileExists(atPath: ledgerPath) {
             do { try Ledger.create(path: ledgerPath) } catch { throw CLIError(error, what: ledgerPath) }
         }
-        let ledger: Ledger
-        ledger = try ProcessLifetime.openLedger(ledgerPath)
+        let ledger = try ProcessLifetime.openLedger(ledgerPath)
         let showProgress = isatty(2) == 1
         var pending: [EventDraft] = []
         pending.reserveCapacity(batch)

@@ -75,8 +75,7 @@ struct ImportCommand: Command {
         do { feed = try format.parse(bytes, feedName: format == .mpsBorough ? "met" : source) } catch { throw CLIError(error, what: file) }
         let showProgress = isatty(2) == 1 && feed.cells.count > 20_000
         if showProgress { output.note("import: \(file): \(feed.cells.count) figures read; comparing with the ledger…") }
-        let ledger: Ledger
-        ledger = try ProcessLifetime.openLedger(ledgerPath)
+        let ledger = try ProcessLifetime.openLedger(ledgerPath)
         let summary: Ledger.ImportSummary
         do {
             summary = try ledger.importFeed(feed, source: source, actor: actor, known: known, dryRun: dryRun, lockTimeout: wait)
