@@ -9,6 +9,10 @@ public protocol RecordDecoder: Sendable {
     associatedtype Output: Sendable
     mutating func decode(_ record: LogRecord) -> Output
 
+    /// As `decode(_:)`, with the line the record was read from (valid only during the call),
+    /// for a decoder that keeps some lines as they are.
+    mutating func decode(_ record: LogRecord, line: UnsafeRawBufferPointer) -> Output
+
     /// What to hand over instead of decoding a record the caller does not need, judged from
     /// its envelope alone (`type` is the type's bytes); nil to decode it. Called before
     /// `decode`, for canonical lines only.
@@ -16,6 +20,8 @@ public protocol RecordDecoder: Sendable {
 }
 
 extension RecordDecoder {
+    public mutating func decode(_ record: LogRecord, line: UnsafeRawBufferPointer) -> Output { decode(record) }
+
     public mutating func skip(seq: Int, type: UnsafeRawBufferPointer, known: CalendarDate, recorded: Timestamp) -> Output? { nil }
 }
 
@@ -30,15 +36,19 @@ extension Log {
     /// false to stop; a malformed line is thrown when the events before it have been handed
     /// over, exactly as `forEachRecord` throws it — unless `decoder` skipped it: a line the
     /// caller does not need is not parsed beyond its envelope.
-    public func forEachDecoded<D: RecordDecoder>(upTo end: Int? = nil, decoder: D, _ body: (D.Output) throws -> Bool) throws {
+    ///
+    /// `after` starts the pass just past that event (a checkpoint's), instead of at seq 1.
+    public func forEachDecoded<D: RecordDecoder>(after start: Head? = nil, upTo end: Int? = nil, decoder: D,
+                                                 _ body: (D.Output) throws -> Bool) throws {
         let end = try end ?? committedEnd()
+        let (startSeq, startOffset) = (start?.seq ?? 0, start?.end ?? 0)
         let channel = Channel<D.Output>(capacity: 4)
         let (file, path) = (self.file, self.path)
         DispatchQueue.global().async {
-            var expectedSeq = 1
+            var expectedSeq = startSeq + 1
             var lines: [Range<Int>] = []
             do {
-                _ = try LineReader.forEachChunk(in: file, to: end, chunkSize: 4 << 20) { chunkOffset, chunk in
+                _ = try LineReader.forEachChunk(in: file, from: startOffset, to: end, chunkSize: 4 << 20) { chunkOffset, chunk in
                     lines.removeAll(keepingCapacity: true)
                     LineReader.forEachLineRange(in: chunk) { lines.append($0); return true }
                     // Safe: the chunk is only read, and only until concurrentChunks returns.
@@ -103,7 +113,7 @@ extension Log {
             }
             do {
                 let record = try Log.decode(line, seq: firstSeq + i, offset: chunkOffset + lines[i].lowerBound, path: path, canonical: canonical)
-                outputs.append(decoder.decode(record))
+                outputs.append(decoder.decode(record, line: line))
             } catch {
                 return (outputs, error)
             }

@@ -87,12 +87,37 @@ public struct Replay: Sendable {
     /// Folds one event in if the point in time counts it. Returns false once no later event can count.
     @discardableResult
     public mutating func feed(_ event: LedgerEvent) -> Bool {
+        feed(event, retracting: nil)
+    }
+
+    /// As `feed(_:)`; for a retraction, `retracting` is the seq it was found to retract when
+    /// the whole log was folded (see ``LedgerState/apply(_:retracting:)``).
+    @discardableResult
+    public mutating func feed(_ event: LedgerEvent, retracting: Int?) -> Bool {
         guard pointInTime.includes(event) else {
             skipped += 1
             return !pointInTime.isPastTheEnd(event)
         }
         if isAuditing { audit.record(event, in: state) }
-        state.apply(event)
+        state.apply(event, retracting: retracting)
         return true
+    }
+
+    /// Folds in an outturn kept by a checkpoint, whose id is deferred (see
+    /// ``LedgerState/deferredIDs``), as `feed(_:)` would fold the event. Not for a replay that
+    /// audits: the audit trail needs whole events.
+    public mutating func feedOutturn(seq: Int, known: Day, recordedDay: Day, _ outturn: OutturnRecorded) -> Bool {
+        precondition(!isAuditing, "an auditing replay folds whole events")
+        guard pointInTime.includes(seq: seq, known: known, recordedDay: recordedDay) else {
+            skipped += 1
+            return !pointInTime.isPastTheEnd(seq: seq, recordedDay: recordedDay)
+        }
+        state.applyOutturn(seq: seq, known: known, outturn)
+        return true
+    }
+
+    /// Where the ids of events folded in without theirs can be looked up.
+    public mutating func deferIDs(_ ids: DeferredEventIDs) {
+        state.deferredIDs = ids
     }
 }

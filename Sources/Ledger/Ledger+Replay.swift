@@ -14,23 +14,75 @@ extension Ledger {
         public var unknownEvents: Int
     }
 
+    /// When a replay reads and writes the checkpoint beside the log (see ``StateCheckpoint``).
+    public struct CheckpointPolicy: Sendable, Equatable {
+        /// Whether a valid checkpoint is read instead of the lines it covers.
+        public var reads: Bool
+        /// Write a new checkpoint when at least this many events follow the one there (or the
+        /// log has this many and there is none); nil never writes.
+        public var writesAfter: Int?
+
+        public init(reads: Bool, writesAfter: Int?) { (self.reads, self.writesAfter) = (reads, writesAfter) }
+
+        /// Read a checkpoint; write one when 10,000 events have come since.
+        public static let standard = CheckpointPolicy(reads: true, writesAfter: 10_000)
+        /// Neither read nor write one: every replay from seq 1.
+        public static let none = CheckpointPolicy(reads: false, writesAfter: nil)
+    }
+
     /// Reads the committed log once, in seq order, feeding every event the point in time
     /// counts into one ``Replay`` — every view is derived from its result.
     /// `auditing: false` skips building the audit trail, for views that do not show it.
-    public func replay(_ point: PointInTime = .now, auditing: Bool = true) throws(LedgerError) -> ReplayResult {
+    ///
+    /// A replay that does not audit starts from the checkpoint beside the log, if there is a
+    /// valid one, and reads only the lines after it; the answer is the same either way (see
+    /// ``StateCheckpoint``). When the checkpoint is missing or `checkpoints.writesAfter` events
+    /// behind, the replay also writes a new one, reading to the end of the log even if its
+    /// point in time stops earlier.
+    public func replay(_ point: PointInTime = .now, auditing: Bool = true,
+                       checkpoints: CheckpointPolicy? = nil) throws(LedgerError) -> ReplayResult {
+        let checkpoints = checkpoints ?? self.checkpoints
         do {
             let end = try log.committedEnd()
             let head = try log.head(upTo: end)
             var replay = Replay(point, auditing: auditing)
             var events = 0
             var unknown = 0
-            try log.forEachDecoded(upTo: end, decoder: LedgerEventDecoder(point: point)) { item in
-                events += 1
-                switch item {
-                case .event(let event): return replay.feed(event)
-                case .unknown: unknown += 1; return true
-                case .skipped(let pastTheEnd): return replay.skip(pastTheEnd: pastTheEnd)
+            var start: Log.Head?
+            var isGoing = true
+            var checkpoint = checkpoints.reads && !auditing ? log.readCheckpoint(format: StateCheckpoint.format, upTo: end) : nil
+            if let found = checkpoint {
+                do {
+                    isGoing = try StateCheckpoint.fold(found.body, into: &replay, events: &events, unknown: &unknown)
+                    start = found.covers
+                } catch {
+                    (replay, events, unknown, checkpoint) = (Replay(point, auditing: auditing), 0, 0, nil)
                 }
+            }
+            var builder: StateCheckpointBuilder?
+            if let interval = checkpoints.writesAfter, head.seq - (checkpoint?.covers.seq ?? 0) >= max(interval, 1) {
+                builder = checkpoint.map { try? StateCheckpointBuilder(resuming: $0.body) } ?? StateCheckpointBuilder()
+            }
+            if isGoing || builder != nil {
+                // A replay that builds a checkpoint decodes every line: the checkpoint needs them all.
+                let decoder = LedgerEventDecoder(point: builder == nil ? point : nil, keepsLines: builder != nil)
+                try log.forEachDecoded(after: start, upTo: end, decoder: decoder) { item in
+                    if isGoing { events += 1 }
+                    switch item {
+                    case .event(let event, let line):
+                        if isGoing { isGoing = replay.feed(event) }
+                        builder?.add(event, line: line)
+                    case .unknown:
+                        if isGoing { unknown += 1 }
+                        builder?.addUnknown()
+                    case .skipped(let pastTheEnd):
+                        if isGoing { isGoing = replay.skip(pastTheEnd: pastTheEnd) }
+                    }
+                    return isGoing || builder != nil
+                }
+            }
+            if let builder, !builder.isIncomplete {
+                log.writeCheckpoint(format: StateCheckpoint.format, covering: head, body: builder.body())
             }
             return ReplayResult(replay: replay, events: events, head: head, unknownEvents: unknown)
         } catch let error as EventLogError {
@@ -65,7 +117,8 @@ extension Ledger {
 
     /// What the reading thread hands the fold for each line.
     enum ReplayItem: Sendable {
-        case event(LedgerEvent)
+        /// With its line, when the decoder keeps lines and the event is not an outturn.
+        case event(LedgerEvent, line: [UInt8]?)
         /// A type this version does not know.
         case unknown
         /// Left out by the point in time, judged from the envelope (its payload not decoded).
@@ -80,10 +133,18 @@ extension Ledger {
         /// Types to leave out, as bytes (see ``Ledger/typesValidationIgnores``).
         var skippedTypes: [[UInt8]] = []
         var times = RecordedTimes()
+        /// Whether events other than outturns come with their lines (for a checkpoint).
+        var keepsLines = false
 
         mutating func decode(_ record: LogRecord) -> ReplayItem {
             guard let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else { return .unknown }
-            return .event(event)
+            return .event(event, line: nil)
+        }
+
+        mutating func decode(_ record: LogRecord, line: UnsafeRawBufferPointer) -> ReplayItem {
+            guard let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else { return .unknown }
+            if keepsLines, case .outturnRecorded = event.event { return .event(event, line: nil) }
+            return .event(event, line: keepsLines ? Array(line) : nil)
         }
 
         mutating func skip(seq: Int, type: UnsafeRawBufferPointer, known: CalendarDate, recorded: Timestamp) -> ReplayItem? {
@@ -187,7 +248,7 @@ extension Ledger {
         let decoder = LedgerEventDecoder(skippedTypes: forValidation ? typesValidationIgnores.map { Array($0.utf8) } : [])
         try log.forEachDecoded(upTo: head.end, decoder: decoder) { item in
             switch item {
-            case .event(let event): state.apply(event)
+            case .event(let event, _): state.apply(event)
             case .skipped: isWhole = false
             case .unknown: break
             }

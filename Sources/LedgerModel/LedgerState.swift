@@ -74,6 +74,9 @@ public struct LedgerState: Sendable {
     public private(set) var retracted: [Int: Int] = [:]
     /// Every event id seen → its seq (for retraction by id).
     public private(set) var eventIDs = EventIDs()
+    /// Ids of the events folded in from a checkpoint without hashing them (its outturns):
+    /// consulted only when a retraction names an id ``eventIDs`` does not hold.
+    public var deferredIDs: DeferredEventIDs?
     /// Seqs of retraction events (a retraction is never itself retracted).
     public private(set) var retractionSeqs: Set<Int> = []
     /// Which seqs have been applied (a point in time may skip some), indexed by seq: a flat
@@ -102,11 +105,16 @@ public struct LedgerState: Sendable {
     /// Folds one event in. Events must come in seq order; the caller decides which to skip
     /// (e.g. those known after an as-of date) — skipping is how a point-in-time view is made.
     public mutating func apply(_ e: LedgerEvent) {
-        head = e.seq
+        apply(e, retracting: nil)
+    }
+
+    /// Folds one event in, as `apply(_:)` does; for a retraction, `retracting` is the seq it
+    /// was found to retract when the whole log was folded (a checkpoint keeps it), which counts
+    /// only if that event has been applied here too — exactly what resolving its reference
+    /// among the applied events gives, since ids are unique and a retraction follows its target.
+    public mutating func apply(_ e: LedgerEvent, retracting knownTarget: Int?) {
+        markApplied(e.seq)
         eventIDs.insert(e.idKey, seq: e.seq)
-        if applied.count <= e.seq { applied.append(contentsOf: repeatElement(false, count: e.seq + 1 - applied.count)) }
-        applied[e.seq] = true
-        appliedCount += 1
         func entry<P>(_ payload: P) -> Entry<P> { Entry(seq: e.seq, known: e.known, payload: payload) }
         switch e.event {
         case .partnershipRegistered(let p): partnerships[p.partnership, default: []].append(entry(p))
@@ -121,25 +129,46 @@ public struct LedgerState: Sendable {
         case .targetSet(let t): targets[t.target, default: []].append(entry(.set(t)))
         case .targetRevised(let t): targets[t.target, default: []].append(entry(.revised(t)))
         case .targetWithdrawn(let t): targets[t.target, default: []].append(entry(.withdrawn(t)))
-        case .outturnRecorded(let o):
-            var isNewKey = false
-            outturns[OutturnKey(area: o.area, indicator: o.indicator, period: o.period), default: { isNewKey = true; return [] }()]
-                .append(entry(o))
-            if isNewKey { periodsByArea[o.area, default: [:]][o.indicator, default: []].insert(o.period) }
+        case .outturnRecorded(let o): addOutturn(entry(o))
         case .actionCreated(let a): actions[a.action, default: []].append(entry(a))
         case .actionUpdated(let u): actionUpdates[u.action, default: []].append(entry(u))
         case .boardHeld(let b): boards.append(BoardRecord(seq: e.seq, known: e.known, board: b, sealHash: e.prev))
         case .eventRetracted(let r):
             retractionSeqs.insert(e.seq)
-            if let target = resolve(r.event) { retracted[target] = e.seq }
+            let target = knownTarget.map { isApplied($0) ? $0 : nil } ?? resolve(r.event)
+            if let target { retracted[target] = e.seq }
         }
     }
+
+    /// Folds in an outturn whose id is among ``deferredIDs`` (a checkpoint's): as `apply(_:)`
+    /// does, without hashing the id.
+    public mutating func applyOutturn(seq: Int, known: Day, _ outturn: OutturnRecorded) {
+        markApplied(seq)
+        addOutturn(Entry(seq: seq, known: known, payload: outturn))
+    }
+
+    private mutating func markApplied(_ seq: Int) {
+        head = seq
+        if applied.count <= seq { applied.append(contentsOf: repeatElement(false, count: seq + 1 - applied.count)) }
+        applied[seq] = true
+        appliedCount += 1
+    }
+
+    private mutating func addOutturn(_ entry: Entry<OutturnRecorded>) {
+        let o = entry.payload
+        var isNewKey = false
+        outturns[OutturnKey(area: o.area, indicator: o.indicator, period: o.period), default: { isNewKey = true; return [] }()]
+            .append(entry)
+        if isNewKey { periodsByArea[o.area, default: [:]][o.indicator, default: []].insert(o.period) }
+    }
+
+    private func isApplied(_ seq: Int) -> Bool { seq >= 0 && seq < applied.count && applied[seq] }
 
     /// The seq an event reference points to, if that event has been applied.
     public func resolve(_ reference: EventReference) -> Int? {
         switch reference {
-        case .seq(let seq): seq >= 0 && seq < applied.count && applied[seq] ? seq : nil
-        case .id(let id): eventIDs.seq(of: id)
+        case .seq(let seq): isApplied(seq) ? seq : nil
+        case .id(let id): eventIDs.seq(of: id) ?? deferredIDs?.seq(of: id).flatMap { isApplied($0) ? $0 : nil }
         }
     }
 

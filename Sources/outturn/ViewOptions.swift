@@ -121,9 +121,17 @@ enum ProcessLifetime {
     static func keep(_ value: Any) { kept.append(value) }
 
     /// Opens the ledger at `path` for a command, kept until exit (it caches the state its appends validated against).
+    /// `OUTTURN_CHECKPOINT_EVERY=N` writes a checkpoint beside the log once N events follow
+    /// the last (default 10,000); `0` neither reads nor writes one (every view from seq 1).
+    static func checkpointPolicy(_ environment: [String: String]) -> Ledger.CheckpointPolicy {
+        guard let text = environment["OUTTURN_CHECKPOINT_EVERY"], let every = Int(text), every >= 0 else { return .standard }
+        return every == 0 ? .none : Ledger.CheckpointPolicy(reads: true, writesAfter: every)
+    }
+
     static func openLedger(_ path: String) throws(CLIError) -> Ledger {
         do {
             let ledger = try Ledger(path: path)
+            ledger.checkpoints = checkpointPolicy(ProcessInfo.processInfo.environment)
             keep(ledger)
             return ledger
         } catch { throw CLIError(error, what: path) }

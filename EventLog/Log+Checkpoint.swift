@@ -1,0 +1,76 @@
+/// A checkpoint: what a reader folded from the log's first events, saved beside the log
+/// (`<log>.ckpt`) so the next reader can start from there instead of from seq 1.
+///
+/// The log knows nothing of what is folded: the body is the caller's bytes, in a format the
+/// caller names. What the log adds is the stamp — the seq, hash and end offset of the last
+/// event the body covers — and the check that the log still holds exactly that event there.
+/// A checkpoint is a cache: one that is missing, of another format, cut short, or stamped
+/// with an event the log does not hold (a log restored from a backup, rewritten, or replaced)
+/// is ignored, and deleting it never loses anything.
+extension Log {
+    /// A checkpoint found beside the log.
+    public struct Checkpoint: Sendable {
+        /// The last event the body covers, and where its line ends.
+        public var covers: Head
+        /// The caller's bytes, mapped from the file (see ``MappedBytes``).
+        public var body: MappedBytes
+    }
+
+    public var checkpointPath: String { path + ".ckpt" }
+
+    /// The checkpoint beside the log, if it is in `format` and covers a prefix of the log's
+    /// committed lines up to `end`; nil otherwise.
+    public func readCheckpoint(format: String, upTo end: Int) -> Checkpoint? {
+        guard FileSystem.exists(checkpointPath), let file = MappedBytes(path: checkpointPath),
+              let newline = file.bytes.prefix(512).firstIndex(of: 0x0A),
+              let stamp = Stamp(String(decoding: file.bytes[..<newline], as: UTF8.self)),
+              stamp.format == format, stamp.length == file.bytes.count - newline - 1,
+              stamp.head.end <= end else { return nil }
+        // The log must hold the stamped event, ending at the stamped offset.
+        guard stamp.head.end == 0 ? stamp.head.seq == 0 : (try? head(upTo: stamp.head.end)).map({
+            $0.seq == stamp.head.seq && $0.hash == stamp.head.hash
+        }) == true else { return nil }
+        return Checkpoint(covers: stamp.head, body: file.dropping(newline + 1))
+    }
+
+    /// Replaces the checkpoint beside the log, atomically (a temporary file renamed over it).
+    /// Returns false if it cannot be written — a read-only directory, a full disk: a cache is
+    /// never worth failing a reader for.
+    @discardableResult
+    public func writeCheckpoint(format: String, covering head: Head, body: [UInt8]) -> Bool {
+        let stamp = Stamp(format: format, head: head, length: body.count)
+        var bytes = Array(stamp.text.utf8)
+        bytes.append(0x0A)
+        bytes.append(contentsOf: body)
+        do { try writeWholeFile(checkpointPath, bytes) } catch { return false }
+        return true
+    }
+
+    /// The checkpoint's first line: `outturn-checkpoint <format> seq=… end=… hash=… length=…`.
+    struct Stamp {
+        var format: String
+        var head: Head
+        var length: Int
+
+        init(format: String, head: Head, length: Int) { (self.format, self.head, self.length) = (format, head, length) }
+
+        var text: String {
+            "outturn-checkpoint \(format) seq=\(head.seq) end=\(head.end) hash=\(head.hash.hex) length=\(length)"
+        }
+
+        init?(_ text: String) {
+            let words = text.split(separator: " ")
+            guard words.count == 6, words[0] == "outturn-checkpoint" else { return nil }
+            var fields: [Substring: Substring] = [:]
+            for word in words[2...] {
+                guard let equals = word.firstIndex(of: "=") else { return nil }
+                fields[word[..<equals]] = word[word.index(after: equals)...]
+            }
+            guard let seq = fields["seq"].flatMap({ Int($0) }), let end = fields["end"].flatMap({ Int($0) }),
+                  let length = fields["length"].flatMap({ Int($0) }), let hex = fields["hash"],
+                  let hash = SHA256Digest(hex: String(hex)),
+                  seq >= 0, end >= 0, length >= 0 else { return nil }
+            self.init(format: String(words[1]), head: Head(seq: seq, hash: hash, recorded: nil, end: end), length: length)
+        }
+    }
+}

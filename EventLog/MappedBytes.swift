@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file's bytes mapped into memory, read-only, for as long as this object lives.
+///
+/// For a large derived file read whole on every run (a checkpoint): the pages come straight
+/// from the page cache, with no copy into a fresh, zeroed buffer. Safe only for files that
+/// are replaced by renaming a new file over them, never truncated or rewritten in place —
+/// which is how every derived file beside the log is written.
+public final class MappedBytes: @unchecked Sendable {
+    /// The mapped bytes (from `offset` of the file); valid while this object lives.
+    public let bytes: UnsafeRawBufferPointer
+    private let mapping: UnsafeMutableRawPointer?
+    private let mappedLength: Int
+
+    /// Maps the whole of `path`; nil if it cannot be opened or mapped.
+    init?(path: String, skipping offset: Int = 0) {
+        guard let fd = try? FileDescriptor.open(path, O_RDONLY) else { return nil }
+        defer { fd.close() }
+        guard let size = try? fd.size(), size >= offset else { return nil }
+        if size == 0 {
+            (mapping, mappedLength, bytes) = (nil, 0, UnsafeRawBufferPointer(start: nil, count: 0))
+            return
+        }
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd.rawValue, 0), address != MAP_FAILED else { return nil }
+        (mapping, mappedLength) = (address, size)
+        bytes = UnsafeRawBufferPointer(start: address + offset, count: size - offset)
+    }
+
+    /// The same mapping, from `offset` bytes further on.
+    private init(sharing other: MappedBytes, from offset: Int) {
+        (mapping, mappedLength) = (nil, 0)
+        bytes = UnsafeRawBufferPointer(rebasing: other.bytes[offset...])
+        owner = other
+    }
+
+    /// Keeps the original mapping alive for a view of part of it.
+    private var owner: MappedBytes?
+
+    /// The bytes from `offset` on, sharing this mapping.
+    func dropping(_ offset: Int) -> MappedBytes { MappedBytes(sharing: self, from: offset) }
+
+    deinit {
+        if let mapping { munmap(mapping, mappedLength) }
+    }
+}
