@@ -94,11 +94,14 @@ public final class Log {
     /// `ofTypes` limits the pass to a few kinds of event (the boards and retractions a seal
     /// needs): a line in the canonical layout is then judged by its type's bytes and decoded
     /// only if it is wanted, so the pass costs little more than reading the file.
-    public func forEachRecord(upTo end: Int? = nil, ofTypes types: [String]? = nil, _ body: (LogRecord) throws -> Bool) throws {
+    ///
+    /// `after` starts the pass just past that event (a checkpoint's), instead of at seq 1.
+    public func forEachRecord(after start: Head? = nil, upTo end: Int? = nil, ofTypes types: [String]? = nil,
+                              _ body: (LogRecord) throws -> Bool) throws {
         let end = try end ?? committedEnd()
         let wanted = types?.map { Array($0.utf8) }
-        var expectedSeq = 0
-        _ = try LineReader.forEachLine(in: file, to: end) { offset, line in
+        var expectedSeq = start?.seq ?? 0
+        _ = try LineReader.forEachLine(in: file, from: start?.end ?? 0, to: end) { offset, line in
             expectedSeq += 1
             if let wanted, let canonical = CanonicalLine.scan(line) {
                 let type = UnsafeRawBufferPointer(rebasing: line[canonical.type])

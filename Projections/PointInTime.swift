@@ -103,17 +103,17 @@ public struct Replay: Sendable {
         return true
     }
 
-    /// Folds in an outturn kept by a checkpoint, whose id is deferred (see
-    /// ``LedgerState/deferredIDs``), as `feed(_:)` would fold the event. Not for a replay that
-    /// audits: the audit trail needs whole events.
-    public mutating func feedOutturn(seq: Int, known: Day, recordedDay: Day, _ outturn: OutturnRecorded) -> Bool {
-        precondition(!isAuditing, "an auditing replay folds whole events")
-        guard pointInTime.includes(seq: seq, known: known, recordedDay: recordedDay) else {
-            skipped += 1
-            return !pointInTime.isPastTheEnd(seq: seq, recordedDay: recordedDay)
-        }
-        state.applyOutturn(seq: seq, known: known, outturn)
-        return true
+    /// Folds in a checkpoint's outturns for one area and indicator (see
+    /// ``LedgerState/applyOutturns(area:indicator:_:)``): the caller has judged each by the point
+    /// in time. Not for a replay that audits: the audit trail needs whole events in seq order.
+    public mutating func feedOutturns(area: String, indicator: String, _ runs: [(period: Period, entries: [Entry<OutturnRecorded>])]) {
+        precondition(!isAuditing, "an auditing replay folds whole events in seq order")
+        state.applyOutturns(area: area, indicator: indicator, runs)
+    }
+
+    /// Counts events the caller judged the point in time to leave out.
+    public mutating func countSkipped(_ count: Int) {
+        skipped += count
     }
 
     /// Where the ids of events folded in without theirs can be looked up.

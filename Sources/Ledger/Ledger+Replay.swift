@@ -72,9 +72,14 @@ extension Ledger {
                     case .event(let event, let line):
                         if isGoing { isGoing = replay.feed(event) }
                         builder?.add(event, line: line)
-                    case .unknown:
-                        if isGoing { unknown += 1 }
-                        builder?.addUnknown()
+                    case .unknown(let seq, let known, let recordedDay):
+                        // Judged from its envelope, as a line the decoder skipped would have been.
+                        if isGoing, let known, let recordedDay, !point.includes(seq: seq, known: known, recordedDay: recordedDay) {
+                            isGoing = replay.skip(pastTheEnd: point.isPastTheEnd(seq: seq, recordedDay: recordedDay))
+                        } else if isGoing {
+                            unknown += 1
+                        }
+                        builder?.addUnknown(seq: seq, known: known, recordedDay: recordedDay)
                     case .skipped(let pastTheEnd):
                         if isGoing { isGoing = replay.skip(pastTheEnd: pastTheEnd) }
                     }
@@ -119,8 +124,8 @@ extension Ledger {
     enum ReplayItem: Sendable {
         /// With its line, when the decoder keeps lines and the event is not an outturn.
         case event(LedgerEvent, line: [UInt8]?)
-        /// A type this version does not know.
-        case unknown
+        /// A type this version does not know, and what a point in time judges it by.
+        case unknown(seq: Int, known: Day?, recordedDay: Day?)
         /// Left out by the point in time, judged from the envelope (its payload not decoded).
         case skipped(pastTheEnd: Bool)
     }
@@ -137,14 +142,18 @@ extension Ledger {
         var keepsLines = false
 
         mutating func decode(_ record: LogRecord) -> ReplayItem {
-            guard let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else { return .unknown }
+            guard let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else { return unknown(record) }
             return .event(event, line: nil)
         }
 
         mutating func decode(_ record: LogRecord, line: UnsafeRawBufferPointer) -> ReplayItem {
-            guard let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else { return .unknown }
+            guard let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else { return unknown(record) }
             if keepsLines, case .outturnRecorded = event.event { return .event(event, line: nil) }
             return .event(event, line: keepsLines ? Array(line) : nil)
+        }
+
+        mutating func unknown(_ record: LogRecord) -> ReplayItem {
+            .unknown(seq: record.seq, known: Day(record.known), recordedDay: times.of(record.recorded).1)
         }
 
         mutating func skip(seq: Int, type: UnsafeRawBufferPointer, known: CalendarDate, recorded: Timestamp) -> ReplayItem? {
@@ -177,25 +186,47 @@ extension Ledger {
         var boards: [BoardRecord] = []
         var ids: [String: Int] = [:]
         var retracted: Set<Int> = []
+        func add(_ record: LogRecord) {
+            switch record.type {
+            case "board.held":
+                if case .boardHeld(let b)? = try? EventDecoder.decode(type: record.type, data: record.data, strict: false),
+                   let known = Day(record.known) {
+                    boards.append(BoardRecord(seq: record.seq, known: known, board: b, sealHash: record.prev.hex))
+                    ids[record.id] = record.seq
+                }
+            case "event.retracted":
+                if case .eventRetracted(let r)? = try? EventDecoder.decode(type: record.type, data: record.data, strict: false) {
+                    switch r.event {
+                    case .seq(let seq): retracted.insert(seq)
+                    case .id(let id): if let seq = ids[id] { retracted.insert(seq) }
+                    }
+                }
+            default: break
+            }
+        }
         do {
             let end = try log.committedEnd()
-            try log.forEachRecord(upTo: end, ofTypes: ["board.held", "event.retracted"]) { record in
-                switch record.type {
-                case "board.held":
-                    if case .boardHeld(let b)? = try? EventDecoder.decode(type: record.type, data: record.data, strict: false),
-                       let known = Day(record.known) {
-                        boards.append(BoardRecord(seq: record.seq, known: known, board: b, sealHash: record.prev.hex))
-                        ids[record.id] = record.seq
-                    }
-                case "event.retracted":
-                    if case .eventRetracted(let r)? = try? EventDecoder.decode(type: record.type, data: record.data, strict: false) {
-                        switch r.event {
-                        case .seq(let seq): retracted.insert(seq)
-                        case .id(let id): if let seq = ids[id] { retracted.insert(seq) }
+            // A checkpoint keeps the boards and retractions before it, with what each retraction retracts.
+            var start: Log.Head?
+            if checkpoints.reads, let checkpoint = log.readCheckpoint(format: StateCheckpoint.format, upTo: end) {
+                let wanted = ["board.held", "event.retracted"].map { DomainEvent.typeNames.firstIndex(of: $0)! }
+                do {
+                    try StateCheckpoint.forEachOther(checkpoint.body) { other in
+                        guard wanted.contains(other.type) else { return }
+                        if let target = other.retracting {
+                            retracted.insert(target)
+                        } else {
+                            guard let record = try? LogRecord.decode(line: other.line) else { throw StateCheckpoint.Malformed() }
+                            add(record)
                         }
                     }
-                default: break
+                    start = checkpoint.covers
+                } catch {
+                    (boards, ids, retracted) = ([], [:], [])
                 }
+            }
+            try log.forEachRecord(after: start, upTo: end, ofTypes: ["board.held", "event.retracted"]) { record in
+                add(record)
                 return true
             }
         } catch let error as EventLogError {

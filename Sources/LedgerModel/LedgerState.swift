@@ -3,6 +3,8 @@ public struct Entry<Payload: Sendable>: Sendable {
     public var seq: Int
     public var known: Day
     public var payload: Payload
+
+    public init(seq: Int, known: Day, payload: Payload) { (self.seq, self.known, self.payload) = (seq, known, payload) }
 }
 
 /// What a target's history can hold.
@@ -140,15 +142,28 @@ public struct LedgerState: Sendable {
         }
     }
 
-    /// Folds in an outturn whose id is among ``deferredIDs`` (a checkpoint's): as `apply(_:)`
-    /// does, without hashing the id.
-    public mutating func applyOutturn(seq: Int, known: Day, _ outturn: OutturnRecorded) {
-        markApplied(seq)
-        addOutturn(Entry(seq: seq, known: known, payload: outturn))
+    /// Folds in, for one area and indicator, outturns a checkpoint keeps, grouped by period
+    /// (each period's entries in seq order): what `apply(_:)` would do with each, without
+    /// hashing their ids (they are among ``deferredIDs``). Entries for different keys touch
+    /// nothing in common, so keys may come in any order; an event that refers to one of them
+    /// (a retraction) must come after.
+    public mutating func applyOutturns(area: String, indicator: String, _ runs: [(period: Period, entries: [Entry<OutturnRecorded>])]) {
+        var newPeriods: [Period] = []
+        for (period, entries) in runs where !entries.isEmpty {
+            for entry in entries { markApplied(entry.seq) }
+            let key = OutturnKey(area: area, indicator: indicator, period: period)
+            // One hash of the key when it is new, as it always is for a checkpoint read first.
+            if let earlier = outturns.updateValue(entries, forKey: key) {
+                outturns[key] = earlier + entries
+            } else {
+                newPeriods.append(period)
+            }
+        }
+        if !newPeriods.isEmpty { periodsByArea[area, default: [:]][indicator, default: []].formUnion(newPeriods) }
     }
 
     private mutating func markApplied(_ seq: Int) {
-        head = seq
+        head = max(head, seq)
         if applied.count <= seq { applied.append(contentsOf: repeatElement(false, count: seq + 1 - applied.count)) }
         applied[seq] = true
         appliedCount += 1

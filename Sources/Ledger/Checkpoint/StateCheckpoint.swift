@@ -7,20 +7,28 @@ import Projections
 ///
 /// One checkpoint serves every point in time. The fold only ever appends to each entity's
 /// history, so it is the checkpoint's events themselves that are kept — each with its seq,
-/// `known` and recorded dates — and a view folds them in order with its own point in time
-/// deciding which count, exactly as it would fold the log's lines; then it folds the lines
-/// after the checkpoint. Backdated events and retractions need nothing special: each event
-/// is judged alone, as in the log.
+/// `known` and recorded dates — and a view folds them with its own point in time deciding
+/// which count, exactly as it would fold the log's lines; then it folds the lines after the
+/// checkpoint. Backdated events and retractions need nothing special: each event is judged
+/// alone, as in the log.
 ///
 /// Outturns (nineteen events in twenty) are kept as fixed-size binary records with their
-/// strings interned; every other event is kept as its log line, decoded as a replay decodes
-/// it. A retraction keeps the seq it retracts in the whole log, so that ids need not be
-/// hashed when the checkpoint is read: they are looked up only if a later retraction names one.
+/// strings interned, sorted by area, indicator and period, so that each key's history is
+/// built whole: outturns for different keys touch nothing in common, and no other kind of
+/// event reads them while the state is folded. Every other event is kept as its log line, in
+/// seq order, decoded as a replay decodes it, after the outturns. A retraction keeps the seq
+/// it retracts in the whole log (it counts only if that event counts), so that ids need not
+/// be hashed when the checkpoint is read: they are looked up only if a later retraction
+/// names one.
 ///
-/// Layout (little-endian): unknown-event count; strings; outturn records; other events;
+/// A point in time that stops a fold early (`--recorded`, a board's seal) stops at the first
+/// event past its end; the checkpoint's events are judged the same way, so the counts of
+/// events read and left out are the fold's too.
+///
+/// Layout (little-endian): events of unknown types; strings; outturn records; other events;
 /// every event's id and seq. The format's name changes whenever the layout does.
 enum StateCheckpoint {
-    static let format = "ledger-state-1"
+    static let format = "ledger-state-3"
 
     /// Bytes per outturn record.
     static let outturnSize = 64
@@ -28,39 +36,100 @@ enum StateCheckpoint {
     /// What the checkpoint could not be read as: treated as no checkpoint at all.
     struct Malformed: Error {}
 
-    /// Folds the checkpoint's events that `replay`'s point in time counts into `replay`, in
-    /// seq order. Returns false once no later event can count (the tail need not be read);
+    /// Folds the checkpoint's events that `replay`'s point in time counts into `replay`.
+    /// Returns false once no later event can count (the lines after it need not be read);
     /// `events` and `unknown` count what was read, as a replay of the log counts them.
     static func fold(_ body: MappedBytes, into replay: inout Replay, events: inout Int, unknown: inout Int) throws -> Bool {
         let raw = body.bytes
         var reader = ByteReader(raw)
         let sections = try Sections(&reader)
+        let point = replay.pointInTime
+        let stop = try firstPastTheEnd(raw, sections, point)
         replay.deferIDs(deferredIDs(body, sections))
-        unknown += sections.unknown
-        events += sections.unknown
+        var skipped = 0
+
+        // Unknown kinds: counted, as the log's lines are.
+        var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]))
+        while !unknowns.isAtEnd {
+            let envelope = try Envelope(&unknowns)
+            guard envelope.seq < stop else { continue }
+            if point.includes(seq: envelope.seq, known: envelope.known, recordedDay: envelope.recordedDay) { unknown += 1 } else { skipped += 1 }
+        }
+
+        // Outturns, a key at a time.
         let strings = try sections.strings(raw)
         var outturns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.outturns]))
-        var others = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.others]))
-        var nextOutturn = try OutturnRecord.peekSeq(outturns)
-        var nextOther = others.isAtEnd ? Int.max : Int(try others.peekInt64())
-        var times = Ledger.RecordedTimes()
-        while nextOutturn != .max || nextOther != .max {
-            events += 1
-            let keepsGoing: Bool
-            if nextOutturn < nextOther {
-                let record = try OutturnRecord(&outturns, strings: strings)
-                keepsGoing = replay.feedOutturn(seq: record.seq, known: record.known, recordedDay: record.recordedDay, record.outturn)
-                nextOutturn = try OutturnRecord.peekSeq(outturns)
-            } else {
-                let other = try OtherEvent(&others)
-                guard let record = try? LogRecord.decode(line: other.line),
-                      let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else { throw Malformed() }
-                keepsGoing = replay.feed(event, retracting: other.retracting)
-                nextOther = others.isAtEnd ? Int.max : Int(try others.peekInt64())
+        var runs: [(period: Period, entries: [Entry<OutturnRecorded>])] = []
+        var group: (area: UInt32, indicator: UInt32)?
+        func flush() throws {
+            if let (area, indicator) = group, !runs.isEmpty {
+                replay.feedOutturns(area: try string(area, strings), indicator: try string(indicator, strings), runs)
             }
-            if !keepsGoing { return false }
+            runs.removeAll(keepingCapacity: true)
         }
-        return true
+        while !outturns.isAtEnd {
+            let envelope = try Envelope(&outturns)
+            let counts = envelope.seq < stop && point.includes(seq: envelope.seq, known: envelope.known, recordedDay: envelope.recordedDay)
+            if !counts {
+                if envelope.seq < stop { skipped += 1 }
+                try outturns.skip(outturnSize - Envelope.size)
+                continue
+            }
+            let record = try OutturnRecord(&outturns, strings: strings)
+            if group.map({ $0 != (record.area, record.indicator) }) ?? true {
+                try flush()
+                group = (record.area, record.indicator)
+            }
+            let entry = Entry(seq: envelope.seq, known: envelope.known, payload: record.outturn)
+            if runs.last?.period == record.outturn.period { runs[runs.count - 1].entries.append(entry) } else { runs.append((record.outturn.period, [entry])) }
+        }
+        try flush()
+
+        // Everything else, in seq order.
+        var times = Ledger.RecordedTimes()
+        try forEachOther(body) { other in
+            guard other.envelope.seq < stop else { return }
+            guard point.includes(seq: other.envelope.seq, known: other.envelope.known, recordedDay: other.envelope.recordedDay) else {
+                skipped += 1
+                return
+            }
+            guard let record = try? LogRecord.decode(line: other.line),
+                  let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else { throw Malformed() }
+            replay.feed(event, retracting: other.retracting)
+        }
+
+        let isPastTheEnd = stop != .max
+        replay.countSkipped(skipped + (isPastTheEnd ? 1 : 0))
+        events += isPastTheEnd ? stop : sections.unknownCount + sections.outturnCount + sections.otherCount
+        return !isPastTheEnd
+    }
+
+    /// The seq of the first event the point in time puts past its end (.max if none): where
+    /// a fold in seq order would stop.
+    static func firstPastTheEnd(_ raw: UnsafeRawBufferPointer, _ sections: Sections, _ point: PointInTime) throws -> Int {
+        switch point {
+        case .now, .asOf: return .max // nothing is ever past their end
+        case .recorded, .sealed: break
+        }
+        var stop = Int.max
+        func judge(_ envelope: Envelope) {
+            if envelope.seq < stop, point.isPastTheEnd(seq: envelope.seq, recordedDay: envelope.recordedDay) { stop = envelope.seq }
+        }
+        var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]))
+        while !unknowns.isAtEnd { judge(try Envelope(&unknowns)) }
+        var outturns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.outturns]))
+        while !outturns.isAtEnd {
+            judge(try Envelope(&outturns))
+            try outturns.skip(outturnSize - Envelope.size)
+        }
+        var others = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.others]))
+        while !others.isAtEnd { judge(try OtherEvent(&others).envelope) }
+        return stop
+    }
+
+    static func string(_ index: UInt32, _ strings: [String]) throws -> String {
+        guard index < strings.count else { throw Malformed() }
+        return strings[Int(index)]
     }
 
     /// Every event's id and seq, hashed only if a retraction after the checkpoint names one.
@@ -77,31 +146,68 @@ enum StateCheckpoint {
         }
     }
 
-    /// An event other than an outturn, as a checkpoint keeps it: its seq, what it retracts
-    /// (for a retraction whose target the whole log names), and its log line.
-    struct OtherEvent {
+    /// What a point in time judges an event by: seq (8 bytes), known and recorded days (4 each).
+    struct Envelope {
+        static let size = 16
         var seq: Int
-        var retracting: Int?
-        var line: UnsafeRawBufferPointer
+        var known: Day
+        var recordedDay: Day
+
+        init(seq: Int, known: Day, recordedDay: Day) { (self.seq, self.known, self.recordedDay) = (seq, known, recordedDay) }
+
+        init(_ event: LedgerEvent) { self.init(seq: event.seq, known: event.known, recordedDay: event.recordedDay) }
 
         init(_ reader: inout ByteReader) throws {
             seq = Int(try reader.int64())
+            known = try reader.day()
+            recordedDay = try reader.day()
+        }
+
+        func write(to out: inout [UInt8]) {
+            out.appendLittleEndian(Int64(seq))
+            out.appendDay(known)
+            out.appendDay(recordedDay)
+        }
+    }
+
+    /// An event other than an outturn, as a checkpoint keeps it: its envelope, what it
+    /// retracts (for a retraction whose target the whole log holds), its type, its log line.
+    struct OtherEvent {
+        var envelope: Envelope
+        var retracting: Int?
+        /// The index of its type in ``DomainEvent/typeNames``.
+        var type: Int
+        var line: UnsafeRawBufferPointer
+
+        init(_ reader: inout ByteReader) throws {
+            envelope = try Envelope(&reader)
             let target = try reader.int64()
             retracting = target < 0 ? nil : Int(target)
+            type = Int(try reader.uint32())
             line = try reader.bytes(Int(try reader.uint32()))
         }
 
-        static func write(seq: Int, retracting: Int?, line: [UInt8], to out: inout [UInt8]) {
-            out.appendLittleEndian(Int64(seq))
+        static func write(_ event: LedgerEvent, retracting: Int?, line: [UInt8], to out: inout [UInt8]) {
+            Envelope(event).write(to: &out)
             out.appendLittleEndian(Int64(retracting ?? -1))
+            out.appendLittleEndian(UInt32(DomainEvent.typeNames.firstIndex(of: event.event.typeName)!))
             out.appendLittleEndian(UInt32(line.count))
             out.append(contentsOf: line)
         }
     }
 
+    /// Calls `visit` with each event other than outturns that the checkpoint keeps, in seq order.
+    static func forEachOther(_ body: MappedBytes, _ visit: (OtherEvent) throws -> Void) throws {
+        var reader = ByteReader(body.bytes)
+        let sections = try Sections(&reader)
+        var others = ByteReader(UnsafeRawBufferPointer(rebasing: body.bytes[sections.others]))
+        while !others.isAtEnd { try visit(try OtherEvent(&others)) }
+    }
+
     /// The offsets of a body's parts.
     struct Sections {
-        var unknown: Int
+        var unknownCount: Int
+        var unknowns: Range<Int>
         var stringCount: Int
         var strings: Range<Int>
         var outturnCount: Int
@@ -112,7 +218,8 @@ enum StateCheckpoint {
         var ids: Range<Int>
 
         init(_ reader: inout ByteReader) throws {
-            unknown = Int(try reader.int64())
+            (unknownCount, unknowns) = try reader.section()
+            guard unknowns.count == unknownCount * Envelope.size else { throw Malformed() }
             (stringCount, strings) = try reader.section()
             (outturnCount, outturns) = try reader.section()
             guard outturns.count == outturnCount * StateCheckpoint.outturnSize else { throw Malformed() }
@@ -133,56 +240,41 @@ enum StateCheckpoint {
 
 /// An outturn as a checkpoint keeps it: 64 bytes.
 ///
-/// seq (8) · known (4) · recorded day (4) · area (4) · indicator (4) · period's first and last
-/// month (8) · value's kind, status, isPartnership, padding (4) · note (4, or `noString`) ·
-/// two doubles (16) · a change's comparison period (8).
+/// The envelope: seq (8) · known (4) · recorded day (4); then area (4) · indicator (4) ·
+/// period's first and last month (8) · value's kind, status, isPartnership, padding (4) ·
+/// note (4, or `noString`) · two doubles (16) · a change's comparison period (8).
 struct OutturnRecord {
     static let noString = UInt32.max
-    var seq: Int
-    var known: Day
-    var recordedDay: Day
+    var area: UInt32
+    var indicator: UInt32
     var outturn: OutturnRecorded
 
-    init(seq: Int, known: Day, recordedDay: Day, outturn: OutturnRecorded) {
-        (self.seq, self.known, self.recordedDay, self.outturn) = (seq, known, recordedDay, outturn)
-    }
-
-    static func peekSeq(_ reader: ByteReader) throws -> Int {
-        reader.isAtEnd ? .max : Int(try reader.peekInt64())
-    }
-
+    /// Reads the fields after the envelope.
     init(_ reader: inout ByteReader, strings: [String]) throws {
-        func string(_ index: UInt32) throws -> String {
-            guard index < strings.count else { throw StateCheckpoint.Malformed() }
-            return strings[Int(index)]
-        }
-        seq = Int(try reader.int64())
-        known = try reader.day()
-        recordedDay = try reader.day()
-        let area = try string(try reader.uint32())
-        let indicator = try string(try reader.uint32())
+        area = try reader.uint32()
+        indicator = try reader.uint32()
         let period = try reader.period()
         let (kind, statusCode, isPartnership, _) = (try reader.uint8(), try reader.uint8(), try reader.uint8(), try reader.uint8())
         let noteIndex = try reader.uint32()
-        let note = noteIndex == Self.noString ? nil : try string(noteIndex)
+        let note = noteIndex == Self.noString ? nil : try StateCheckpoint.string(noteIndex, strings)
         let (first, second) = (try reader.double(), try reader.double())
-        let against = try reader.period()
+        let against = try reader.period(allowingNone: kind != 2)
         let value: OutturnValue
         switch kind {
         case 0: value = .number(first)
         case 1: value = .ratio(numerator: first, denominator: second)
-        case 2: value = .change(first, against: against)
+        case 2: value = .change(first, against: against!)
         default: throw StateCheckpoint.Malformed()
         }
         guard statusCode < OutturnStatus.allCases.count else { throw StateCheckpoint.Malformed() }
-        outturn = OutturnRecorded(area: area, isPartnership: isPartnership != 0, indicator: indicator, period: period,
+        outturn = OutturnRecorded(area: try StateCheckpoint.string(area, strings), isPartnership: isPartnership != 0,
+                                  indicator: try StateCheckpoint.string(indicator, strings), period: period,
                                   value: value, status: OutturnStatus.allCases[Int(statusCode)], note: note)
     }
 
-    func write(to out: inout [UInt8], intern: (String) -> UInt32) {
-        out.appendLittleEndian(Int64(seq))
-        out.appendDay(known)
-        out.appendDay(recordedDay)
+    /// Writes the whole record, envelope first.
+    static func write(_ event: LedgerEvent, _ outturn: OutturnRecorded, to out: inout [UInt8], intern: (String) -> UInt32) {
+        StateCheckpoint.Envelope(event).write(to: &out)
         out.appendLittleEndian(intern(outturn.area))
         out.appendLittleEndian(intern(outturn.indicator))
         out.appendPeriod(outturn.period)
@@ -199,6 +291,18 @@ struct OutturnRecord {
         out.appendLittleEndian(first.bitPattern)
         out.appendLittleEndian(second.bitPattern)
         if let against { out.appendPeriod(against) } else { out.appendLittleEndian(Int64(0)) }
+    }
+
+    /// The order records are kept in: area, indicator, period, then seq.
+    static func precedes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        for offset in [16, 20, 24, 28] {
+            let (x, y) = (a.loadUnaligned(fromByteOffset: offset, as: UInt32.self), b.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+            if x != y {
+                // Indices are unsigned; months are signed, but never negative.
+                return UInt32(littleEndian: x) < UInt32(littleEndian: y)
+            }
+        }
+        return Int64(littleEndian: a.loadUnaligned(as: Int64.self)) < Int64(littleEndian: b.loadUnaligned(as: Int64.self))
     }
 }
 
@@ -227,10 +331,6 @@ struct ByteReader {
     mutating func int64() throws -> Int64 {
         Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: try take(8), as: Int64.self))
     }
-    func peekInt64() throws -> Int64 {
-        var copy = self
-        return try copy.int64()
-    }
     mutating func double() throws -> Double {
         Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: try take(8), as: UInt64.self)))
     }
@@ -246,9 +346,18 @@ struct ByteReader {
     }
     /// A period as its first and last month's index.
     mutating func period() throws -> Period {
+        guard let period = try period(allowingNone: false) else { throw StateCheckpoint.Malformed() }
+        return period
+    }
+    /// A period, or nil for the zero bytes written where there is none.
+    mutating func period(allowingNone: Bool) throws -> Period? {
         let (first, last) = (Int(try int32()), Int(try int32()))
+        if allowingNone && first == 0 && last == 0 { return nil }
         guard let period = Period(first: Month(index: first), last: Month(index: last)) else { throw StateCheckpoint.Malformed() }
         return period
+    }
+    mutating func skip(_ count: Int) throws {
+        _ = try take(count)
     }
     /// A section: its item count, then its length in bytes, then its bytes (returned as a range).
     mutating func section() throws -> (count: Int, bytes: Range<Int>) {

@@ -16,7 +16,8 @@ struct StateCheckpointBuilder {
     private var otherCount = 0
     private var ids: [UInt8] = []
     private var idCount = 0
-    private var unknown = 0
+    private var unknowns: [UInt8] = []
+    private var unknownCount = 0
     /// Seqs of events of the kinds this version knows (a retraction by seq names one of them).
     private var isKnown: [Bool] = [false]
     /// Ids added since the builder started, by their hashes.
@@ -34,7 +35,8 @@ struct StateCheckpointBuilder {
         var reader = ByteReader(raw)
         let sections = try StateCheckpoint.Sections(&reader)
         for (index, string) in try sections.strings(raw).enumerated() { stringIndex[string] = UInt32(index) }
-        unknown = sections.unknown
+        unknowns = Array(raw[sections.unknowns])
+        unknownCount = sections.unknownCount
         strings = Array(raw[sections.strings])
         outturns = Array(raw[sections.outturns])
         outturnCount = sections.outturnCount
@@ -55,14 +57,13 @@ struct StateCheckpointBuilder {
         if case .outturnRecorded(let outturn) = event.event {
             var record: [UInt8] = []
             record.reserveCapacity(StateCheckpoint.outturnSize)
-            OutturnRecord(seq: event.seq, known: event.known, recordedDay: event.recordedDay, outturn: outturn)
-                .write(to: &record, intern: { intern($0) })
+            OutturnRecord.write(event, outturn, to: &record, intern: { intern($0) })
             outturns.append(contentsOf: record)
             outturnCount += 1
         } else if let line {
             var target: Int?
             if case .eventRetracted(let r) = event.event { target = resolve(r.event) }
-            StateCheckpoint.OtherEvent.write(seq: event.seq, retracting: target, line: line, to: &others)
+            StateCheckpoint.OtherEvent.write(event, retracting: target, line: line, to: &others)
             otherCount += 1
         } else {
             isIncomplete = true
@@ -76,8 +77,12 @@ struct StateCheckpointBuilder {
         idCount += 1
     }
 
-    /// Counts an event of a type this version does not know (no view uses it).
-    mutating func addUnknown() { unknown += 1 }
+    /// Adds an event of a type this version does not know: no view uses it, but a replay counts it.
+    mutating func addUnknown(seq: Int, known: Day?, recordedDay: Day?) {
+        guard let known, let recordedDay else { return isIncomplete = true }
+        StateCheckpoint.Envelope(seq: seq, known: known, recordedDay: recordedDay).write(to: &unknowns)
+        unknownCount += 1
+    }
 
     /// What a retraction added now retracts, as the fold of the whole log resolves it.
     private func resolve(_ reference: EventReference) -> Int? {
@@ -105,12 +110,29 @@ struct StateCheckpointBuilder {
     /// The checkpoint's body.
     func body() -> [UInt8] {
         var body: [UInt8] = []
-        body.reserveCapacity(8 + strings.count + outturns.count + others.count + ids.count + 4 * 16)
-        body.appendLittleEndian(Int64(unknown))
+        body.reserveCapacity(unknowns.count + strings.count + outturns.count + others.count + ids.count + 5 * 16)
+        body.appendSection(count: unknownCount, unknowns)
         body.appendSection(count: stringIndex.count, strings)
-        body.appendSection(count: outturnCount, outturns)
+        body.appendSection(count: outturnCount, Self.sorted(outturns, count: outturnCount))
         body.appendSection(count: otherCount, others)
         body.appendSection(count: idCount, ids)
         return body
+    }
+
+    /// The outturn records in the order a checkpoint keeps them (``OutturnRecord/precedes(_:_:)``).
+    private static func sorted(_ records: [UInt8], count: Int) -> [UInt8] {
+        let size = StateCheckpoint.outturnSize
+        return records.withUnsafeBytes { raw in
+            func record(_ i: Int32) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: raw[Int(i) * size..<(Int(i) + 1) * size]) }
+            var order = Array(0..<Int32(count))
+            // Records come in seq order, and a resumed checkpoint's come sorted: often little to do.
+            if !zip(order, order.dropFirst()).allSatisfy({ !OutturnRecord.precedes(record($1), record($0)) }) {
+                order.sort { OutturnRecord.precedes(record($0), record($1)) }
+            }
+            var out: [UInt8] = []
+            out.reserveCapacity(records.count)
+            for i in order { out.append(contentsOf: record(i)) }
+            return out
+        }
     }
 }
