@@ -41,60 +41,65 @@ extension Ledger {
     /// point in time stops earlier.
     public func replay(_ point: PointInTime = .now, auditing: Bool = true,
                        checkpoints: CheckpointPolicy? = nil) throws(LedgerError) -> ReplayResult {
-        let checkpoints = checkpoints ?? self.checkpoints
         do {
             let end = try log.committedEnd()
-            let head = try log.head(upTo: end)
-            var replay = Replay(point, auditing: auditing)
-            var events = 0
-            var unknown = 0
-            var start: Log.Head?
-            var isGoing = true
-            var checkpoint = checkpoints.reads && !auditing ? log.readCheckpoint(format: StateCheckpoint.format, upTo: end) : nil
-            if let found = checkpoint {
-                do {
-                    isGoing = try StateCheckpoint.fold(found.body, into: &replay, events: &events, unknown: &unknown)
-                    start = found.covers
-                } catch {
-                    (replay, events, unknown, checkpoint) = (Replay(point, auditing: auditing), 0, 0, nil)
-                }
-            }
-            var builder: StateCheckpointBuilder?
-            if let interval = checkpoints.writesAfter, head.seq - (checkpoint?.covers.seq ?? 0) >= max(interval, 1) {
-                builder = checkpoint.map { try? StateCheckpointBuilder(resuming: $0.body) } ?? StateCheckpointBuilder()
-            }
-            if isGoing || builder != nil {
-                // A replay that builds a checkpoint decodes every line: the checkpoint needs them all.
-                let decoder = LedgerEventDecoder(point: builder == nil ? point : nil, keepsLines: builder != nil)
-                try log.forEachDecoded(after: start, upTo: end, decoder: decoder) { item in
-                    if isGoing { events += 1 }
-                    switch item {
-                    case .event(let event, let line):
-                        if isGoing { isGoing = replay.feed(event) }
-                        builder?.add(event, line: line)
-                    case .unknown(let seq, let known, let recordedDay):
-                        // Judged from its envelope, as a line the decoder skipped would have been.
-                        if isGoing, let known, let recordedDay, !point.includes(seq: seq, known: known, recordedDay: recordedDay) {
-                            isGoing = replay.skip(pastTheEnd: point.isPastTheEnd(seq: seq, recordedDay: recordedDay))
-                        } else if isGoing {
-                            unknown += 1
-                        }
-                        builder?.addUnknown(seq: seq, known: known, recordedDay: recordedDay)
-                    case .skipped(let pastTheEnd):
-                        if isGoing { isGoing = replay.skip(pastTheEnd: pastTheEnd) }
-                    }
-                    return isGoing || builder != nil
-                }
-            }
-            if let builder, !builder.isIncomplete {
-                log.writeCheckpoint(format: StateCheckpoint.format, covering: head, body: builder.body())
-            }
-            return ReplayResult(replay: replay, events: events, head: head, unknownEvents: unknown)
+            return try Ledger.replay(log, upTo: try log.head(upTo: end), point, auditing: auditing, checkpoints: checkpoints ?? self.checkpoints)
         } catch let error as EventLogError {
             throw LedgerError(error)
         } catch {
             throw LedgerError(.io, "\(error)")
         }
+    }
+
+    /// The replay of the log's lines up to `head`, as ``replay(_:auditing:checkpoints:)`` describes.
+    static func replay(_ log: Log, upTo head: Log.Head, _ point: PointInTime, auditing: Bool,
+                       checkpoints: CheckpointPolicy) throws -> ReplayResult {
+        let end = head.end
+        var replay = Replay(point, auditing: auditing)
+        var events = 0
+        var unknown = 0
+        var start: Log.Head?
+        var isGoing = true
+        var checkpoint = checkpoints.reads && !auditing ? log.readCheckpoint(format: StateCheckpoint.format, upTo: end) : nil
+        if let found = checkpoint {
+            do {
+                isGoing = try StateCheckpoint.fold(found.body, into: &replay, events: &events, unknown: &unknown)
+                start = found.covers
+            } catch {
+                (replay, events, unknown, checkpoint) = (Replay(point, auditing: auditing), 0, 0, nil)
+            }
+        }
+        var builder: StateCheckpointBuilder?
+        if let interval = checkpoints.writesAfter, head.seq - (checkpoint?.covers.seq ?? 0) >= max(interval, 1) {
+            builder = checkpoint.map { try? StateCheckpointBuilder(resuming: $0.body) } ?? StateCheckpointBuilder()
+        }
+        if isGoing || builder != nil {
+            // A replay that builds a checkpoint decodes every line: the checkpoint needs them all.
+            let decoder = LedgerEventDecoder(point: builder == nil ? point : nil, keepsLines: builder != nil)
+            try log.forEachDecoded(after: start, upTo: end, decoder: decoder) { item in
+                if isGoing { events += 1 }
+                switch item {
+                case .event(let event, let line):
+                    if isGoing { isGoing = replay.feed(event) }
+                    builder?.add(event, line: line)
+                case .unknown(let seq, let known, let recordedDay):
+                    // Judged from its envelope, as a line the decoder skipped would have been.
+                    if isGoing, let known, let recordedDay, !point.includes(seq: seq, known: known, recordedDay: recordedDay) {
+                        isGoing = replay.skip(pastTheEnd: point.isPastTheEnd(seq: seq, recordedDay: recordedDay))
+                    } else if isGoing {
+                        unknown += 1
+                    }
+                    builder?.addUnknown(seq: seq, known: known, recordedDay: recordedDay)
+                case .skipped(let pastTheEnd):
+                    if isGoing { isGoing = replay.skip(pastTheEnd: pastTheEnd) }
+                }
+                return isGoing || builder != nil
+            }
+        }
+        if let builder, !builder.isIncomplete {
+            log.writeCheckpoint(format: StateCheckpoint.format, covering: head, body: builder.body())
+        }
+        return ReplayResult(replay: replay, events: events, head: head, unknownEvents: unknown)
     }
 
     /// Finds the board named `name` (held on `date`, if given; else the latest) and returns its seal.
@@ -273,11 +278,34 @@ extension Ledger {
     /// `forValidation` leaves out ``typesValidationIgnores``: enough to validate a batch that
     /// retracts nothing, and several times quicker to build on a large ledger. `isWhole` says
     /// whether anything was left out.
-    static func state(of log: Log, at head: Log.Head, forValidation: Bool = false) throws -> (state: LedgerState, isWhole: Bool) {
+    static func state(of log: Log, at head: Log.Head, forValidation: Bool = false,
+                      checkpoints: CheckpointPolicy = .none) throws -> (state: LedgerState, isWhole: Bool) {
+        // Under the append's lock: a checkpoint is read, never written.
+        let reading = CheckpointPolicy(reads: checkpoints.reads, writesAfter: nil)
+        guard forValidation else { return (try replay(log, upTo: head, .now, auditing: false, checkpoints: reading).replay.state, true) }
         var state = LedgerState()
         var isWhole = true
-        let decoder = LedgerEventDecoder(skippedTypes: forValidation ? typesValidationIgnores.map { Array($0.utf8) } : [])
-        try log.forEachDecoded(upTo: head.end, decoder: decoder) { item in
+        var start: Log.Head?
+        if reading.reads, let checkpoint = log.readCheckpoint(format: StateCheckpoint.format, upTo: head.end) {
+            let ignored = typesValidationIgnores.map { DomainEvent.typeNames.firstIndex(of: $0)! }
+            var times = RecordedTimes()
+            do {
+                try StateCheckpoint.forEachOther(checkpoint.body) { other in
+                    if ignored.contains(other.type) { return isWhole = false }
+                    guard let record = try? LogRecord.decode(line: other.line),
+                          let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else { throw StateCheckpoint.Malformed() }
+                    state.apply(event, retracting: other.retracting)
+                }
+                // Its outturns are left out too (validation never reads them).
+                isWhole = false
+                state.deferredIDs = try StateCheckpoint.deferredIDs(checkpoint.body)
+                start = checkpoint.covers
+            } catch {
+                (state, isWhole) = (LedgerState(), true)
+            }
+        }
+        let decoder = LedgerEventDecoder(skippedTypes: typesValidationIgnores.map { Array($0.utf8) })
+        try log.forEachDecoded(after: start, upTo: head.end, decoder: decoder) { item in
             switch item {
             case .event(let event, _): state.apply(event)
             case .skipped: isWhole = false

@@ -75,7 +75,7 @@ public final class Ledger {
     /// the state is then not kept for the next append.
     func appendValidated(lockTimeout: Double?, onlyValidates: Bool = false, expectedIDs: Set<String>? = nil, keepsState: Bool = true,
                          prepare: @escaping (LedgerState) throws -> PreparedBatch) throws(LedgerError) -> Log.AppendResult {
-        let log = self.log
+        let (log, checkpoints) = (self.log, self.checkpoints)
         let cached = lastState
         var state = LedgerState()
         var batch = PreparedBatch()
@@ -90,7 +90,7 @@ public final class Ledger {
                 if let cached, cached.head == head, cached.isWhole || onlyValidates {
                     (state, isWhole) = (cached.state, cached.isWhole)
                 } else {
-                    (state, isWhole) = try Ledger.state(of: log, at: head, forValidation: onlyValidates)
+                    (state, isWhole) = try Ledger.state(of: log, at: head, forValidation: onlyValidates, checkpoints: checkpoints)
                 }
                 batch = try prepare(state)
                 return batch.drafts

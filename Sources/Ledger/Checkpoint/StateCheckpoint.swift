@@ -133,6 +133,11 @@ enum StateCheckpoint {
     }
 
     /// Every event's id and seq, hashed only if a retraction after the checkpoint names one.
+    static func deferredIDs(_ body: MappedBytes) throws -> DeferredEventIDs {
+        var reader = ByteReader(body.bytes)
+        return deferredIDs(body, try Sections(&reader))
+    }
+
     static func deferredIDs(_ body: MappedBytes, _ sections: Sections) -> DeferredEventIDs {
         DeferredEventIDs { [ids = sections.ids, count = sections.idCount] in
             var table = EventIDs()
