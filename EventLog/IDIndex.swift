@@ -211,11 +211,25 @@ func readTail(_ path: String, bytes: Int) throws(EventLogError) -> [UInt8] {
 /// Replaces `path` with `bytes` atomically (write a temporary file, then rename over).
 /// Not fsynced: it is for caches, which are rebuilt if lost.
 func writeWholeFile(_ path: String, _ bytes: [UInt8]) throws(EventLogError) {
+    try writeWholeFile(path, pieces: [bytes])
+}
+
+/// Replaces `path` with `pieces`, one after another, atomically.
+func writeWholeFile(_ path: String, pieces: [[UInt8]]) throws(EventLogError) {
     let temporary = path + ".tmp-\(getpid())"
-    try FileDescriptor.withOpened(temporary, O_WRONLY | O_CREAT | O_TRUNC, verb: "create") { (fd) throws(EventLogError) in
-        try fd.write(bytes, at: 0)
+    do {
+        try FileDescriptor.withOpened(temporary, O_WRONLY | O_CREAT | O_TRUNC, verb: "create") { (fd) throws(EventLogError) in
+            var offset = 0
+            for bytes in pieces {
+                try fd.write(bytes, at: offset)
+                offset += bytes.count
+            }
+        }
+        try FileSystem.rename(temporary, to: path)
+    } catch {
+        unlink(temporary)
+        throw error
     }
-    try FileSystem.rename(temporary, to: path)
 }
 
 func appendToFile(_ path: String, _ bytes: [UInt8], sync: Bool = false) throws(EventLogError) {

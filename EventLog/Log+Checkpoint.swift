@@ -37,12 +37,9 @@ extension Log {
     /// Returns false if it cannot be written — a read-only directory, a full disk: a cache is
     /// never worth failing a reader for.
     @discardableResult
-    public func writeCheckpoint(format: String, covering head: Head, body: [UInt8]) -> Bool {
-        let stamp = Stamp(format: format, head: head, length: body.count)
-        var bytes = Array(stamp.text.utf8)
-        bytes.append(0x0A)
-        bytes.append(contentsOf: body)
-        do { try writeWholeFile(checkpointPath, bytes) } catch { return false }
+    public func writeCheckpoint(format: String, covering head: Head, body pieces: [[UInt8]]) -> Bool {
+        let stamp = Stamp(format: format, head: head, length: pieces.reduce(0) { $0 + $1.count })
+        do { try writeWholeFile(checkpointPath, pieces: [Array((stamp.text + "\n").utf8)] + pieces) } catch { return false }
         return true
     }
 

@@ -71,7 +71,10 @@ extension Ledger {
         }
         var builder: StateCheckpointBuilder?
         if let interval = checkpoints.writesAfter, head.seq - (checkpoint?.covers.seq ?? 0) >= max(interval, 1) {
-            builder = checkpoint.map { try? StateCheckpointBuilder(resuming: $0.body) } ?? StateCheckpointBuilder()
+            // A replay of everything resolves retractions as the whole log does; any other leaves it to the builder.
+            let (expecting, resolvesItself) = (head.seq - (checkpoint?.covers.seq ?? 0), point != .now)
+            builder = checkpoint.map { try? StateCheckpointBuilder(resuming: $0.body, expecting: expecting, resolvesItself: resolvesItself) }
+                ?? StateCheckpointBuilder(expecting: expecting, resolvesItself: resolvesItself)
         }
         if isGoing || builder != nil {
             // A replay that builds a checkpoint decodes every line: the checkpoint needs them all.
@@ -81,7 +84,7 @@ extension Ledger {
                 switch item {
                 case .event(let event, let line):
                     if isGoing { isGoing = replay.feed(event) }
-                    builder?.add(event, line: line)
+                    builder?.add(event, line: line, resolved: { replay.state.resolve($0) })
                 case .unknown(let seq, let known, let recordedDay):
                     // Judged from its envelope, as a line the decoder skipped would have been.
                     if isGoing, let known, let recordedDay, !point.includes(seq: seq, known: known, recordedDay: recordedDay) {

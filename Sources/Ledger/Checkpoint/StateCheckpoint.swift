@@ -278,10 +278,11 @@ struct OutturnRecord {
     }
 
     /// Writes the whole record, envelope first.
-    static func write(_ event: LedgerEvent, _ outturn: OutturnRecorded, to out: inout [UInt8], intern: (String) -> UInt32) {
+    static func write(_ event: LedgerEvent, _ outturn: OutturnRecorded, strings: (area: UInt32, indicator: UInt32, note: UInt32?),
+                      to out: inout [UInt8]) {
         StateCheckpoint.Envelope(event).write(to: &out)
-        out.appendLittleEndian(intern(outturn.area))
-        out.appendLittleEndian(intern(outturn.indicator))
+        out.appendLittleEndian(strings.area)
+        out.appendLittleEndian(strings.indicator)
         out.appendPeriod(outturn.period)
         let (kind, first, second, against): (UInt8, Double, Double, Period?) = switch outturn.value {
         case .number(let v): (0, v, 0, nil)
@@ -292,22 +293,10 @@ struct OutturnRecord {
         out.append(UInt8(OutturnStatus.allCases.firstIndex(of: outturn.status)!))
         out.append(outturn.isPartnership ? 1 : 0)
         out.append(0)
-        out.appendLittleEndian(outturn.note.map(intern) ?? Self.noString)
+        out.appendLittleEndian(strings.note ?? Self.noString)
         out.appendLittleEndian(first.bitPattern)
         out.appendLittleEndian(second.bitPattern)
         if let against { out.appendPeriod(against) } else { out.appendLittleEndian(Int64(0)) }
-    }
-
-    /// The order records are kept in: area, indicator, period, then seq.
-    static func precedes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        for offset in [16, 20, 24, 28] {
-            let (x, y) = (a.loadUnaligned(fromByteOffset: offset, as: UInt32.self), b.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-            if x != y {
-                // Indices are unsigned; months are signed, but never negative.
-                return UInt32(littleEndian: x) < UInt32(littleEndian: y)
-            }
-        }
-        return Int64(littleEndian: a.loadUnaligned(as: Int64.self)) < Int64(littleEndian: b.loadUnaligned(as: Int64.self))
     }
 }
 
@@ -384,11 +373,5 @@ extension [UInt8] {
     mutating func appendPeriod(_ period: Period) {
         appendLittleEndian(Int32(period.first.index))
         appendLittleEndian(Int32(period.last.index))
-    }
-    /// A section as ``ByteReader/section()`` reads it.
-    mutating func appendSection(count: Int, _ bytes: [UInt8]) {
-        appendLittleEndian(Int64(count))
-        appendLittleEndian(Int64(bytes.count))
-        append(contentsOf: bytes)
     }
 }

@@ -27,10 +27,25 @@ struct StateCheckpointBuilder {
     /// Set when an event came without the line it must be kept as: the body would lack it.
     private(set) var isIncomplete = false
 
-    init() {}
+    /// Whether the builder resolves retractions itself (else the caller's fold of every
+    /// event does, and says what to in `add`).
+    private let resolvesItself: Bool
+
+    /// `events`: about how many events will be added (room is made for them at once).
+    /// `resolvesItself`: see ``add(_:line:resolved:)``.
+    init(expecting events: Int = 0, resolvesItself: Bool) {
+        self.resolvesItself = resolvesItself
+        outturns.reserveCapacity(events * StateCheckpoint.outturnSize)
+        ids.reserveCapacity(events * 64)
+        if resolvesItself {
+            isKnown.reserveCapacity(events + 1)
+            newIDs.reserveCapacity(events)
+        }
+    }
 
     /// Starts from an earlier checkpoint's body: its events come first.
-    init(resuming body: MappedBytes) throws {
+    init(resuming body: MappedBytes, expecting events: Int = 0, resolvesItself: Bool) throws {
+        self.init(expecting: events, resolvesItself: resolvesItself)
         let raw = body.bytes
         var reader = ByteReader(raw)
         let sections = try StateCheckpoint.Sections(&reader)
@@ -38,12 +53,13 @@ struct StateCheckpointBuilder {
         unknowns = Array(raw[sections.unknowns])
         unknownCount = sections.unknownCount
         strings = Array(raw[sections.strings])
-        outturns = Array(raw[sections.outturns])
+        outturns.append(contentsOf: raw[sections.outturns])
         outturnCount = sections.outturnCount
         others = Array(raw[sections.others])
         otherCount = sections.otherCount
-        ids = Array(raw[sections.ids])
+        ids.append(contentsOf: raw[sections.ids])
         idCount = sections.idCount
+        guard resolvesItself else { return }
         var idReader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.ids]))
         while !idReader.isAtEnd {
             markKnown(Int(try idReader.int64()))
@@ -53,27 +69,28 @@ struct StateCheckpointBuilder {
     }
 
     /// Adds the next event. `line` is its log line (needed for every kind but outturns).
-    mutating func add(_ event: LedgerEvent, line: [UInt8]?) {
+    /// `resolved`, when the caller folds every event, is what its own state resolves a
+    /// retraction to (the builder then need not hash every id to resolve it itself).
+    mutating func add(_ event: LedgerEvent, line: [UInt8]?, resolved: (EventReference) -> Int?) {
         if case .outturnRecorded(let outturn) = event.event {
-            var record: [UInt8] = []
-            record.reserveCapacity(StateCheckpoint.outturnSize)
-            OutturnRecord.write(event, outturn, to: &record, intern: { intern($0) })
-            outturns.append(contentsOf: record)
+            let strings = (area: intern(outturn.area), indicator: intern(outturn.indicator), note: outturn.note.map { intern($0) })
+            OutturnRecord.write(event, outturn, strings: strings, to: &outturns)
             outturnCount += 1
         } else if let line {
             var target: Int?
-            if case .eventRetracted(let r) = event.event { target = resolve(r.event) }
+            if case .eventRetracted(let r) = event.event { target = resolvesItself ? resolve(r.event) : resolved(r.event) }
             StateCheckpoint.OtherEvent.write(event, retracting: target, line: line, to: &others)
             otherCount += 1
         } else {
             isIncomplete = true
         }
-        markKnown(event.seq)
-        newIDs.insert(event.idKey, seq: event.seq)
-        let id = Array(event.id.utf8)
+        if resolvesItself {
+            markKnown(event.seq)
+            newIDs.insert(event.idKey, seq: event.seq)
+        }
         ids.appendLittleEndian(Int64(event.seq))
-        ids.appendLittleEndian(UInt32(id.count))
-        ids.append(contentsOf: id)
+        ids.appendLittleEndian(UInt32(event.id.utf8.count))
+        ids.append(contentsOf: event.id.utf8)
         idCount += 1
     }
 
@@ -107,31 +124,46 @@ struct StateCheckpointBuilder {
         return index
     }
 
-    /// The checkpoint's body.
-    func body() -> [UInt8] {
-        var body: [UInt8] = []
-        body.reserveCapacity(unknowns.count + strings.count + outturns.count + others.count + ids.count + 5 * 16)
-        body.appendSection(count: unknownCount, unknowns)
-        body.appendSection(count: stringIndex.count, strings)
-        body.appendSection(count: outturnCount, Self.sorted(outturns, count: outturnCount))
-        body.appendSection(count: otherCount, others)
-        body.appendSection(count: idCount, ids)
-        return body
+    /// The checkpoint's body, in pieces to be written one after another.
+    func body() -> [[UInt8]] {
+        func header(_ count: Int, _ bytes: [UInt8]) -> [UInt8] {
+            var header: [UInt8] = []
+            header.appendLittleEndian(Int64(count))
+            header.appendLittleEndian(Int64(bytes.count))
+            return header
+        }
+        let sortedOutturns = Self.sorted(outturns, count: outturnCount)
+        var pieces: [[UInt8]] = []
+        for (count, bytes) in [(unknownCount, unknowns), (stringIndex.count, strings), (outturnCount, sortedOutturns),
+                               (otherCount, others), (idCount, ids)] {
+            pieces.append(header(count, bytes))
+            pieces.append(bytes)
+        }
+        return pieces
     }
 
-    /// The outturn records in the order a checkpoint keeps them (``OutturnRecord/precedes(_:_:)``).
+    /// The outturn records in the order a checkpoint keeps them: area, indicator, period, seq.
     private static func sorted(_ records: [UInt8], count: Int) -> [UInt8] {
         let size = StateCheckpoint.outturnSize
         return records.withUnsafeBytes { raw in
-            func record(_ i: Int32) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: raw[Int(i) * size..<(Int(i) + 1) * size]) }
-            var order = Array(0..<Int32(count))
-            // Records come in seq order, and a resumed checkpoint's come sorted: often little to do.
-            if !zip(order, order.dropFirst()).allSatisfy({ !OutturnRecord.precedes(record($1), record($0)) }) {
-                order.sort { OutturnRecord.precedes(record($0), record($1)) }
+            // Each record's sort key, packed: area and indicator (interned: at most 2^32 strings
+            // each, but in practice far fewer) and the period's months, then the seq.
+            var keys: [(UInt64, UInt64, Int32)] = []
+            keys.reserveCapacity(count)
+            var isSorted = true
+            for i in 0..<count {
+                let base = i * size
+                func u32(_ offset: Int) -> UInt64 { UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + offset, as: UInt32.self))) }
+                let key = (u32(16) << 32 | u32(20), u32(24) << 32 | u32(28), Int32(i))
+                if let last = keys.last, (key.0, key.1) < (last.0, last.1) { isSorted = false }
+                keys.append(key)
             }
+            // Records come in seq order, so equal keys are already in seq order: sorting on the
+            // key and then the position keeps them so.
+            if !isSorted { keys.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) } }
             var out: [UInt8] = []
             out.reserveCapacity(records.count)
-            for i in order { out.append(contentsOf: record(i)) }
+            for key in keys { out.append(contentsOf: raw[Int(key.2) * size..<(Int(key.2) + 1) * size]) }
             return out
         }
     }
