@@ -4,8 +4,10 @@
 Run through Benchmarks/run.sh (which builds the release binary first). Every figure is the
 median of RUNS runs of a whole process, timed with /usr/bin/time (wall seconds and peak
 RSS), beside its floor (reading the file; hashing it) and beside SQLite and a plain Python
-script answering the same as-of question. Environment: EVENTS (default 1100000), RUNS (5),
-WORK (a scratch folder, default /tmp/outturn-bench).
+script answering the same as-of question. Views are timed cold (OUTTURN_CHECKPOINT_EVERY=0:
+every replay from seq 1, no checkpoint read or written) and warm (a checkpoint beside the log).
+Environment: EVENTS (default 1100000), RUNS (5), WORK (a scratch folder, default
+/tmp/outturn-bench), SCALES (extra ledger sizes for the memory table).
 """
 import json, os, shutil, sqlite3, statistics, subprocess, sys, time
 
@@ -19,12 +21,15 @@ MPS = os.path.join(os.path.dirname(ROOT), "shared", "data", "mps", "borough-crim
 PARTNERSHIP, INDICATOR = "borough-1", "MOPAC7.burglary"
 
 
-def timed(command, shell=False, stdin=None):
+COLD = dict(os.environ, OUTTURN_CHECKPOINT_EVERY="0")
+
+
+def timed(command, shell=False, stdin=None, env=None):
     """Runs a command under /usr/bin/time; returns (wall seconds, peak RSS in MB, stdout)."""
     t = ["/usr/bin/time", "-f", "%e %M"]
     args = t + (["sh", "-c", command] if shell else command)
     started = time.perf_counter()  # /usr/bin/time's %e has 10 ms steps; this has microseconds
-    p = subprocess.run(args, capture_output=True, text=True, stdin=stdin)
+    p = subprocess.run(args, capture_output=True, text=True, stdin=stdin, env=env)
     wall = time.perf_counter() - started
     if p.returncode != 0:
         sys.exit(f"benchmark: {command} failed: {p.stderr[-2000:]}")
@@ -32,12 +37,12 @@ def timed(command, shell=False, stdin=None):
     return wall, int(rss) / 1024, p.stdout
 
 
-def median(command, shell=False, runs=RUNS, setup=None):
+def median(command, shell=False, runs=RUNS, setup=None, env=None):
     walls, rsss, out = [], [], ""
     for _ in range(runs):
         if setup:
             setup()
-        w, r, out = timed(command, shell)
+        w, r, out = timed(command, shell, env=env)
         walls.append(w)
         rsss.append(r)
     return statistics.median(walls), max(rsss), out
@@ -68,16 +73,37 @@ def main():
     w, r, _ = median([OUTTURN, "verify", "--ledger", LEDGER])
     row("verify", w, r, f"{size_mb / w:,.0f} MB/s", f"{sha / w:.2f}× sha256sum's speed")
 
-    w, r, _ = median(f"{OUTTURN} replay --ledger {LEDGER} --as-of 9999-12-31 --format json > /dev/null", shell=True)
-    full = w
-    row("full replay into all projections", w, r, f"{events / w:,.0f} events/s", f"{cat / w * 100:.1f}% of cat's speed")
+    full_replay = f"{OUTTURN} replay --ledger {LEDGER} --as-of 9999-12-31 --format json > /dev/null"
+    w, r, _ = median(full_replay, shell=True, env=COLD)
+    row("full replay into all projections, from the log (cold)", w, r, f"{events / w:,.0f} events/s", f"{cat / w * 100:.1f}% of cat's speed")
+
+    # Checkpoints: the first view after 10,000 new events writes one; every view after reads it.
+    checkpoint = LEDGER + ".ckpt"
+    def no_checkpoint():
+        if os.path.exists(checkpoint):
+            os.remove(checkpoint)
+    write = [OUTTURN, "status", "--ledger", LEDGER, "--partnership", PARTNERSHIP, "--format", "csv"]
+    w, r, _ = median(write, setup=no_checkpoint)
+    row("a status view that writes the checkpoint (the first after 10,000 new events)", w, r, None,
+        f"checkpoint {os.path.getsize(checkpoint) / 1e6:,.0f} MB")
+    w, r, _ = median(full_replay, shell=True)
+    row("full replay into all projections, from the checkpoint (warm)", w, r, f"{events / w:,.0f} events/s")
 
     question = [OUTTURN, "status", "--ledger", LEDGER, "--partnership", PARTNERSHIP, "--indicator", INDICATOR, "--as-of", as_of, "--format", "csv"]
+    w, r, cold_out = median(question, env=COLD)
+    row(f"status --as-of {as_of}, cold", w, r)
     w, r, ours_out = median(question)
     ours = w
-    row(f"status --as-of {as_of} (no checkpoints: cold = warm)", w, r)
-    w, r, _ = median([OUTTURN, "replay", "--ledger", LEDGER, "--board", board_spec, "--partnership", PARTNERSHIP, "--format", "json"])
-    row(f"replay --board {board_spec}", w, r)
+    row(f"status --as-of {as_of}, warm", w, r)
+    if cold_out != ours_out:
+        sys.exit("benchmark: the as-of view differs with and without the checkpoint")
+    board_view = [OUTTURN, "replay", "--ledger", LEDGER, "--board", board_spec, "--partnership", PARTNERSHIP, "--format", "json"]
+    w, r, cold_out = median(board_view, env=COLD)
+    row(f"replay --board {board_spec}, cold", w, r)
+    w, r, warm_out = median(board_view)
+    row(f"replay --board {board_spec}, warm", w, r)
+    if cold_out != warm_out:
+        sys.exit("benchmark: the board view differs with and without the checkpoint")
 
     n = [0]
     def one_event():
@@ -85,8 +111,11 @@ def main():
         with open(os.path.join(WORK, "one.jsonl"), "w") as f:
             f.write(json.dumps({"type": "indicator.defined", "id": f"bench-{time.time_ns()}-{n[0]}",
                                 "data": {"indicator": f"bench-{time.time_ns()}-{n[0]}", "name": "Bench", "unit": "count", "polarity": "lower-better"}}) + "\n")
-    w, r, _ = median([OUTTURN, "append", "--ledger", LEDGER, "--file", os.path.join(WORK, "one.jsonl")], setup=one_event)
-    row("one `outturn append` of 1 event, whole process", w, r)
+    append_one = [OUTTURN, "append", "--ledger", LEDGER, "--file", os.path.join(WORK, "one.jsonl")]
+    w, r, _ = median(append_one, setup=one_event, env=COLD)
+    row("one `outturn append` of 1 event, whole process, cold", w, r)
+    w, r, _ = median(append_one, setup=one_event)
+    row("one `outturn append` of 1 event, whole process, warm", w, r)
 
     batch = os.path.join(WORK, "batch.jsonl")
     with open(batch, "w") as f:
@@ -121,14 +150,17 @@ def main():
     w, r, python_out = median(["python3", script, LEDGER, PARTNERSHIP, INDICATOR, as_of])
     row("the same as-of question in Python (json.loads per line)", w, r, None, f"ours takes {ours / w:,.2f}× its time")
 
-    # How peak memory grows: the same full replay on smaller and larger generated ledgers.
+    # How peak memory grows: the same full replay (cold) and as-of view (warm) on smaller and larger ledgers.
     scaling = []
     for n in sorted({int(x) for x in os.environ.get("SCALES", "500000,2000000").split(",") if x} | {EVENTS}):
         path = ledger_of(n)
-        w, r, _ = median(f"{OUTTURN} replay --ledger {path} --as-of 9999-12-31 --format json > /dev/null", shell=True,
-                         runs=RUNS if n == EVENTS else 1)
-        scaling.append((n, os.path.getsize(path) / 1e6, w, r))
-        print(f"  scaling {n}: {w:.3f} s, {r:,.0f} MB", file=sys.stderr, flush=True)
+        runs = RUNS if n == EVENTS else 1
+        w, r, _ = median(f"{OUTTURN} replay --ledger {path} --as-of 9999-12-31 --format json > /dev/null", shell=True, runs=runs, env=COLD)
+        timed([OUTTURN, "status", "--ledger", path, "--partnership", PARTNERSHIP, "--format", "csv"])  # writes the checkpoint if due
+        aw, ar, _ = median([OUTTURN, "status", "--ledger", path, "--partnership", PARTNERSHIP, "--indicator", INDICATOR,
+                            "--as-of", as_of, "--format", "csv"], runs=runs)
+        scaling.append((n, os.path.getsize(path) / 1e6, w, r, aw, ar))
+        print(f"  scaling {n}: {w:.3f} s, {r:,.0f} MB; as-of warm {aw:.3f} s, {ar:,.0f} MB", file=sys.stderr, flush=True)
 
     print(f"Ledger: {events:,} events, {size_mb:,.0f} MB; median of {RUNS} runs; {os.cpu_count()} cores")
     print(f"As-of question: {PARTNERSHIP} / {INDICATOR} as known on {as_of} — ours: {ours_out.strip().splitlines()[-1].split(',')[2:4]}, "
@@ -139,12 +171,12 @@ def main():
     for what, s, rss, rate, floor in rows:
         print(f"| {what} | {s:.3f} | {rss:,.0f} | {rate or ''} | {floor or ''} |")
     print()
-    print("Full replay as the ledger grows (one run each but the main ledger's):")
+    print("As the ledger grows (one run each but the main ledger's): full replay from the log, and the as-of view from a checkpoint:")
     print()
-    print("| events | MB on disk | replay s | events/s | peak RSS MB |")
-    print("|---:|---:|---:|---:|---:|")
-    for n, mb, w, r in scaling:
-        print(f"| {n:,} | {mb:,.0f} | {w:.3f} | {n / w:,.0f} | {r:,.0f} |")
+    print("| events | MB on disk | full replay s | events/s | peak RSS MB | as-of view (warm) s | peak RSS MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for n, mb, w, r, aw, ar in scaling:
+        print(f"| {n:,} | {mb:,.0f} | {w:.3f} | {n / w:,.0f} | {r:,.0f} | {aw:.3f} | {ar:,.0f} |")
 
 
 def ledger_of(events):

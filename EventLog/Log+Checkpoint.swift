@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A checkpoint: what a reader folded from the log's first events, saved beside the log
 /// (`<log>.ckpt`) so the next reader can start from there instead of from seq 1.
 ///
@@ -30,7 +36,9 @@ extension Log {
         guard stamp.head.end == 0 ? stamp.head.seq == 0 : (try? head(upTo: stamp.head.end)).map({
             $0.seq == stamp.head.seq && $0.hash == stamp.head.hash
         }) == true else { return nil }
-        return Checkpoint(covers: stamp.head, body: file.dropping(newline + 1))
+        let body = file.dropping(newline + 1)
+        guard XXH64.checksum(body.bytes) == stamp.checksum else { return nil }
+        return Checkpoint(covers: stamp.head, body: body)
     }
 
     /// Replaces the checkpoint beside the log, atomically (a temporary file renamed over it).
@@ -38,26 +46,46 @@ extension Log {
     /// never worth failing a reader for.
     @discardableResult
     public func writeCheckpoint(format: String, covering head: Head, body pieces: [[UInt8]]) -> Bool {
-        let stamp = Stamp(format: format, head: head, length: pieces.reduce(0) { $0 + $1.count })
-        do { try writeWholeFile(checkpointPath, pieces: [Array((stamp.text + "\n").utf8)] + pieces) } catch { return false }
+        // The stamp's checksum is worked out from the body as written (mapped back), so reader
+        // and writer run the same code over the same bytes; it is filled in before the rename.
+        var stamp = Stamp(format: format, head: head, length: pieces.reduce(0) { $0 + $1.count }, checksum: 0)
+        let temporary = checkpointPath + ".tmp-\(getpid())"
+        do {
+            let line = Array((stamp.text + "\n").utf8)
+            try writeFile(temporary, pieces: [line] + pieces)
+            guard let written = MappedBytes(path: temporary, skipping: line.count) else { throw EventLogError(.io, "cannot map", path: temporary) }
+            stamp.checksum = XXH64.checksum(written.bytes)
+            try FileDescriptor.withOpened(temporary, O_WRONLY) { (fd) throws(EventLogError) in try fd.write(Array(stamp.text.utf8), at: 0) }
+            try FileSystem.rename(temporary, to: checkpointPath)
+        } catch {
+            unlink(temporary)
+            return false
+        }
         return true
     }
 
-    /// The checkpoint's first line: `outturn-checkpoint <format> seq=… end=… hash=… length=…`.
+    /// The checkpoint's first line:
+    /// `outturn-checkpoint <format> seq=… end=… hash=… length=… sum=<XXH64 checksum of the body>`.
     struct Stamp {
         var format: String
         var head: Head
         var length: Int
+        var checksum: UInt64
 
-        init(format: String, head: Head, length: Int) { (self.format, self.head, self.length) = (format, head, length) }
+        init(format: String, head: Head, length: Int, checksum: UInt64) {
+            (self.format, self.head, self.length, self.checksum) = (format, head, length, checksum)
+        }
 
+        /// Of a fixed length for a given head and body, whatever the checksum (it is written last, in place).
         var text: String {
-            "outturn-checkpoint \(format) seq=\(head.seq) end=\(head.end) hash=\(head.hash.hex) length=\(length)"
+            let sum = String(checksum, radix: 16)
+            return "outturn-checkpoint \(format) seq=\(head.seq) end=\(head.end) hash=\(head.hash.hex) length=\(length) sum="
+                + String(repeating: "0", count: 16 - sum.count) + sum
         }
 
         init?(_ text: String) {
             let words = text.split(separator: " ")
-            guard words.count == 6, words[0] == "outturn-checkpoint" else { return nil }
+            guard words.count == 7, words[0] == "outturn-checkpoint" else { return nil }
             var fields: [Substring: Substring] = [:]
             for word in words[2...] {
                 guard let equals = word.firstIndex(of: "=") else { return nil }
@@ -65,9 +93,9 @@ extension Log {
             }
             guard let seq = fields["seq"].flatMap({ Int($0) }), let end = fields["end"].flatMap({ Int($0) }),
                   let length = fields["length"].flatMap({ Int($0) }), let hex = fields["hash"],
-                  let hash = SHA256Digest(hex: String(hex)),
-                  seq >= 0, end >= 0, length >= 0 else { return nil }
-            self.init(format: String(words[1]), head: Head(seq: seq, hash: hash, recorded: nil, end: end), length: length)
+                  let hash = SHA256Digest(hex: String(hex)), let sum = fields["sum"], sum.count == 16,
+                  let checksum = UInt64(sum, radix: 16), seq >= 0, end >= 0, length >= 0 else { return nil }
+            self.init(format: String(words[1]), head: Head(seq: seq, hash: hash, recorded: nil, end: end), length: length, checksum: checksum)
         }
     }
 }

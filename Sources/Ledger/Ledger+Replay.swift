@@ -26,8 +26,9 @@ extension Ledger {
 
         /// Read a checkpoint; write one when 10,000 events have come since.
         public static let standard = CheckpointPolicy(reads: true, writesAfter: 10_000)
-        /// Neither read nor write one: every replay from seq 1.
-        public static let none = CheckpointPolicy(reads: false, writesAfter: nil)
+        /// Neither read nor write one: every replay from seq 1. (Not `none`, which beside an
+        /// optional policy would read as "no policy given".)
+        public static let off = CheckpointPolicy(reads: false, writesAfter: nil)
     }
 
     /// Reads the committed log once, in seq order, feeding every event the point in time
@@ -60,20 +61,26 @@ extension Ledger {
         var unknown = 0
         var start: Log.Head?
         var isGoing = true
-        var checkpoint = checkpoints.reads && !auditing ? log.readCheckpoint(format: StateCheckpoint.format, upTo: end) : nil
-        if let found = checkpoint {
+        // An auditing replay needs whole events in seq order: it reads a checkpoint only to
+        // know whether a new one is due (and to grow it, if so).
+        var checkpoint = checkpoints.reads ? log.readCheckpoint(format: StateCheckpoint.format, upTo: end) : nil
+        if let found = checkpoint, !auditing {
             do {
-                isGoing = try StateCheckpoint.fold(found.body, into: &replay, events: &events, unknown: &unknown)
+                isGoing = try StateCheckpoint.fold(found, into: &replay, events: &events, unknown: &unknown)
                 start = found.covers
             } catch {
+                // Damaged in a way its checksum cannot see: read the log instead, and write a new one.
                 (replay, events, unknown, checkpoint) = (Replay(point, auditing: auditing), 0, 0, nil)
             }
         }
         var builder: StateCheckpointBuilder?
-        if let interval = checkpoints.writesAfter, head.seq - (checkpoint?.covers.seq ?? 0) >= max(interval, 1) {
+        // A builder resumed from the checkpoint takes only the events after it (an auditing
+        // replay reads those before it too).
+        let builderFrom = checkpoint?.covers.seq ?? 0
+        if let interval = checkpoints.writesAfter, head.seq - builderFrom >= max(interval, 1) {
             // A replay of everything resolves retractions as the whole log does; any other leaves it to the builder.
-            let (expecting, resolvesItself) = (head.seq - (checkpoint?.covers.seq ?? 0), point != .now)
-            builder = checkpoint.map { try? StateCheckpointBuilder(resuming: $0.body, expecting: expecting, resolvesItself: resolvesItself) }
+            let (expecting, resolvesItself) = (head.seq - builderFrom, point != .now)
+            builder = checkpoint.map { try? StateCheckpointBuilder(resuming: $0, expecting: expecting, resolvesItself: resolvesItself) }
                 ?? StateCheckpointBuilder(expecting: expecting, resolvesItself: resolvesItself)
         }
         if isGoing || builder != nil {
@@ -84,7 +91,7 @@ extension Ledger {
                 switch item {
                 case .event(let event, let line):
                     if isGoing { isGoing = replay.feed(event) }
-                    builder?.add(event, line: line, resolved: { replay.state.resolve($0) })
+                    if event.seq > builderFrom { builder?.add(event, line: line, resolved: { replay.state.resolve($0) }) }
                 case .unknown(let seq, let known, let recordedDay):
                     // Judged from its envelope, as a line the decoder skipped would have been.
                     if isGoing, let known, let recordedDay, !point.includes(seq: seq, known: known, recordedDay: recordedDay) {
@@ -92,7 +99,7 @@ extension Ledger {
                     } else if isGoing {
                         unknown += 1
                     }
-                    builder?.addUnknown(seq: seq, known: known, recordedDay: recordedDay)
+                    if seq > builderFrom { builder?.addUnknown(seq: seq, known: known, recordedDay: recordedDay) }
                 case .skipped(let pastTheEnd):
                     if isGoing { isGoing = replay.skip(pastTheEnd: pastTheEnd) }
                 }
@@ -219,7 +226,7 @@ extension Ledger {
             if checkpoints.reads, let checkpoint = log.readCheckpoint(format: StateCheckpoint.format, upTo: end) {
                 let wanted = ["board.held", "event.retracted"].map { DomainEvent.typeNames.firstIndex(of: $0)! }
                 do {
-                    try StateCheckpoint.forEachOther(checkpoint.body) { other in
+                    try StateCheckpoint.forEachOther(checkpoint) { other in
                         guard wanted.contains(other.type) else { return }
                         if let target = other.retracting {
                             retracted.insert(target)
@@ -282,7 +289,7 @@ extension Ledger {
     /// retracts nothing, and several times quicker to build on a large ledger. `isWhole` says
     /// whether anything was left out.
     static func state(of log: Log, at head: Log.Head, forValidation: Bool = false,
-                      checkpoints: CheckpointPolicy = .none) throws -> (state: LedgerState, isWhole: Bool) {
+                      checkpoints: CheckpointPolicy = .off) throws -> (state: LedgerState, isWhole: Bool) {
         // Under the append's lock: a checkpoint is read, never written.
         let reading = CheckpointPolicy(reads: checkpoints.reads, writesAfter: nil)
         guard forValidation else { return (try replay(log, upTo: head, .now, auditing: false, checkpoints: reading).replay.state, true) }
@@ -293,7 +300,7 @@ extension Ledger {
             let ignored = typesValidationIgnores.map { DomainEvent.typeNames.firstIndex(of: $0)! }
             var times = RecordedTimes()
             do {
-                try StateCheckpoint.forEachOther(checkpoint.body) { other in
+                try StateCheckpoint.forEachOther(checkpoint) { other in
                     if ignored.contains(other.type) { return isWhole = false }
                     guard let record = try? LogRecord.decode(line: other.line),
                           let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else { throw StateCheckpoint.Malformed() }
@@ -301,7 +308,7 @@ extension Ledger {
                 }
                 // Its outturns are left out too (validation never reads them).
                 isWhole = false
-                state.deferredIDs = try StateCheckpoint.deferredIDs(checkpoint.body)
+                state.deferredIDs = try StateCheckpoint.deferredIDs(checkpoint)
                 start = checkpoint.covers
             } catch {
                 (state, isWhole) = (LedgerState(), true)

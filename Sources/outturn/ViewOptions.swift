@@ -125,7 +125,7 @@ enum ProcessLifetime {
     /// the last (default 10,000); `0` neither reads nor writes one (every view from seq 1).
     static func checkpointPolicy(_ environment: [String: String]) -> Ledger.CheckpointPolicy {
         guard let text = environment["OUTTURN_CHECKPOINT_EVERY"], let every = Int(text), every >= 0 else { return .standard }
-        return every == 0 ? .none : Ledger.CheckpointPolicy(reads: true, writesAfter: every)
+        return every == 0 ? .off : Ledger.CheckpointPolicy(reads: true, writesAfter: every)
     }
 
     static func openLedger(_ path: String) throws(CLIError) -> Ledger {

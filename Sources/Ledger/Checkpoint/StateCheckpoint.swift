@@ -39,17 +39,18 @@ enum StateCheckpoint {
     /// Folds the checkpoint's events that `replay`'s point in time counts into `replay`.
     /// Returns false once no later event can count (the lines after it need not be read);
     /// `events` and `unknown` count what was read, as a replay of the log counts them.
-    static func fold(_ body: MappedBytes, into replay: inout Replay, events: inout Int, unknown: inout Int) throws -> Bool {
-        let raw = body.bytes
+    static func fold(_ checkpoint: Log.Checkpoint, into replay: inout Replay, events: inout Int, unknown: inout Int) throws -> Bool {
+        let raw = checkpoint.body.bytes
+        let lastSeq = checkpoint.covers.seq
         var reader = ByteReader(raw)
         let sections = try Sections(&reader)
         let point = replay.pointInTime
-        let stop = try firstPastTheEnd(raw, sections, point)
-        replay.deferIDs(deferredIDs(body, sections))
+        let stop = try firstPastTheEnd(raw, sections, point, lastSeq: lastSeq)
+        replay.deferIDs(deferredIDs(checkpoint, sections))
         var skipped = 0
 
         // Unknown kinds: counted, as the log's lines are.
-        var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]))
+        var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]), lastSeq: lastSeq)
         while !unknowns.isAtEnd {
             let envelope = try Envelope(&unknowns)
             guard envelope.seq < stop else { continue }
@@ -58,7 +59,7 @@ enum StateCheckpoint {
 
         // Outturns, a key at a time.
         let strings = try sections.strings(raw)
-        var outturns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.outturns]))
+        var outturns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.outturns]), lastSeq: lastSeq)
         var runs: [(period: Period, entries: [Entry<OutturnRecorded>])] = []
         var group: (area: UInt32, indicator: UInt32)?
         func flush() throws {
@@ -87,7 +88,7 @@ enum StateCheckpoint {
 
         // Everything else, in seq order.
         var times = Ledger.RecordedTimes()
-        try forEachOther(body) { other in
+        try forEachOther(checkpoint) { other in
             guard other.envelope.seq < stop else { return }
             guard point.includes(seq: other.envelope.seq, known: other.envelope.known, recordedDay: other.envelope.recordedDay) else {
                 skipped += 1
@@ -106,7 +107,7 @@ enum StateCheckpoint {
 
     /// The seq of the first event the point in time puts past its end (.max if none): where
     /// a fold in seq order would stop.
-    static func firstPastTheEnd(_ raw: UnsafeRawBufferPointer, _ sections: Sections, _ point: PointInTime) throws -> Int {
+    static func firstPastTheEnd(_ raw: UnsafeRawBufferPointer, _ sections: Sections, _ point: PointInTime, lastSeq: Int) throws -> Int {
         switch point {
         case .now, .asOf: return .max // nothing is ever past their end
         case .recorded, .sealed: break
@@ -115,14 +116,14 @@ enum StateCheckpoint {
         func judge(_ envelope: Envelope) {
             if envelope.seq < stop, point.isPastTheEnd(seq: envelope.seq, recordedDay: envelope.recordedDay) { stop = envelope.seq }
         }
-        var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]))
+        var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]), lastSeq: lastSeq)
         while !unknowns.isAtEnd { judge(try Envelope(&unknowns)) }
-        var outturns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.outturns]))
+        var outturns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.outturns]), lastSeq: lastSeq)
         while !outturns.isAtEnd {
             judge(try Envelope(&outturns))
             try outturns.skip(outturnSize - Envelope.size)
         }
-        var others = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.others]))
+        var others = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.others]), lastSeq: lastSeq)
         while !others.isAtEnd { judge(try OtherEvent(&others).envelope) }
         return stop
     }
@@ -133,19 +134,19 @@ enum StateCheckpoint {
     }
 
     /// Every event's id and seq, hashed only if a retraction after the checkpoint names one.
-    static func deferredIDs(_ body: MappedBytes) throws -> DeferredEventIDs {
-        var reader = ByteReader(body.bytes)
-        return deferredIDs(body, try Sections(&reader))
+    static func deferredIDs(_ checkpoint: Log.Checkpoint) throws -> DeferredEventIDs {
+        var reader = ByteReader(checkpoint.body.bytes)
+        return deferredIDs(checkpoint, try Sections(&reader))
     }
 
-    static func deferredIDs(_ body: MappedBytes, _ sections: Sections) -> DeferredEventIDs {
-        DeferredEventIDs { [ids = sections.ids, count = sections.idCount] in
+    static func deferredIDs(_ checkpoint: Log.Checkpoint, _ sections: Sections) -> DeferredEventIDs {
+        DeferredEventIDs { [body = checkpoint.body, lastSeq = checkpoint.covers.seq, ids = sections.ids, count = sections.idCount] in
             var table = EventIDs()
             table.reserveCapacity(count)
-            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: body.bytes[ids]))
-            while !reader.isAtEnd, let seq = try? reader.int64(), let length = try? reader.uint32(),
+            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: body.bytes[ids]), lastSeq: lastSeq)
+            while !reader.isAtEnd, let seq = try? reader.seq(), let length = try? reader.uint32(),
                   let bytes = try? reader.bytes(Int(length)) {
-                table.insert(EventIDs.Key(String(decoding: bytes, as: UTF8.self)), seq: Int(seq))
+                table.insert(EventIDs.Key(String(decoding: bytes, as: UTF8.self)), seq: seq)
             }
             return table
         }
@@ -163,7 +164,7 @@ enum StateCheckpoint {
         init(_ event: LedgerEvent) { self.init(seq: event.seq, known: event.known, recordedDay: event.recordedDay) }
 
         init(_ reader: inout ByteReader) throws {
-            seq = Int(try reader.int64())
+            seq = try reader.seq()
             known = try reader.day()
             recordedDay = try reader.day()
         }
@@ -186,8 +187,7 @@ enum StateCheckpoint {
 
         init(_ reader: inout ByteReader) throws {
             envelope = try Envelope(&reader)
-            let target = try reader.int64()
-            retracting = target < 0 ? nil : Int(target)
+            retracting = try reader.seq(orNone: -1)
             type = Int(try reader.uint32())
             line = try reader.bytes(Int(try reader.uint32()))
         }
@@ -202,10 +202,11 @@ enum StateCheckpoint {
     }
 
     /// Calls `visit` with each event other than outturns that the checkpoint keeps, in seq order.
-    static func forEachOther(_ body: MappedBytes, _ visit: (OtherEvent) throws -> Void) throws {
+    static func forEachOther(_ checkpoint: Log.Checkpoint, _ visit: (OtherEvent) throws -> Void) throws {
+        let body = checkpoint.body
         var reader = ByteReader(body.bytes)
         let sections = try Sections(&reader)
-        var others = ByteReader(UnsafeRawBufferPointer(rebasing: body.bytes[sections.others]))
+        var others = ByteReader(UnsafeRawBufferPointer(rebasing: body.bytes[sections.others]), lastSeq: checkpoint.covers.seq)
         while !others.isAtEnd { try visit(try OtherEvent(&others)) }
     }
 
@@ -223,13 +224,12 @@ enum StateCheckpoint {
         var ids: Range<Int>
 
         init(_ reader: inout ByteReader) throws {
-            (unknownCount, unknowns) = try reader.section()
-            guard unknowns.count == unknownCount * Envelope.size else { throw Malformed() }
-            (stringCount, strings) = try reader.section()
-            (outturnCount, outturns) = try reader.section()
-            guard outturns.count == outturnCount * StateCheckpoint.outturnSize else { throw Malformed() }
-            (otherCount, others) = try reader.section()
-            (idCount, ids) = try reader.section()
+            // Each count checked against its section's bytes (dividing, so nothing overflows).
+            (unknownCount, unknowns) = try reader.section(bytesPerItem: Envelope.size, exactly: true)
+            (stringCount, strings) = try reader.section(bytesPerItem: 4)
+            (outturnCount, outturns) = try reader.section(bytesPerItem: StateCheckpoint.outturnSize, exactly: true)
+            (otherCount, others) = try reader.section(bytesPerItem: Envelope.size + 16)
+            (idCount, ids) = try reader.section(bytesPerItem: 12)
             guard reader.isAtEnd else { throw Malformed() }
         }
 
@@ -304,8 +304,10 @@ struct OutturnRecord {
 struct ByteReader {
     let bytes: UnsafeRawBufferPointer
     var position = 0
+    /// The last seq the checkpoint covers: a seq read is between 1 and it.
+    let lastSeq: Int
 
-    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    init(_ bytes: UnsafeRawBufferPointer, lastSeq: Int = .max) { (self.bytes, self.lastSeq) = (bytes, lastSeq) }
 
     var isAtEnd: Bool { position >= bytes.count }
 
@@ -324,6 +326,19 @@ struct ByteReader {
     }
     mutating func int64() throws -> Int64 {
         Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: try take(8), as: Int64.self))
+    }
+    /// An event's seq, which must be one the checkpoint covers.
+    mutating func seq() throws -> Int {
+        let value = try int64()
+        guard value >= 1, value <= lastSeq else { throw StateCheckpoint.Malformed() }
+        return Int(value)
+    }
+    /// A seq, or nil where `none` was written.
+    mutating func seq(orNone none: Int64) throws -> Int? {
+        let value = try int64()
+        if value == none { return nil }
+        guard value >= 1, value <= lastSeq else { throw StateCheckpoint.Malformed() }
+        return Int(value)
     }
     mutating func double() throws -> Double {
         Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: try take(8), as: UInt64.self)))
@@ -354,11 +369,14 @@ struct ByteReader {
         _ = try take(count)
     }
     /// A section: its item count, then its length in bytes, then its bytes (returned as a range).
-    mutating func section() throws -> (count: Int, bytes: Range<Int>) {
+    /// Each item takes at least `bytesPerItem` bytes (`exactly` that many, if so).
+    mutating func section(bytesPerItem: Int, exactly: Bool = false) throws -> (count: Int, bytes: Range<Int>) {
         let count = Int(try int64())
         let length = Int(try int64())
         let start = try take(length)
-        guard count >= 0 else { throw StateCheckpoint.Malformed() }
+        guard count >= 0, count <= length / bytesPerItem, !exactly || length == count * bytesPerItem else {
+            throw StateCheckpoint.Malformed()
+        }
         return (count, start..<start + length)
     }
 }

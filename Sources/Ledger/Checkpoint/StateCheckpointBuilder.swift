@@ -44,9 +44,9 @@ struct StateCheckpointBuilder {
     }
 
     /// Starts from an earlier checkpoint's body: its events come first.
-    init(resuming body: MappedBytes, expecting events: Int = 0, resolvesItself: Bool) throws {
+    init(resuming checkpoint: Log.Checkpoint, expecting events: Int = 0, resolvesItself: Bool) throws {
         self.init(expecting: events, resolvesItself: resolvesItself)
-        let raw = body.bytes
+        let raw = checkpoint.body.bytes
         var reader = ByteReader(raw)
         let sections = try StateCheckpoint.Sections(&reader)
         for (index, string) in try sections.strings(raw).enumerated() { stringIndex[string] = UInt32(index) }
@@ -60,12 +60,12 @@ struct StateCheckpointBuilder {
         ids.append(contentsOf: raw[sections.ids])
         idCount = sections.idCount
         guard resolvesItself else { return }
-        var idReader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.ids]))
+        var idReader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.ids]), lastSeq: checkpoint.covers.seq)
         while !idReader.isAtEnd {
-            markKnown(Int(try idReader.int64()))
+            markKnown(try idReader.seq())
             _ = try idReader.bytes(Int(try idReader.uint32()))
         }
-        priorIDs = StateCheckpoint.deferredIDs(body, sections)
+        priorIDs = StateCheckpoint.deferredIDs(checkpoint, sections)
     }
 
     /// Adds the next event. `line` is its log line (needed for every kind but outturns).

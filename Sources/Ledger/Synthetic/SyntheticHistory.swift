@@ -172,8 +172,9 @@ public struct SyntheticHistory: Sendable {
                                  [("action", s("\(p)-action-\(a)")), ("status", s(statuses[Int(rng.next() % 5)])),
                                   ("progress", s("Quarterly update for \(month): activity to date, issues and risks."))])
                     }
-                    if rng.next() % 4 == 0 {
-                        let leaf = leaves[Int(rng.next() % 12)]
+                    if rng.next() % 4 == 0, !leaves.isEmpty {
+                        // One of the (up to 12) leaves that have targets.
+                        let leaf = leaves[Int(rng.next() % UInt64(min(12, leaves.count)))]
                         if leaf.polarity != "band" {
                             try emit("gen/\(p)/target/\(leaf.id)/rev-\(month)", "target.revised", knownDay, "\(b)-council",
                                      [("target", s("\(p)-\(leaf.id)")), ("kind", s("value")), ("value", n(Double(m) + 0.5)), // never an earlier value
