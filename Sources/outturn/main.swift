@@ -27,6 +27,9 @@ let overview = """
     64 usage; 65 bad input data; 66 missing input or ledger; 73 cannot create; 74 I/O error;
     75 ledger locked past --wait.
 
+    Views start from a checkpoint beside the ledger (<ledger>.ckpt, a cache) and write a new
+    one once 10,000 events follow it; OUTTURN_CHECKPOINT_EVERY=N changes that, 0 turns it off.
+
     See 'outturn <command> --help' for a command's options and examples.
 
     """

@@ -42,8 +42,7 @@ enum StateCheckpoint {
     static func fold(_ checkpoint: Log.Checkpoint, into replay: inout Replay, events: inout Int, unknown: inout Int) throws -> Bool {
         let raw = checkpoint.body.bytes
         let lastSeq = checkpoint.covers.seq
-        var reader = ByteReader(raw)
-        let sections = try Sections(&reader)
+        let sections = try Sections(checkpoint)
         let point = replay.pointInTime
         let stop = try firstPastTheEnd(raw, sections, point, lastSeq: lastSeq)
         replay.deferIDs(deferredIDs(checkpoint, sections))
@@ -94,8 +93,9 @@ enum StateCheckpoint {
                 skipped += 1
                 return
             }
-            guard let record = try? LogRecord.decode(line: other.line),
-                  let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else { throw Malformed() }
+            guard let record = try? LogRecord.decode(line: other.line), record.seq == other.envelope.seq,
+                  let event = try? Ledger.ledgerEvent(record, strict: false, times: &times),
+                  DomainEvent.typeNames.indices.contains(other.type), DomainEvent.typeNames[other.type] == record.type else { throw Malformed() }
             replay.feed(event, retracting: other.retracting)
         }
 
@@ -135,8 +135,7 @@ enum StateCheckpoint {
 
     /// Every event's id and seq, hashed only if a retraction after the checkpoint names one.
     static func deferredIDs(_ checkpoint: Log.Checkpoint) throws -> DeferredEventIDs {
-        var reader = ByteReader(checkpoint.body.bytes)
-        return deferredIDs(checkpoint, try Sections(&reader))
+        deferredIDs(checkpoint, try Sections(checkpoint))
     }
 
     static func deferredIDs(_ checkpoint: Log.Checkpoint, _ sections: Sections) -> DeferredEventIDs {
@@ -204,8 +203,7 @@ enum StateCheckpoint {
     /// Calls `visit` with each event other than outturns that the checkpoint keeps, in seq order.
     static func forEachOther(_ checkpoint: Log.Checkpoint, _ visit: (OtherEvent) throws -> Void) throws {
         let body = checkpoint.body
-        var reader = ByteReader(body.bytes)
-        let sections = try Sections(&reader)
+        let sections = try Sections(checkpoint)
         var others = ByteReader(UnsafeRawBufferPointer(rebasing: body.bytes[sections.others]), lastSeq: checkpoint.covers.seq)
         while !others.isAtEnd { try visit(try OtherEvent(&others)) }
     }
@@ -231,6 +229,22 @@ enum StateCheckpoint {
             (otherCount, others) = try reader.section(bytesPerItem: Envelope.size + 16)
             (idCount, ids) = try reader.section(bytesPerItem: 12)
             guard reader.isAtEnd else { throw Malformed() }
+        }
+
+        /// A checkpoint's sections, its ids walked too: each seq one it covers, in rising order
+        /// (the ids are hashed only if a retraction needs them, so they are checked here).
+        init(_ checkpoint: Log.Checkpoint) throws {
+            var reader = ByteReader(checkpoint.body.bytes)
+            try self.init(&reader)
+            var ids = ByteReader(UnsafeRawBufferPointer(rebasing: checkpoint.body.bytes[self.ids]), lastSeq: checkpoint.covers.seq)
+            var (count, previous) = (0, 0)
+            while !ids.isAtEnd {
+                let seq = try ids.seq()
+                guard seq > previous else { throw Malformed() }
+                try ids.skip(Int(try ids.uint32()))
+                (count, previous) = (count + 1, seq)
+            }
+            guard count == idCount else { throw Malformed() }
         }
 
         func strings(_ raw: UnsafeRawBufferPointer) throws -> [String] {

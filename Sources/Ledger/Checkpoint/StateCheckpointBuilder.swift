@@ -47,8 +47,7 @@ struct StateCheckpointBuilder {
     init(resuming checkpoint: Log.Checkpoint, expecting events: Int = 0, resolvesItself: Bool) throws {
         self.init(expecting: events, resolvesItself: resolvesItself)
         let raw = checkpoint.body.bytes
-        var reader = ByteReader(raw)
-        let sections = try StateCheckpoint.Sections(&reader)
+        let sections = try StateCheckpoint.Sections(checkpoint)
         for (index, string) in try sections.strings(raw).enumerated() { stringIndex[string] = UInt32(index) }
         unknowns = Array(raw[sections.unknowns])
         unknownCount = sections.unknownCount
