@@ -111,6 +111,11 @@ public struct Replay: Sendable {
         state.applyOutturns(area: area, indicator: indicator, runs)
     }
 
+    /// Makes room for `count` more outturn keys (see ``LedgerState/reserveCapacity(events:outturns:)``).
+    public mutating func reserveOutturnKeys(_ count: Int) {
+        state.reserveCapacity(events: 0, outturns: count)
+    }
+
     /// Counts events the caller judged the point in time to leave out.
     public mutating func countSkipped(_ count: Int) {
         skipped += count

@@ -46,6 +46,7 @@ enum StateCheckpoint {
         let point = replay.pointInTime
         let stop = try firstPastTheEnd(raw, sections, point, lastSeq: lastSeq)
         replay.deferIDs(deferredIDs(checkpoint, sections))
+        replay.reserveOutturnKeys(try keysCounted(raw, sections, point, before: stop, lastSeq: lastSeq))
         var skipped = 0
 
         // Unknown kinds: counted, as the log's lines are.
@@ -126,6 +127,24 @@ enum StateCheckpoint {
         var others = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.others]), lastSeq: lastSeq)
         while !others.isAtEnd { judge(try OtherEvent(&others).envelope) }
         return stop
+    }
+
+    /// How many outturn keys (area, indicator, period) have an entry the point in time counts:
+    /// room for them is made at once, instead of the table growing and rehashing as it fills.
+    static func keysCounted(_ raw: UnsafeRawBufferPointer, _ sections: Sections, _ point: PointInTime, before stop: Int,
+                            lastSeq: Int) throws -> Int {
+        var outturns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.outturns]), lastSeq: lastSeq)
+        var count = 0
+        var previous: (UInt32, UInt32, UInt32, UInt32)?
+        while !outturns.isAtEnd {
+            let envelope = try Envelope(&outturns)
+            let key = (try outturns.uint32(), try outturns.uint32(), try outturns.uint32(), try outturns.uint32())
+            try outturns.skip(outturnSize - Envelope.size - 16)
+            guard envelope.seq < stop, point.includes(seq: envelope.seq, known: envelope.known, recordedDay: envelope.recordedDay) else { continue }
+            if let previous, previous == key { continue }
+            (count, previous) = (count + 1, key)
+        }
+        return count
     }
 
     static func string(_ index: UInt32, _ strings: [String]) throws -> String {
