@@ -111,9 +111,10 @@ public struct LedgerState: Sendable {
     }
 
     /// Folds one event in, as `apply(_:)` does; for a retraction, `retracting` is the seq it
-    /// was found to retract when the whole log was folded (a checkpoint keeps it), which counts
-    /// only if that event has been applied here too — exactly what resolving its reference
-    /// among the applied events gives, since ids are unique and a retraction follows its target.
+    /// was found to retract when the whole log was folded (a checkpoint keeps it; 0 when it
+    /// found none), which counts only if that event has been applied here too — exactly what
+    /// resolving its reference among the applied events gives, since ids are unique and a
+    /// retraction follows its target.
     public mutating func apply(_ e: LedgerEvent, retracting knownTarget: Int?) {
         markApplied(e.seq)
         eventIDs.insert(e.idKey, seq: e.seq)

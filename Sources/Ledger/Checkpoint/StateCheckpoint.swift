@@ -28,7 +28,7 @@ import Projections
 /// Layout (little-endian): events of unknown types; strings; outturn records; other events;
 /// every event's id and seq. The format's name changes whenever the layout does.
 enum StateCheckpoint {
-    static let format = "ledger-state-3"
+    static let format = "ledger-state-4"
 
     /// Bytes per outturn record.
     static let outturnSize = 64
@@ -195,9 +195,13 @@ enum StateCheckpoint {
     }
 
     /// An event other than an outturn, as a checkpoint keeps it: its envelope, what it
-    /// retracts (for a retraction whose target the whole log holds), its type, its log line.
+    /// retracts, its type, its log line.
     struct OtherEvent {
         var envelope: Envelope
+        /// For a retraction, the seq of the event it retracts as the fold of the whole log found
+        /// it, or 0 if it found none (a retraction naming no earlier event: it must stay
+        /// retracting nothing, although the outturns, folded first, include later events);
+        /// nil for any other kind of event. Written as -1 for nil.
         var retracting: Int?
         /// The index of its type in ``DomainEvent/typeNames``.
         var type: Int
@@ -205,7 +209,7 @@ enum StateCheckpoint {
 
         init(_ reader: inout ByteReader) throws {
             envelope = try Envelope(&reader)
-            retracting = try reader.seq(orNone: -1)
+            retracting = try reader.seq(orNone: -1, orNothing: 0)
             type = Int(try reader.uint32())
             line = try reader.bytes(Int(try reader.uint32()))
         }
@@ -366,10 +370,11 @@ struct ByteReader {
         guard value >= 1, value <= lastSeq else { throw StateCheckpoint.Malformed() }
         return Int(value)
     }
-    /// A seq, or nil where `none` was written.
-    mutating func seq(orNone none: Int64) throws -> Int? {
+    /// A seq, or nil where `none` was written, or `nothing` itself where that was.
+    mutating func seq(orNone none: Int64, orNothing nothing: Int64) throws -> Int? {
         let value = try int64()
         if value == none { return nil }
+        if value == nothing { return Int(nothing) }
         guard value >= 1, value <= lastSeq else { throw StateCheckpoint.Malformed() }
         return Int(value)
     }

@@ -77,7 +77,7 @@ struct StateCheckpointBuilder {
             outturnCount += 1
         } else if let line {
             var target: Int?
-            if case .eventRetracted(let r) = event.event { target = resolvesItself ? resolve(r.event) : resolved(r.event) }
+            if case .eventRetracted(let r) = event.event { target = (resolvesItself ? resolve(r.event) : resolved(r.event)) ?? 0 }
             StateCheckpoint.OtherEvent.write(event, retracting: target, line: line, to: &others)
             otherCount += 1
         } else {
