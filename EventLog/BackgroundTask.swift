@@ -5,12 +5,12 @@ import Dispatch
 ///
 /// A reference type because the worker and the waiter share one result slot. The work never
 /// waits for anything, so waiting for it cannot deadlock.
-final class BackgroundTask<Value: Sendable>: @unchecked Sendable {
+package final class BackgroundTask<Value: Sendable>: @unchecked Sendable {
     private let done = DispatchGroup()
     /// Written once by the worker before it leaves `done`; read only after waiting on `done`.
     private var result: Value?
 
-    init(_ work: @escaping @Sendable () -> Value) {
+    package init(_ work: @escaping @Sendable () -> Value) {
         done.enter()
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             result = work()
@@ -19,7 +19,7 @@ final class BackgroundTask<Value: Sendable>: @unchecked Sendable {
     }
 
     /// The work's result, waiting for it to finish.
-    var value: Value {
+    package var value: Value {
         done.wait()
         return result!
     }

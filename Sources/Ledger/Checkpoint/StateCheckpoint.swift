@@ -49,6 +49,10 @@ enum StateCheckpoint {
         replay.reserveOutturnKeys(try keysCounted(raw, sections, point, before: stop, lastSeq: lastSeq))
         var skipped = 0
 
+        // The other events' lines are decoded on another core while the outturns are folded here.
+        let others = BackgroundTask { Result { try decodeOthers(checkpoint, point, before: stop) } }
+        defer { _ = others.value } // never leave it running past the fold
+
         // Unknown kinds: counted, as the log's lines are.
         var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]), lastSeq: lastSeq)
         while !unknowns.isAtEnd {
@@ -87,6 +91,22 @@ enum StateCheckpoint {
         try flush()
 
         // Everything else, in seq order.
+        let (decoded, othersSkipped) = try others.value.get()
+        for (event, retracting) in decoded { replay.feed(event, retracting: retracting) }
+        skipped += othersSkipped
+
+        let isPastTheEnd = stop != .max
+        replay.countSkipped(skipped + (isPastTheEnd ? 1 : 0))
+        events += isPastTheEnd ? stop : sections.unknownCount + sections.outturnCount + sections.otherCount
+        return !isPastTheEnd
+    }
+
+    /// The events other than outturns that the point in time counts, decoded from their lines,
+    /// in seq order, with what each retracts; and how many it leaves out (before `stop`).
+    static func decodeOthers(_ checkpoint: Log.Checkpoint, _ point: PointInTime, before stop: Int) throws
+        -> (events: [(LedgerEvent, retracting: Int?)], skipped: Int) {
+        var events: [(LedgerEvent, retracting: Int?)] = []
+        var skipped = 0
         var times = Ledger.RecordedTimes()
         try forEachOther(checkpoint) { other in
             guard other.envelope.seq < stop else { return }
@@ -97,13 +117,9 @@ enum StateCheckpoint {
             guard let record = try? LogRecord.decode(line: other.line), record.seq == other.envelope.seq,
                   let event = try? Ledger.ledgerEvent(record, strict: false, times: &times),
                   DomainEvent.typeNames.indices.contains(other.type), DomainEvent.typeNames[other.type] == record.type else { throw Malformed() }
-            replay.feed(event, retracting: other.retracting)
+            events.append((event, other.retracting))
         }
-
-        let isPastTheEnd = stop != .max
-        replay.countSkipped(skipped + (isPastTheEnd ? 1 : 0))
-        events += isPastTheEnd ? stop : sections.unknownCount + sections.outturnCount + sections.otherCount
-        return !isPastTheEnd
+        return (events, skipped)
     }
 
     /// The seq of the first event the point in time puts past its end (.max if none): where
