@@ -46,22 +46,19 @@ extension Log {
     /// never worth failing a reader for.
     @discardableResult
     public func writeCheckpoint(format: String, covering head: Head, body pieces: [[UInt8]]) -> Bool {
-        // The stamp's checksum is worked out from the body as written (mapped back), so reader
-        // and writer run the same code over the same bytes; it is filled in before the rename.
-        var stamp = Stamp(format: format, head: head, length: pieces.reduce(0) { $0 + $1.count }, checksum: 0)
-        let temporary = checkpointPath + ".tmp-\(getpid())"
-        do {
-            let line = Array((stamp.text + "\n").utf8)
-            try writeFile(temporary, pieces: [line] + pieces)
-            guard let written = MappedBytes(path: temporary, skipping: line.count) else { throw EventLogError(.io, "cannot map", path: temporary) }
-            stamp.checksum = XXH64.checksum(written.bytes)
-            try FileDescriptor.withOpened(temporary, O_WRONLY) { (fd) throws(EventLogError) in try fd.write(Array(stamp.text.utf8), at: 0) }
-            try FileSystem.rename(temporary, to: checkpointPath)
-        } catch {
-            unlink(temporary)
-            return false
-        }
+        let checksum = Self.withUnsafeBytes(of: pieces) { XXH64.checksum(parts: $0) }
+        let stamp = Stamp(format: format, head: head, length: pieces.reduce(0) { $0 + $1.count }, checksum: checksum)
+        do { try writeWholeFile(checkpointPath, pieces: [Array((stamp.text + "\n").utf8)] + pieces) } catch { return false }
         return true
+    }
+
+    /// Calls `body` with every piece's bytes at once (each valid only during the call).
+    private static func withUnsafeBytes<R>(of pieces: [[UInt8]], _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
+        func nest(_ i: Int, _ opened: [UnsafeRawBufferPointer]) -> R {
+            guard i < pieces.count else { return body(opened) }
+            return pieces[i].withUnsafeBytes { nest(i + 1, opened + [$0]) }
+        }
+        return nest(0, [])
     }
 
     /// The checkpoint's first line:
@@ -76,7 +73,6 @@ extension Log {
             (self.format, self.head, self.length, self.checksum) = (format, head, length, checksum)
         }
 
-        /// Of a fixed length for a given head and body, whatever the checksum (it is written last, in place).
         var text: String {
             let sum = String(checksum, radix: 16)
             return "outturn-checkpoint \(format) seq=\(head.seq) end=\(head.end) hash=\(head.hash.hex) length=\(length) sum="

@@ -61,16 +61,40 @@ public enum XXH64 {
     /// piece, then the XXH64 of those digests (little-endian, in order). The same bytes give
     /// the same checksum on any machine.
     public static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        checksum(parts: [bytes])
+    }
+
+    /// The checksum of `parts` one after another, as if they were one buffer (so a writer can
+    /// check what it writes without joining it first).
+    public static func checksum(parts: [UnsafeRawBufferPointer]) -> UInt64 {
         let piece = 16 << 20
-        let pieces = max(1, (bytes.count + piece - 1) / piece)
-        nonisolated(unsafe) let shared = bytes // only read, and only until concurrentMap returns
+        let total = parts.reduce(0) { $0 + $1.count }
+        let pieces = max(1, (total + piece - 1) / piece)
+        nonisolated(unsafe) let shared = parts // only read, and only until concurrentMap returns
         let digests = concurrentMap(count: pieces, minimumPerChunk: 1) { i in
-            hash(UnsafeRawBufferPointer(rebasing: shared[i * piece..<min(shared.count, (i + 1) * piece)]))
+            hash(range: i * piece..<min(total, (i + 1) * piece), of: shared)
         }
         var joined: [UInt8] = []
         joined.reserveCapacity(digests.count * 8)
         for digest in digests { Swift.withUnsafeBytes(of: digest.littleEndian) { joined.append(contentsOf: $0) } }
         return hash(joined)
+    }
+
+    /// The XXH64 of the bytes `range` of `parts` joined: in place when one part holds them all.
+    private static func hash(range: Range<Int>, of parts: [UnsafeRawBufferPointer]) -> UInt64 {
+        var gathered: [UInt8] = []
+        var start = 0
+        for part in parts {
+            let (lower, upper) = (max(range.lowerBound, start), min(range.upperBound, start + part.count))
+            if lower < upper {
+                let slice = UnsafeRawBufferPointer(rebasing: part[(lower - start)..<(upper - start)])
+                if lower..<upper == range { return hash(slice) }
+                if gathered.isEmpty { gathered.reserveCapacity(range.count) }
+                gathered.append(contentsOf: slice)
+            }
+            start += part.count
+        }
+        return hash(gathered)
     }
 
     @inline(__always) private static func word(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt64 {

@@ -47,6 +47,15 @@ struct XXH64Tests {
             #expect(big.withUnsafeBytes { XXH64.checksum($0) } != sum, "byte \(position)")
             big[position] ^= 0x10
         }
+        // In parts, split anywhere (across a 16 MiB boundary too), the same checksum.
+        for cuts in [[0], [1, 100], [(16 << 20) - 3, (16 << 20) + 5], [5_000_000, 20_000_000, big.count - 1], [big.count]] {
+            let bounds = [0] + cuts + [big.count]
+            let parts = zip(bounds, bounds.dropFirst()).map { Array(big[$0..<$1]) }
+            func nest(_ i: Int, _ opened: [UnsafeRawBufferPointer]) -> UInt64 {
+                i < parts.count ? parts[i].withUnsafeBytes { nest(i + 1, opened + [$0]) } : XXH64.checksum(parts: opened)
+            }
+            #expect(nest(0, []) == sum, "cut at \(cuts)")
+        }
         // One piece: the checksum is the hash of that piece's digest.
         let small = Array(Self.pattern)
         var digest: [UInt8] = []
