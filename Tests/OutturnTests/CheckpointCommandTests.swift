@@ -42,6 +42,17 @@ struct CheckpointCommandTests {
         }
     }
 
+    /// A generated ledger, `views`' answers without checkpoints, and the checkpoint a view
+    /// then writes: what the damage tests start from.
+    static func ledgerWithCheckpoint(_ dir: TemporaryDirectory, views: (String) throws -> [[String]])
+        throws -> (ledger: String, views: [[String]], without: [CLI.Result], good: [UInt8]) {
+        let ledger = try generate(dir)
+        let views = try views(ledger)
+        let without = try run(views, ledger: ledger, environment: off, in: dir)
+        _ = try run(views, ledger: ledger, in: dir)
+        return (ledger, views, without, try checkpointFile(ledger))
+    }
+
     static func checkpointFile(_ ledger: String) throws -> [UInt8] {
         try Array(Data(contentsOf: URL(fileURLWithPath: ledger + ".ckpt")))
     }
@@ -154,11 +165,7 @@ struct CheckpointCommandTests {
 
     @Test func aDamagedCheckpointChangesNothingAndIsRebuilt() throws {
         let dir = try TemporaryDirectory()
-        let ledger = try Self.generate(dir)
-        let views = [Self.views[0]]
-        let without = try Self.run(views, ledger: ledger, environment: Self.off, in: dir)
-        _ = try Self.run(views, ledger: ledger, in: dir)
-        let good = try Self.checkpointFile(ledger)
+        let (ledger, views, without, good) = try Self.ledgerWithCheckpoint(dir) { _ in [Self.views[0]] }
         let newline = try #require(good.firstIndex(of: 0x0A))
         let stamp = String(decoding: good[..<newline], as: UTF8.self)
         let hash = try #require(stamp.split(separator: " ").first { $0.hasPrefix("hash=") })
@@ -226,11 +233,7 @@ struct CheckpointCommandTests {
     @Test(arguments: [false, true])
     func aCheckpointWithAFlippedCountDoesNotCrashAView(checksumWorkedOutAgain: Bool) throws {
         let dir = try TemporaryDirectory()
-        let ledger = try Self.generate(dir)
-        let views = [Self.views[0]]
-        let without = try Self.run(views, ledger: ledger, environment: Self.off, in: dir)
-        _ = try Self.run(views, ledger: ledger, in: dir)
-        let good = try Self.checkpointFile(ledger)
+        let (ledger, views, without, good) = try Self.ledgerWithCheckpoint(dir) { _ in [Self.views[0]] }
         var file = good
         file[try Self.layout(file).stringCount + 7] ^= 0x01
         if checksumWorkedOutAgain { file = Self.resummed(file) }
@@ -247,11 +250,7 @@ struct CheckpointCommandTests {
     /// must give it away, so a view still answers as the log does.
     @Test func aCheckpointWithAFlippedValueDoesNotChangeAView() throws {
         let dir = try TemporaryDirectory()
-        let ledger = try Self.generate(dir)
-        let views = [try Self.lastOutturnsStatus(ledger)]
-        let without = try Self.run(views, ledger: ledger, environment: Self.off, in: dir)
-        _ = try Self.run(views, ledger: ledger, in: dir)
-        let good = try Self.checkpointFile(ledger)
+        let (ledger, views, without, good) = try Self.ledgerWithCheckpoint(dir) { [try Self.lastOutturnsStatus($0)] }
         var file = good
         file[try Self.layout(file).lastOutturn + 46] ^= 0x10
         try Data(file).write(to: URL(fileURLWithPath: ledger + ".ckpt"))
