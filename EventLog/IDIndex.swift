@@ -116,13 +116,12 @@ struct IDIndex {
     /// the file's tail) are parsed in full. A line's id is compared as bytes with the wanted ids when both are ASCII (only
     /// then are equal bytes the same as equal strings), else as a Swift string.
     private mutating func parse(_ file: FileDescriptor) throws -> Bool {
-        let wantedBytes = wanted.map { ids in Dictionary(grouping: ids.filter { $0.utf8.allSatisfy { $0 < 0x80 } }.map { Array($0.utf8) }, by: \.count) }
+        let wantedBytes = wanted.map { ids in Self.byLength(ids.filter { $0.utf8.allSatisfy { $0 < 0x80 } }.map { Array($0.utf8) }) }
         let wantedOthers = wanted.map { ids in ids.contains { $0.utf8.contains { $0 >= 0x80 } } } ?? false
         var expectedSeq = 1
         var valid = true
         let summary = try LineReader.forEachLine(in: file, to: Int.max) { _, line in
-            guard let seq = Self.decimalPrefix(line), seq == expectedSeq,
-                  let idStart = line.lastIndex(of: 0x09) else { valid = false; return false }
+            guard let seq = Self.decimalPrefix(line), seq == expectedSeq, let idStart = Self.lastTab(line) else { valid = false; return false }
             expectedSeq += 1
             let id = UnsafeRawBufferPointer(rebasing: line[(idStart + 1)...])
             if Self.isWanted(id, bytes: wantedBytes, others: wantedOthers, wanted: wanted) {
@@ -140,13 +139,28 @@ struct IDIndex {
         return true
     }
 
+    /// The wanted ASCII ids by their length (an index line is looked up a million times: an
+    /// array index, not a dictionary's hash).
+    private static func byLength(_ ids: [[UInt8]]) -> [[[UInt8]]] {
+        var table = [[[UInt8]]](repeating: [], count: (ids.map(\.count).max() ?? 0) + 1)
+        for id in ids { table[id.count].append(id) }
+        return table
+    }
+
     /// Whether an index line's id is one the load wants (all are, with no wanted list).
-    private static func isWanted(_ id: UnsafeRawBufferPointer, bytes: [Int: [[UInt8]]]?, others: Bool, wanted: Set<String>?) -> Bool {
+    private static func isWanted(_ id: UnsafeRawBufferPointer, bytes: [[[UInt8]]]?, others: Bool, wanted: Set<String>?) -> Bool {
         guard let bytes, let wanted else { return true }
         if id.contains(where: { $0 >= 0x80 }) { return wanted.contains(String(decoding: id, as: UTF8.self)) }
-        if bytes[id.count]?.contains(where: { $0.elementsEqual(id) }) == true { return true }
+        if id.count < bytes.count, bytes[id.count].contains(where: { $0.elementsEqual(id) }) { return true }
         // An ASCII id can still equal a non-ASCII wanted one (K and the Kelvin sign): ask as strings.
         return others && wanted.contains(String(decoding: id, as: UTF8.self))
+    }
+
+    /// Where a line's last tab is (its id follows it), if it has one.
+    private static func lastTab(_ line: UnsafeRawBufferPointer) -> Int? {
+        var i = line.count - 1
+        while i >= 0, line[i] != 0x09 { i -= 1 }
+        return i >= 0 ? i : nil
     }
 
     /// The decimal number a line starts with (up to its first tab), or nil.
