@@ -43,6 +43,17 @@ public final class MappedBytes: @unchecked Sendable {
     /// The bytes from `offset` on, sharing this mapping.
     func dropping(_ offset: Int) -> MappedBytes { MappedBytes(sharing: self, from: offset) }
 
+    /// Lets the pages wholly inside `range` (of `bytes`) go from this process's memory: read
+    /// again, they come back from the file. For a part already read and not needed soon.
+    public func release(_ range: Range<Int>) {
+        guard let base = bytes.baseAddress, !range.isEmpty else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (Int(bitPattern: base) + range.lowerBound + page - 1) / page * page
+        let end = (Int(bitPattern: base) + range.upperBound) / page * page
+        guard end > start else { return }
+        madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED)
+    }
+
     deinit {
         if let mapping { munmap(mapping, mappedLength) }
     }

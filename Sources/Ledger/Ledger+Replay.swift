@@ -300,15 +300,17 @@ extension Ledger {
             let ignored = typesValidationIgnores.map { DomainEvent.typeNames.firstIndex(of: $0)! }
             var times = RecordedTimes()
             do {
-                try StateCheckpoint.forEachOther(checkpoint) { other in
+                let sections = try StateCheckpoint.Sections(checkpoint)
+                try StateCheckpoint.forEachOther(checkpoint, sections) { other in
                     if ignored.contains(other.type) { return isWhole = false }
-                    guard let record = try? LogRecord.decode(line: other.line),
+                    guard let record = try? LogRecord.decode(line: other.line), record.seq == other.envelope.seq,
+                          DomainEvent.typeNames.indices.contains(other.type), DomainEvent.typeNames[other.type] == record.type,
                           let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else { throw StateCheckpoint.Malformed() }
                     state.apply(event, retracting: other.retracting)
                 }
                 // Its outturns are left out too (validation never reads them).
                 isWhole = false
-                state.deferredIDs = try StateCheckpoint.deferredIDs(checkpoint)
+                state.deferredIDs = StateCheckpoint.deferredIDs(checkpoint, sections)
                 start = checkpoint.covers
             } catch {
                 (state, isWhole) = (LedgerState(), true)

@@ -50,7 +50,7 @@ enum StateCheckpoint {
         var skipped = 0
 
         // The other events' lines are decoded on another core while the outturns are folded here.
-        let others = BackgroundTask { Result { try decodeOthers(checkpoint, point, before: stop) } }
+        let others = BackgroundTask { Result { try decodeOthers(checkpoint, sections, point, before: stop) } }
         defer { _ = others.value } // never leave it running past the fold
 
         // Unknown kinds: counted, as the log's lines are.
@@ -103,12 +103,12 @@ enum StateCheckpoint {
 
     /// The events other than outturns that the point in time counts, decoded from their lines,
     /// in seq order, with what each retracts; and how many it leaves out (before `stop`).
-    static func decodeOthers(_ checkpoint: Log.Checkpoint, _ point: PointInTime, before stop: Int) throws
+    static func decodeOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ point: PointInTime, before stop: Int) throws
         -> (events: [(LedgerEvent, retracting: Int?)], skipped: Int) {
         var events: [(LedgerEvent, retracting: Int?)] = []
         var skipped = 0
         var times = Ledger.RecordedTimes()
-        try forEachOther(checkpoint) { other in
+        try forEachOther(checkpoint, sections) { other in
             guard other.envelope.seq < stop else { return }
             guard point.includes(seq: other.envelope.seq, known: other.envelope.known, recordedDay: other.envelope.recordedDay) else {
                 skipped += 1
@@ -169,10 +169,6 @@ enum StateCheckpoint {
     }
 
     /// Every event's id and seq, hashed only if a retraction after the checkpoint names one.
-    static func deferredIDs(_ checkpoint: Log.Checkpoint) throws -> DeferredEventIDs {
-        deferredIDs(checkpoint, try Sections(checkpoint))
-    }
-
     static func deferredIDs(_ checkpoint: Log.Checkpoint, _ sections: Sections) -> DeferredEventIDs {
         DeferredEventIDs { [body = checkpoint.body, lastSeq = checkpoint.covers.seq, ids = sections.ids, count = sections.idCount] in
             var table = EventIDs()
@@ -240,9 +236,10 @@ enum StateCheckpoint {
     }
 
     /// Calls `visit` with each event other than outturns that the checkpoint keeps, in seq order.
-    static func forEachOther(_ checkpoint: Log.Checkpoint, _ visit: (OtherEvent) throws -> Void) throws {
+    /// `sections`: the checkpoint's, if already read.
+    static func forEachOther(_ checkpoint: Log.Checkpoint, _ sections: Sections? = nil, _ visit: (OtherEvent) throws -> Void) throws {
         let body = checkpoint.body
-        let sections = try Sections(checkpoint)
+        let sections = try sections ?? Sections(checkpoint)
         var others = ByteReader(UnsafeRawBufferPointer(rebasing: body.bytes[sections.others]), lastSeq: checkpoint.covers.seq)
         while !others.isAtEnd { try visit(try OtherEvent(&others)) }
     }
@@ -284,6 +281,8 @@ enum StateCheckpoint {
                 (count, previous) = (count + 1, seq)
             }
             guard count == idCount else { throw Malformed() }
+            checkpoint.body.release(self.ids) // read again only if a retraction names an id
+
         }
 
         func strings(_ raw: UnsafeRawBufferPointer) throws -> [String] {
