@@ -169,6 +169,24 @@ enum FileSystem {
         access(path, F_OK) == 0
     }
 
+    /// What tells one version of a file from another: one renamed over it is another inode;
+    /// one changed in place has another size or modification time.
+    struct Identity: Equatable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int
+        var modified: Int
+        var modifiedNanoseconds: Int
+    }
+
+    /// The identity of the file at `path`, or nil if there is none.
+    static func identity(of path: String) -> Identity? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Identity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int(st.st_size),
+                        modified: Int(st.st_mtim.tv_sec), modifiedNanoseconds: Int(st.st_mtim.tv_nsec))
+    }
+
     /// Renames `from` to `to`, replacing `to` (`rename(2)` is atomic).
     static func rename(_ from: String, to: String) throws(EventLogError) {
         if Glibc.rename(from, to) != 0 { throw EventLogError.syscall("rename", path: from, errno: errno) }

@@ -233,22 +233,17 @@ func writeWholeFile(_ path: String, _ bytes: [UInt8]) throws(EventLogError) {
 func writeWholeFile(_ path: String, pieces: [[UInt8]]) throws(EventLogError) {
     let temporary = path + ".tmp-\(getpid())"
     do {
-        try writeFile(temporary, pieces: pieces)
+        try FileDescriptor.withOpened(temporary, O_WRONLY | O_CREAT | O_TRUNC, verb: "create") { (fd) throws(EventLogError) in
+            var offset = 0
+            for bytes in pieces {
+                try fd.write(bytes, at: offset)
+                offset += bytes.count
+            }
+        }
         try FileSystem.rename(temporary, to: path)
     } catch {
         unlink(temporary)
         throw error
-    }
-}
-
-/// Creates or truncates `path` and writes `pieces` to it, one after another.
-func writeFile(_ path: String, pieces: [[UInt8]]) throws(EventLogError) {
-    try FileDescriptor.withOpened(path, O_WRONLY | O_CREAT | O_TRUNC, verb: "create") { (fd) throws(EventLogError) in
-        var offset = 0
-        for bytes in pieces {
-            try fd.write(bytes, at: offset)
-            offset += bytes.count
-        }
     }
 }
 

@@ -27,7 +27,12 @@ extension Log {
     /// The checkpoint beside the log, if it is in `format` and covers a prefix of the log's
     /// committed lines up to `end`; nil otherwise.
     public func readCheckpoint(format: String, upTo end: Int) -> Checkpoint? {
-        guard FileSystem.exists(checkpointPath), let file = MappedBytes(path: checkpointPath),
+        guard let identity = FileSystem.identity(of: checkpointPath) else { return nil }
+        // The same file as last time: checked then, and the log's committed lines never change.
+        if let checked = checkedCheckpoint, checked.file == identity, checked.format == format {
+            return checked.checkpoint.covers.end <= end ? checked.checkpoint : nil
+        }
+        guard let file = MappedBytes(path: checkpointPath),
               let newline = file.bytes.prefix(512).firstIndex(of: 0x0A),
               let stamp = Stamp(String(decoding: file.bytes[..<newline], as: UTF8.self)),
               stamp.format == format, stamp.length == file.bytes.count - newline - 1,
@@ -38,7 +43,9 @@ extension Log {
         }) == true else { return nil }
         let body = file.dropping(newline + 1)
         guard XXH64.checksum(body.bytes) == stamp.checksum else { return nil }
-        return Checkpoint(covers: stamp.head, body: body)
+        let checkpoint = Checkpoint(covers: stamp.head, body: body)
+        checkedCheckpoint = (identity, format, checkpoint)
+        return checkpoint
     }
 
     /// Replaces the checkpoint beside the log, atomically (a temporary file renamed over it).

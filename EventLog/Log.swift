@@ -16,6 +16,10 @@ import Darwin
 public final class Log {
     public let path: String
     let file: FileDescriptor
+    /// The checkpoint this process last found valid, and the version of the file it came from:
+    /// a second reader in the same process (finding a board, then replaying to its seal) need
+    /// not map and check it again.
+    var checkedCheckpoint: (file: FileSystem.Identity, format: String, checkpoint: Checkpoint)?
 
     var undoPath: String { path + ".undo" }
     var tornPath: String { path + ".torn" }

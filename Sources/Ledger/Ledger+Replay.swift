@@ -80,8 +80,11 @@ extension Ledger {
         if let interval = checkpoints.writesAfter, head.seq - builderFrom >= max(interval, 1) {
             // A replay of everything resolves retractions as the whole log does; any other leaves it to the builder.
             let (expecting, resolvesItself) = (head.seq - builderFrom, point != .now)
-            builder = checkpoint.map { try? StateCheckpointBuilder(resuming: $0, expecting: expecting, resolvesItself: resolvesItself) }
-                ?? StateCheckpointBuilder(expecting: expecting, resolvesItself: resolvesItself)
+            if let checkpoint {
+                builder = try? StateCheckpointBuilder(resuming: checkpoint, expecting: expecting, resolvesItself: resolvesItself)
+            } else {
+                builder = StateCheckpointBuilder(expecting: expecting, resolvesItself: resolvesItself)
+            }
         }
         if isGoing || builder != nil {
             // A replay that builds a checkpoint decodes every line: the checkpoint needs them all.
@@ -228,12 +231,7 @@ extension Ledger {
                 do {
                     try StateCheckpoint.forEachOther(checkpoint) { other in
                         guard wanted.contains(other.type) else { return }
-                        if let target = other.retracting {
-                            retracted.insert(target)
-                        } else {
-                            guard let record = try? LogRecord.decode(line: other.line) else { throw StateCheckpoint.Malformed() }
-                            add(record)
-                        }
+                        if let target = other.retracting { retracted.insert(target) } else { add(try other.record()) }
                     }
                     start = checkpoint.covers
                 } catch {
@@ -303,10 +301,7 @@ extension Ledger {
                 let sections = try StateCheckpoint.Sections(checkpoint)
                 try StateCheckpoint.forEachOther(checkpoint, sections) { other in
                     if ignored.contains(other.type) { return isWhole = false }
-                    guard let record = try? LogRecord.decode(line: other.line), record.seq == other.envelope.seq,
-                          DomainEvent.typeNames.indices.contains(other.type), DomainEvent.typeNames[other.type] == record.type,
-                          let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else { throw StateCheckpoint.Malformed() }
-                    state.apply(event, retracting: other.retracting)
+                    state.apply(try other.event(times: &times), retracting: other.retracting)
                 }
                 // Its outturns are left out too (validation never reads them).
                 isWhole = false

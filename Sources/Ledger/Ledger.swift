@@ -9,12 +9,12 @@ import LedgerModel
 public final class Ledger {
     public let path: String
     let log: Log
+    /// How replays use the checkpoint beside the log (see ``replay(_:auditing:checkpoints:)``).
+    public var checkpoints = CheckpointPolicy.standard
     /// The state at the head this process last appended, so a run of appends (a generator, a
     /// long import) validates each batch without replaying the log again. Trusted only while
     /// the log's head is still that head; one that is not whole (see `appendValidated`'s
     /// `onlyValidates`) serves only batches that need no more.
-    /// How replays use the checkpoint beside the log (see ``replay(_:auditing:checkpoints:)``).
-    public var checkpoints = CheckpointPolicy.standard
     private var lastState: (head: Log.Head, state: LedgerState, isWhole: Bool)?
 
     /// Opens the ledger at `path`; `.notFound` if there is none.

@@ -120,7 +120,6 @@ enum ProcessLifetime {
 
     static func keep(_ value: Any) { kept.append(value) }
 
-    /// Opens the ledger at `path` for a command, kept until exit (it caches the state its appends validated against).
     /// `OUTTURN_CHECKPOINT_EVERY=N` writes a checkpoint beside the log once N events follow
     /// the last (default 10,000); `0` neither reads nor writes one (every view from seq 1).
     static func checkpointPolicy(_ environment: [String: String]) -> Ledger.CheckpointPolicy {
@@ -128,6 +127,7 @@ enum ProcessLifetime {
         return every == 0 ? .off : Ledger.CheckpointPolicy(reads: true, writesAfter: every)
     }
 
+    /// Opens the ledger at `path` for a command, kept until exit (it caches the state its appends validated against).
     static func openLedger(_ path: String) throws(CLIError) -> Ledger {
         do {
             let ledger = try Ledger(path: path)

@@ -114,10 +114,7 @@ enum StateCheckpoint {
                 skipped += 1
                 return
             }
-            guard let record = try? LogRecord.decode(line: other.line), record.seq == other.envelope.seq,
-                  let event = try? Ledger.ledgerEvent(record, strict: false, times: &times),
-                  DomainEvent.typeNames.indices.contains(other.type), DomainEvent.typeNames[other.type] == record.type else { throw Malformed() }
-            events.append((event, other.retracting))
+            events.append((try other.event(times: &times), other.retracting))
         }
         return (events, skipped)
     }
@@ -224,6 +221,19 @@ enum StateCheckpoint {
             retracting = try reader.seq(orNone: -1, orNothing: 0)
             type = Int(try reader.uint32())
             line = try reader.bytes(Int(try reader.uint32()))
+        }
+
+        /// The kept line as a record, which must be the event the envelope and type say it is.
+        func record() throws -> LogRecord {
+            guard let record = try? LogRecord.decode(line: line), record.seq == envelope.seq,
+                  DomainEvent.typeNames.indices.contains(type), DomainEvent.typeNames[type] == record.type else { throw Malformed() }
+            return record
+        }
+
+        /// The kept line as a typed event, as a replay decodes it.
+        func event(times: inout Ledger.RecordedTimes) throws -> LedgerEvent {
+            guard let event = try? Ledger.ledgerEvent(try record(), strict: false, times: &times) else { throw Malformed() }
+            return event
         }
 
         static func write(_ event: LedgerEvent, retracting: Int?, line: [UInt8], to out: inout [UInt8]) {
