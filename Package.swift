@@ -3,6 +3,14 @@
 // No package dependencies: Foundation and Glibc only (see DESIGN.md, "Layout").
 import PackageDescription
 
+// HardwareSHA256 alone is compiled with the x86-64 SHA extensions (and the SSSE3 and SSE4.1
+// they come with) enabled; it uses them only when CPUID reports them.
+#if arch(x86_64)
+let instructionSetExtensions = ["-Xcc", "-msha", "-Xcc", "-mssse3", "-Xcc", "-msse4.1"]
+#else
+let instructionSetExtensions: [String] = []
+#endif
+
 let package = Package(
     name: "outturn",
     products: [
@@ -13,7 +21,9 @@ let package = Package(
         // The append-only, hash-chained, crash-safe log file. Knows nothing of the domain.
         // The library modules are optimised even in debug builds: the tests append, validate and
         // verify 100,000-event batches through real processes, which unoptimised code makes crawl.
-        .target(name: "EventLog", path: "EventLog", swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "EventLog", dependencies: ["HardwareSHA256"], path: "EventLog", swiftSettings: [.unsafeFlags(["-O"])]),
+        // SHA-256's compression function on the processor's SHA instructions, where it has them.
+        .target(name: "HardwareSHA256", path: "Sources/HardwareSHA256", swiftSettings: [.unsafeFlags(["-O"] + instructionSetExtensions)]),
         // The domain vocabulary: event types, periods, values, validation.
         .target(name: "LedgerModel", path: "Sources/LedgerModel", swiftSettings: [.unsafeFlags(["-O"])]),
         // Pure folds over events: status, progress, actions, audit, compare, diff.

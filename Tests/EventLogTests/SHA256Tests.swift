@@ -89,6 +89,55 @@ struct SHA256Tests {
         }
     }
 
+    // MARK: Both implementations
+
+    /// `message` hashed by `implementation`, fed in pieces of `piece` bytes.
+    private static func digest(_ message: [UInt8], _ implementation: SHA256.Implementation, piece: Int = .max) -> SHA256Digest {
+        var hasher = SHA256(implementation: implementation)
+        var offset = 0
+        repeat {
+            let end = offset + min(piece, message.count - offset)
+            message[offset..<end].withUnsafeBytes { hasher.update($0) }
+            offset = end
+        } while offset < message.count
+        return hasher.finalize()
+    }
+
+    @Test(arguments: SHA256.Implementation.available)
+    func eachImplementationGivesTheNISTDigests(_ implementation: SHA256.Implementation) {
+        for vector in Self.nistVectors {
+            #expect(Self.digest(Array(vector.message.utf8), implementation).hex == vector.digest, "\(implementation) \(vector.message)")
+        }
+        let millionAs = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
+        #expect(Self.digest(millionAs, implementation, piece: 4093).hex == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func theImplementationsAgreeOnEveryLengthAndSplit() {
+        // Every length to 600 bytes (nine blocks and every tail), random content, fed whole and
+        // in pieces that straddle block boundaries: one compress call of many blocks and many of one.
+        var generator = SplitMix64(seed: 0x5A)
+        var disagreements: [Int] = []
+        for length in 0...600 {
+            let message = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            let portable = Self.digest(message, .portable)
+            for implementation in SHA256.Implementation.available {
+                for piece in [Int.max, 1, 63, 64, 65, 200] where Self.digest(message, implementation, piece: piece) != portable {
+                    disagreements.append(length)
+                }
+            }
+        }
+        #expect(disagreements == [])
+    }
+
+    @Test func theSHAExtensionsAreUsedExactlyWhenTheKernelReportsThem() throws {
+        // The kernel's own reading of CPUID, as an independent check of ours.
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ").map(String.init)) } ?? []
+        let kernelSays = flags.contains("sha_ni") && flags.contains("ssse3") && flags.contains("sse4_1")
+        #expect((SHA256.Implementation.fastest == .shaExtensions) == kernelSays)
+        #expect(SHA256.Implementation.available.contains(.shaExtensions) == kernelSays)
+    }
+
     // MARK: Incremental hashing
 
     @Test func splittingTheInputAtEveryOffsetGivesTheOneShotDigest() {
