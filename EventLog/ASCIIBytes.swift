@@ -38,3 +38,12 @@ extension Array where Element == UInt8 {
         appendDecimal(date.day, width: 2)
     }
 }
+
+extension String {
+    /// Whether any byte of the string's UTF-8 satisfies `predicate`, read from its contiguous
+    /// storage (much quicker than through `utf8`'s indices, for the many short strings a batch checks).
+    public func containsUTF8Byte(where predicate: (UInt8) -> Bool) -> Bool {
+        var text = self
+        return text.withUTF8 { $0.contains(where: predicate) }
+    }
+}

@@ -10,4 +10,14 @@ extension LogRecord {
         JSONWriter.write(.object(data), into: &scratch, sortedKeys: true)
         return SHA256.hash(scratch)
     }
+
+    /// As above, for a record whose data was just written with its keys in sorted order
+    /// (``JSONWriter/isInSortedOrder(_:)``): `dataBytes` are those bytes, not written again.
+    static func contentDigest(type: String, sortedDataBytes dataBytes: UnsafeRawBufferPointer) -> SHA256Digest {
+        var hasher = SHA256()
+        hasher.update(type)
+        hasher.update(UnsafeRawBufferPointer(start: [UInt8(0x0A)], count: 1))
+        hasher.update(dataBytes)
+        return hasher.finalize()
+    }
 }

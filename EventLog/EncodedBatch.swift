@@ -28,17 +28,28 @@ extension Log {
         init(_ records: [PendingRecord], after head: Head, recorded: Timestamp, indexing: Bool) {
             let recordedText = Array(recorded.description.utf8)
             var pieces = concurrentChunks(count: records.count) { range in
+              // Read in place: copying each record would retain its strings (on the core that is
+              // validating the same records).
+              records.withUnsafeBufferPointer { records in
                 var piece = Piece()
                 piece.lines.reserveCapacity(range.count)
                 var knownText: (date: CalendarDate, text: [UInt8])?
                 var scratch: [UInt8] = []
                 for i in range {
-                    let record = records[i].record
-                    if indexing { piece.digests.append(LogRecord.contentDigest(type: record.type, data: record.data, scratch: &scratch)) }
-                    if knownText?.date != record.known { knownText = (record.known, Array(record.known.description.utf8)) }
-                    piece.lines.append(LogRecord.UnlinkedLine(
-                        seq: record.seq, id: record.id, recorded: recordedText, known: knownText?.text ?? [], type: record.type,
-                        source: record.source, actor: record.actor, data: record.data, into: &piece.bytes))
+                    let known = records[i].record.known
+                    if knownText?.date != known { knownText = (known, Array(known.description.utf8)) }
+                    let line = LogRecord.UnlinkedLine(
+                        seq: records[i].record.seq, id: records[i].record.id, recorded: recordedText, known: knownText?.text ?? [],
+                        type: records[i].record.type, source: records[i].record.source, actor: records[i].record.actor,
+                        data: records[i].record.data, into: &piece.bytes)
+                    piece.lines.append(line)
+                    if indexing {
+                        // Data whose keys are in order was just written as the digest needs it.
+                        let (type, data) = (records[i].record.type, records[i].record.data)
+                        piece.digests.append(JSONWriter.isInSortedOrder(data)
+                            ? piece.bytes.withUnsafeBytes { LogRecord.contentDigest(type: type, sortedDataBytes: UnsafeRawBufferPointer(rebasing: $0[line.data])) }
+                            : LogRecord.contentDigest(type: type, data: data, scratch: &scratch))
+                    }
                     if i == range.lowerBound {
                         // Lines of one batch are alike: reserve for the run from its first line, so the
                         // buffer is not copied as it grows (capacity never touched costs no memory).
@@ -46,6 +57,7 @@ extension Log {
                     }
                 }
                 return piece
+              }
             }
 
             hashes.reserveCapacity(records.count)

@@ -88,8 +88,9 @@ extension Log {
             _ = early?.value // never leave the reader running past the append
             throw error
         }
-        for (i, draft) in drafts.enumerated() {
-            try Log.check(draft, index: i, today: now.date)
+        var checker = DraftChecker(today: now.date)
+        for i in drafts.indices {
+            try checker.check(drafts[i], index: i)
         }
         let recorded = max(now, head.recorded ?? now)
         let needsIndex = drafts.contains { $0.id != nil }
@@ -110,30 +111,32 @@ extension Log {
         var records: [PendingRecord] = []
         records.reserveCapacity(drafts.count)
         var seq = head.seq
-        for (i, draft) in drafts.enumerated() {
-            if let id = draft.id {
+        // Read in place: copying each draft would retain (and release) all its strings.
+        drafts.withUnsafeBufferPointer { drafts in
+        for i in drafts.indices {
+            let known = drafts[i].known ?? recorded.date
+            if let id = drafts[i].id {
                 if let existing = index?[id] {
                     repeats.append(Repeat(draft: i, seq: existing.seq, known: existing.known, digest: existing.contentDigest))
                     outcomes.append(AppendOutcome(seq: existing.seq, id: id, existing: true))
                     continue
                 }
-                if let first = inBatch[id] {
+                if inBatch.isEmpty { inBatch.reserveCapacity(drafts.count - i) }
+                // One hash of the id: claim it, and give it back to the first draft that had it.
+                if let first = inBatch.updateValue((i, seq + 1, known), forKey: id) {
+                    inBatch[id] = first
                     repeats.append(Repeat(draft: i, seq: first.seq, known: first.known, sameAs: first.draft))
                     outcomes.append(AppendOutcome(seq: first.seq, id: id, existing: true))
                     continue
                 }
             }
             seq += 1
-            let id = draft.id ?? Log.generateID()
-            let known = draft.known ?? recorded.date
-            if draft.id != nil {
-                if inBatch.isEmpty { inBatch.reserveCapacity(drafts.count - i) }
-                inBatch[id] = (i, seq, known)
-            }
+            let id = drafts[i].id ?? Log.generateID()
             records.append(PendingRecord(index: i, record: LogRecord(
-                seq: seq, id: id, recorded: recorded, known: known, type: draft.type, source: draft.source,
-                actor: draft.actor, data: draft.data, prev: .zero, hash: .zero)))
+                seq: seq, id: id, recorded: recorded, known: known, type: drafts[i].type, source: drafts[i].source,
+                actor: drafts[i].actor, data: drafts[i].data, prev: .zero, hash: .zero)))
             outcomes.append(AppendOutcome(seq: seq, id: id, existing: false))
+        }
         }
         try checkRepeats(repeats, of: drafts)
         guard !records.isEmpty else {
@@ -206,27 +209,43 @@ extension Log {
     /// `today`, an empty or control-character type, source or actor. `append` checks every draft;
     /// callers may check first to report envelope problems before anything else.
     public static func check(_ draft: EventDraft, index: Int, today: CalendarDate) throws(EventLogError) {
-        func fail(_ field: String, _ reason: String) -> EventLogError {
-            EventLogError(.invalidEvent, "field \"\(field)\": \(reason)", eventIndex: index, field: field)
-        }
-        if let id = draft.id {
-            guard !id.isEmpty, id.utf8.count <= 256 else { throw fail("id", "must be 1 to 256 bytes") }
-            guard !id.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F }) else {
-                throw fail("id", "must not contain spaces or control characters")
+        var checker = DraftChecker(today: today)
+        try checker.check(draft, index: index)
+    }
+
+    /// Checks drafts one after another as ``check(_:index:today:)`` does, remembering the last
+    /// type, source and actor that passed: a batch's drafts mostly share them.
+    public struct DraftChecker {
+        let today: CalendarDate
+        private var passed: (type: String, source: String, actor: String)?
+
+        public init(today: CalendarDate) { self.today = today }
+
+        public mutating func check(_ draft: EventDraft, index: Int) throws(EventLogError) {
+            func fail(_ field: String, _ reason: String) -> EventLogError {
+                EventLogError(.invalidEvent, "field \"\(field)\": \(reason)", eventIndex: index, field: field)
             }
-        }
-        if let known = draft.known, known > today {
-            throw fail("known", "\(known) is in the future (today is \(today)); known can never be after recorded")
-        }
-        func checkText(_ field: String, _ value: String) throws(EventLogError) {
-            guard !value.isEmpty else { throw fail(field, "must not be empty") }
-            guard !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
-                throw fail(field, "must not contain control characters")
+            if let id = draft.id {
+                guard !id.isEmpty, id.utf8.count <= 256 else { throw fail("id", "must be 1 to 256 bytes") }
+                guard !id.containsUTF8Byte(where: { $0 < 0x21 || $0 == 0x7F }) else {
+                    throw fail("id", "must not contain spaces or control characters")
+                }
             }
+            if let known = draft.known, known > today {
+                throw fail("known", "\(known) is in the future (today is \(today)); known can never be after recorded")
+            }
+            if let passed, passed.type == draft.type, passed.source == draft.source, passed.actor == draft.actor { return }
+            func checkText(_ field: String, _ value: String) throws(EventLogError) {
+                guard !value.isEmpty else { throw fail(field, "must not be empty") }
+                guard !value.containsUTF8Byte(where: { $0 < 0x20 || $0 == 0x7F }) else {
+                    throw fail(field, "must not contain control characters")
+                }
+            }
+            try checkText("type", draft.type)
+            try checkText("source", draft.source)
+            try checkText("actor", draft.actor)
+            passed = (draft.type, draft.source, draft.actor)
         }
-        try checkText("type", draft.type)
-        try checkText("source", draft.source)
-        try checkText("actor", draft.actor)
     }
 
     /// A random version-4 UUID in lowercase, for events that bring no id of their own.

@@ -10,6 +10,8 @@ extension LogRecord {
         var start: Int
         /// Where the 64 hex digits of `prev` start in its buffer.
         var prevAt: Int
+        /// Where the `data` object's bytes are in its buffer.
+        var data: Range<Int>
         /// SHA-256 fed with the buffer's bytes `start..<prevAt`.
         var hasher: SHA256
 
@@ -37,7 +39,9 @@ extension LogRecord {
             buffer.append(contentsOf: #","actor":"#.utf8)
             JSONWriter.writeString(actor, into: &buffer)
             buffer.append(contentsOf: #","data":"#.utf8)
+            let dataStart = buffer.count
             JSONWriter.write(.object(data), into: &buffer)
+            self.data = dataStart..<buffer.count
             buffer.append(contentsOf: #","prev":""#.utf8)
             prevAt = buffer.count
             hasher = SHA256()

@@ -34,8 +34,8 @@ public enum JSONWriter {
             buffer.append(JSONByte.openBrace)
             var entries = object.entries
             // Most objects are written in sorted order already: sort (a copy) only when not.
-            if sortedKeys, !zip(entries, entries.dropFirst()).allSatisfy({ $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
-                entries.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            if sortedKeys, !keysAreSorted(entries) {
+                entries.sort { utf8Precedes($0.key, $1.key) }
             }
             var first = true
             for (key, member) in entries {
@@ -46,6 +46,35 @@ public enum JSONWriter {
                 write(member, into: &buffer, sortedKeys: sortedKeys)
             }
             buffer.append(JSONByte.closeBrace)
+        }
+    }
+
+    /// Whether `write(.object(object), sortedKeys: false)` writes what `sortedKeys: true` would:
+    /// every object's keys, nested ones too, already in order of their UTF-8 bytes.
+    public static func isInSortedOrder(_ object: JSONObject) -> Bool {
+        keysAreSorted(object.entries) && object.entries.allSatisfy { isInSortedOrder($0.value) }
+    }
+
+    private static func isInSortedOrder(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null, .bool, .number, .string: return true
+        case .array(let elements): return elements.allSatisfy(isInSortedOrder)
+        case .object(let object): return isInSortedOrder(object)
+        }
+    }
+
+    private static func keysAreSorted(_ entries: [JSONObject.Element]) -> Bool {
+        zip(entries, entries.dropFirst()).allSatisfy { utf8Precedes($0.key, $1.key) }
+    }
+
+    /// Whether `a`'s UTF-8 bytes sort before `b`'s, read from their contiguous storage.
+    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        var (a, b) = (a, b)
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                for i in 0..<min(x.count, y.count) where x[i] != y[i] { return x[i] < y[i] }
+                return x.count < y.count
+            }
         }
     }
 

@@ -92,23 +92,26 @@ enum EventDecoder {
     /// Whether `s` is an identifier as strict decoding requires: at most 200 bytes, no spaces or
     /// control characters. (Empty strings are rejected before this is asked.)
     static func isIdentifier(_ s: String) -> Bool {
-        s.utf8.count <= 200 && !s.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F })
+        s.utf8.count <= 200 && !s.containsUTF8Byte(where: { $0 <= 0x20 || $0 == 0x7F })
     }
 
     /// Whether `s` is a slug: lowercase letters and digits in runs joined by single hyphens.
     static func isSlug(_ s: String) -> Bool {
-        var runLength = 0
-        for c in s.utf8 {
-            if c == UInt8(ascii: "-") {
-                guard runLength > 0 else { return false }
-                runLength = 0
-            } else if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
-                runLength += 1
-            } else {
-                return false
+        var s = s
+        return s.withUTF8 { utf8 in
+            var runLength = 0
+            for c in utf8 {
+                if c == UInt8(ascii: "-") {
+                    guard runLength > 0 else { return false }
+                    runLength = 0
+                } else if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
+                    runLength += 1
+                } else {
+                    return false
+                }
             }
+            return runLength > 0
         }
-        return runLength > 0
     }
 
     private static func decodeIndicator(_ f: inout Fields) throws(DomainError) -> IndicatorDefined {

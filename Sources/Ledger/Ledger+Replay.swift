@@ -261,12 +261,18 @@ extension Ledger {
                             decoded: DomainEvent? = nil) throws(DomainError) -> LedgerEvent {
         let event: DomainEvent
         if let decoded { event = decoded } else { event = try EventDecoder.decode(type: record.type, data: record.data, strict: strict) }
-        guard let known = Day(record.known) else { throw DomainError(field: nil, "known \(record.known) is not a date") }
+        let known = try day(record.known)
         let (text, day) = times.of(record.recorded)
         let isBoard = if case .boardHeld = event { true } else { false }
         return LedgerEvent(seq: record.seq, id: record.id, recorded: record.recorded.millisecondsSince1970,
                            recordedText: text, known: known, source: record.source, actor: record.actor,
                            prev: isBoard ? record.prev.hex : "", hash: isBoard ? record.hash.hex : "", event: event, recordedDay: day)
+    }
+
+    /// The domain's day for a record's `known` date.
+    static func day(_ known: CalendarDate) throws(DomainError) -> Day {
+        guard let day = Day(known) else { throw DomainError(field: nil, "known \(known) is not a date") }
+        return day
     }
 
     /// The kinds of event ``LedgerState/validate(_:)`` never consults — outturns, action updates,
@@ -351,22 +357,32 @@ extension Ledger {
         var state = state
         state.reserveCapacity(events: pending.count, outturns: pending.count { $0.record.type == "outturn.recorded" })
         var times = RecordedTimes()
-        for (position, item) in pending.enumerated() {
-            let line = item.index < lines.count ? lines[item.index] : nil
-            do {
-                let event: DomainEvent
-                if item.index < decoded.count, let known = decoded[item.index] {
-                    event = known
-                } else {
-                    event = try EventDecoder.decode(type: item.record.type, data: item.record.data, strict: true)
+        // Read in place: copying each record would retain its strings (on the core that is
+        // encoding the same records' lines).
+        try pending.withUnsafeBufferPointer { pending throws(LedgerError) in
+            for position in pending.indices {
+                let index = pending[position].index
+                do throws(DomainError) {
+                    let event: DomainEvent
+                    if index < decoded.count, let known = decoded[index] {
+                        event = known
+                    } else {
+                        event = try EventDecoder.decode(type: pending[position].record.type, data: pending[position].record.data, strict: true)
+                    }
+                    guard foldingAll || !Ledger.validationIgnores(event) else {
+                        // Not folded: checked exactly as `ledgerEvent` would check it, without building it.
+                        _ = try Ledger.day(pending[position].record.known)
+                        try state.validate(event)
+                        continue
+                    }
+                    var record = pending[position].record
+                    if case .boardHeld = event, let chain { (record.prev, record.hash) = chain(position) }
+                    let ledgerEvent = try ledgerEvent(record, strict: true, times: &times, decoded: event)
+                    try state.validate(event)
+                    state.apply(ledgerEvent)
+                } catch {
+                    throw LedgerError(.badInput, error.description, line: index < lines.count ? lines[index] : nil, field: error.field)
                 }
-                var record = item.record
-                if case .boardHeld = event, let chain { (record.prev, record.hash) = chain(position) }
-                let ledgerEvent = try ledgerEvent(record, strict: true, times: &times, decoded: event)
-                try state.validate(event)
-                if foldingAll || !Ledger.validationIgnores(event) { state.apply(ledgerEvent) }
-            } catch {
-                throw LedgerError(.badInput, error.description, line: line, field: error.field)
             }
         }
         return state

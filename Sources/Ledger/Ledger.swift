@@ -39,11 +39,11 @@ public final class Ledger {
     /// (so bad input fails fast, line by line, the envelope's problems first). The typed events
     /// are handed on to validation, so each is decoded once.
     static func decodeAll(_ drafts: [EventDraft], lines: [Int]) throws(LedgerError) -> [DomainEvent?] {
-        let today = Timestamp.now().date
+        var checker = Log.DraftChecker(today: Timestamp.now().date)
         var events: [DomainEvent?] = []
         events.reserveCapacity(drafts.count)
         for (i, draft) in drafts.enumerated() {
-            do { try Log.check(draft, index: i, today: today) } catch { throw LedgerError(error, lines: lines) }
+            do { try checker.check(draft, index: i) } catch { throw LedgerError(error, lines: lines) }
             do {
                 events.append(try EventDecoder.decode(type: draft.type, data: draft.data, strict: true))
             } catch {

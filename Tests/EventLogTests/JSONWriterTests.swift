@@ -81,6 +81,35 @@ struct JSONWriterTests {
         #expect(JSONWriter.string(value) == "{\"b\":1,\"é\":2,\"a\":{\"y\":1,\"x\":2},\"Z\":3,\"aa\":4,\"\":5,\"😀\":6,\"\u{7F}\":7}")
     }
 
+    @Test func isInSortedOrderExactlyWhenTheSortedWriteChangesNothing() throws {
+        // Nested objects, objects in arrays, keys that differ only past a shared prefix, and
+        // non-ASCII keys (byte order, not Unicode order): the claim is checked against the writer.
+        let documents = [
+            #"{}"#, #"{"a":1}"#, #"{"a":1,"b":2}"#, #"{"b":1,"a":2}"#, #"{"a":1,"aa":2}"#, #"{"aa":1,"a":2}"#,
+            #"{"a":{"x":1,"y":2},"b":[{"p":1,"q":2}]}"#, #"{"a":{"y":1,"x":2},"b":1}"#, #"{"a":[1,{"q":1,"p":2}]}"#,
+            #"{"Z":1,"a":2}"#, #"{"a":1,"Z":2}"#, #"{"z":1,"é":2}"#, #"{"é":1,"z":2}"#, #"{"é":1,"😀":2}"#, #"{"":1,"a":2}"#,
+            #"{"area":"lewisham","indicator":"met.x","period":"2010-05","value":5}"#,
+        ]
+        for text in documents {
+            guard case .object(let object) = try JSONReader.parse(text) else { Issue.record("not an object: \(text)"); continue }
+            let sortedWriteChangesNothing = JSONWriter.string(.object(object), sortedKeys: true) == JSONWriter.string(.object(object))
+            #expect(JSONWriter.isInSortedOrder(object) == sortedWriteChangesNothing, "\(text)")
+        }
+        #expect(try JSONWriter.isInSortedOrder(#require(JSONReader.parse(#"{"a":{"y":1,"x":2}}"#).objectValue)) == false)
+    }
+
+    @Test func aContentDigestFromSortedDataBytesEqualsTheOneFromTheData() throws {
+        // A batch hashes the data bytes it just wrote instead of writing them again: the digests
+        // must be the ones the id index has always held.
+        for text in [#"{"area":"lewisham","indicator":"met.x","period":"2010-05","value":5}"#, #"{"a":{"b":[1,"x\n"]}}"#, "{}"] {
+            guard case .object(let object) = try JSONReader.parse(text) else { Issue.record("not an object"); continue }
+            var bytes: [UInt8] = []
+            JSONWriter.write(.object(object), into: &bytes)
+            let fromBytes = bytes.withUnsafeBytes { LogRecord.contentDigest(type: "outturn.recorded", sortedDataBytes: $0) }
+            #expect(fromBytes == LogRecord.contentDigest(type: "outturn.recorded", data: object), "\(text)")
+        }
+    }
+
     @Test func objectEqualityIgnoresOrderButWriterPreservesIt() throws {
         let ab = JSONObject([("a", jsonNum("1")), ("b", .array([jsonNum("2")]))])
         let ba = JSONObject([("b", .array([jsonNum("2")])), ("a", jsonNum("1"))])

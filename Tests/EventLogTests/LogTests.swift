@@ -92,6 +92,48 @@ struct LogTests {
         #expect(throws: EventLogError.self) { try log.append([draft(1, id: "a", known: CalendarDate(year: 2001, month: 1, day: 1))]) }
     }
 
+    @Test func aRepeatedIdInOneBatchKeepsTheFirstDraftsSeqAndAConflictNamesTheRepeat() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("l.jsonl")
+        try Log.create(at: path)
+        let log = try Log(path: path)
+        let result = try log.append([draft(1, id: "c"), draft(2, id: "d"), draft(1, id: "c"), draft(1, id: "c")])
+        #expect(result.outcomes == [.init(seq: 1, id: "c", existing: false), .init(seq: 2, id: "d", existing: false),
+                                    .init(seq: 1, id: "c", existing: true), .init(seq: 1, id: "c", existing: true)])
+        #expect(try records(log).map(\.id) == ["c", "d"])
+        do {
+            _ = try log.append([draft(5, id: "e"), draft(6, id: "f"), draft(7, id: "e")])
+            Issue.record("a repeated id with different content was appended")
+        } catch let error as EventLogError {
+            #expect(error.code == .conflict && error.eventIndex == 2, "\(error)")
+        }
+        #expect(try records(log).count == 2)
+    }
+
+    @Test func everyDraftOfABatchIsCheckedEvenWhenItsNeighboursShareItsEnvelope() throws {
+        // The checker remembers the type, source and actor that last passed: a draft differing in
+        // any one of them is checked again, wherever it is in the batch.
+        let scratch = try Scratch()
+        let path = scratch.path("l.jsonl")
+        try Log.create(at: path)
+        let log = try Log(path: path)
+        let cases: [(field: String, change: (inout EventDraft) -> Void)] = [
+            ("actor", { $0.actor = "te\u{7}st" }), ("source", { $0.source = "" }), ("type", { $0.type = "outturn\nrecorded" }),
+            ("id", { $0.id = "has space" }),
+        ]
+        for (field, change) in cases {
+            var batch = (0..<5).map { draft($0, id: "x\($0)") }
+            change(&batch[3])
+            do {
+                _ = try log.append(batch)
+                Issue.record("a bad \(field) at position 3 was appended")
+            } catch let error as EventLogError {
+                #expect(error.code == .invalidEvent && error.eventIndex == 3 && error.field == field, "\(error)")
+            }
+        }
+        #expect(try records(log).isEmpty)
+    }
+
     @Test func theIndexIsACacheThatIsRebuiltWhenMissingStaleOrGarbled() throws {
         let scratch = try Scratch()
         let path = scratch.path("l.jsonl")

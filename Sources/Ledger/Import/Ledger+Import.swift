@@ -88,8 +88,9 @@ extension Ledger {
         batch.lines.reserveCapacity(cells.count)
         // A feed names few periods many times: each is rendered (and checked) once.
         var periods: [Period: PeriodText] = [:]
-        // Cells come row by row, an area's and indicator's periods together: their ids share a prefix.
-        var idPrefix = (area: "", indicator: "", text: "")
+        // Cells come row by row, an area's and indicator's periods together: their ids share a
+        // prefix, and the area and indicator are checked once for the run.
+        var run = (area: "", indicator: "", idPrefix: "", namesAreValid: false)
         for cell in cells {
             let key = OutturnKey(area: cell.area, indicator: cell.indicator, period: cell.period)
             let status = cell.status ?? .final
@@ -113,12 +114,12 @@ extension Ledger {
             ])
             if let s = cell.status { data["status"] = .string(s.rawValue) }
             if let note = cell.note { data["note"] = .string(note) }
-            if idPrefix.area != cell.area || idPrefix.indicator != cell.indicator {
-                idPrefix = (cell.area, cell.indicator, "\(source)/\(cell.area)/\(cell.indicator)/")
+            if run.area != cell.area || run.indicator != cell.indicator {
+                run = (cell.area, cell.indicator, "\(source)/\(cell.area)/\(cell.indicator)/", namesAreValid(cell))
             }
-            batch.drafts.append(EventDraft(id: idPrefix.text + "\(period.idText)#\(n)", known: cell.known ?? known,
+            batch.drafts.append(EventDraft(id: run.idPrefix + "\(period.idText)#\(n)", known: cell.known ?? known,
                                            type: "outturn.recorded", source: source, actor: actor, data: data))
-            batch.events.append(typedOutturn(cell, value: value, period: period))
+            batch.events.append(run.namesAreValid ? typedOutturn(cell, value: value, period: period) : nil)
             batch.lines.append(cell.line)
         }
         return (batch, summary)
@@ -138,6 +139,11 @@ extension Ledger {
         }
     }
 
+    /// Whether strict decoding accepts the cell's area and indicator.
+    static func namesAreValid(_ cell: Feed.Cell) -> Bool {
+        EventDecoder.isSlug(cell.area) && !cell.indicator.isEmpty && EventDecoder.isIdentifier(cell.indicator)
+    }
+
     /// The event a definition's draft encodes, when strict decoding would accept the draft;
     /// nil leaves the draft to be decoded, and rejected with the decoder's own message.
     static func typedDefinition(_ definition: Feed.Definition) -> DomainEvent? {
@@ -148,10 +154,10 @@ extension Ledger {
     /// The event a cell's draft encodes (with `value` the literal written), when strict decoding
     /// would accept the draft — the same checks, field for field; nil leaves the draft to be
     /// decoded, and rejected with the decoder's own message.
+    /// (The cell's area and indicator are checked by ``namesAreValid(_:)``, once for a run of cells.)
     static func typedOutturn(_ cell: Feed.Cell, value: JSONNumber, period: PeriodText) -> DomainEvent? {
         let number = value.double
-        guard EventDecoder.isSlug(cell.area), !cell.indicator.isEmpty, EventDecoder.isIdentifier(cell.indicator),
-              period.readsBack, number.isFinite, cell.note?.isEmpty != true else { return nil }
+        guard period.readsBack, number.isFinite, cell.note?.isEmpty != true else { return nil }
         return .outturnRecorded(OutturnRecorded(area: cell.area, isPartnership: cell.isPartnership, indicator: cell.indicator,
                                                 period: cell.period, value: .number(number), status: cell.status ?? .final,
                                                 note: cell.note))
