@@ -4,13 +4,18 @@ extension Array where Element == UInt8 {
     /// Appends `value` in decimal (with a `-` when negative).
     mutating func appendDecimal(_ value: Int) {
         if value < 0 { append(UInt8(ascii: "-")) }
+        // The digits backwards into 20 bytes of stack (UInt64.max has 20), then appended at once.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         var magnitude = value.magnitude
-        let start = count
-        repeat {
-            append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        self[start...].reverse()
+        Swift.withUnsafeMutableBytes(of: &digits) { buffer in
+            var at = 20
+            repeat {
+                at -= 1
+                buffer[at] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[at..<20]))
+        }
     }
 
     /// Appends `value` in decimal, zero-padded to at least `width` digits (non-negative values).

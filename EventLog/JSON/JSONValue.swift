@@ -223,10 +223,14 @@ public struct JSONObject: Hashable, Sendable, Sequence {
         hasher.combine(sum)
     }
 
-    private func position(of key: String) -> Int? {
+    /// Where `key` is among the members (0 for the first), or nil.
+    public func position(of key: String) -> Int? {
         if let index { return index[key] }
         return entries.firstIndex { $0.key == key }
     }
+
+    /// The member at `position` (0 for the first).
+    public func member(at position: Int) -> Element { entries[position] }
 
     private mutating func append(_ key: String, _ value: JSONValue) {
         entries.append((key: key, value: value))

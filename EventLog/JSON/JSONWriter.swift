@@ -32,18 +32,19 @@ public enum JSONWriter {
             buffer.append(JSONByte.closeBracket)
         case .object(let object):
             buffer.append(JSONByte.openBrace)
-            var entries = object.entries
-            // Most objects are written in sorted order already: sort (a copy) only when not.
-            if sortedKeys, !keysAreSorted(entries) {
-                entries.sort { utf8Precedes($0.key, $1.key) }
-            }
-            var first = true
-            for (key, member) in entries {
+            let entries = object.entries
+            func writeMember(_ position: Int, first: Bool) {
                 if !first { buffer.append(JSONByte.comma) }
-                first = false
-                writeString(key, into: &buffer)
+                writeString(entries[position].key, into: &buffer)
                 buffer.append(JSONByte.colon)
-                write(member, into: &buffer, sortedKeys: sortedKeys)
+                write(entries[position].value, into: &buffer, sortedKeys: sortedKeys)
+            }
+            // Most objects are in sorted order already: work out another order only when not.
+            if sortedKeys, !keysAreSorted(entries) {
+                let order = entries.indices.sorted { utf8Precedes(entries[$0].key, entries[$1].key) }
+                for (n, position) in order.enumerated() { writeMember(position, first: n == 0) }
+            } else {
+                for position in entries.indices { writeMember(position, first: position == 0) }
             }
             buffer.append(JSONByte.closeBrace)
         }
@@ -64,7 +65,8 @@ public enum JSONWriter {
     }
 
     private static func keysAreSorted(_ entries: [JSONObject.Element]) -> Bool {
-        zip(entries, entries.dropFirst()).allSatisfy { utf8Precedes($0.key, $1.key) }
+        for i in entries.indices.dropFirst() where !utf8Precedes(entries[i - 1].key, entries[i].key) { return false }
+        return true
     }
 
     /// Whether `a`'s UTF-8 bytes sort before `b`'s, read from their contiguous storage.

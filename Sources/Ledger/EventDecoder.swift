@@ -80,7 +80,7 @@ enum EventDecoder {
             case nil: throw DomainError(field: "event", "is missing (the seq or id of the event to retract)")
             case let other?: throw DomainError(field: "event", "must be a seq (number) or an id (string), found \(other.kindName)")
             }
-            f.used.insert("event")
+            f.markUsed("event")
             event = .eventRetracted(EventRetracted(event: reference, reason: try f.string("reason")))
         default:
             throw DomainError(field: nil, "unknown event type \"\(type)\" (known: \(DomainEvent.typeNames.joined(separator: ", ")))")
@@ -204,7 +204,8 @@ enum EventDecoder {
 struct Fields {
     let object: JSONObject
     var prefix = ""
-    var used: Set<String> = []
+    /// The positions of the members read (one bit each; events have far fewer than 64 fields).
+    private var used = UsedPositions()
     /// Strict: check identifiers' characters and remember which fields were read. A replay reads
     /// events that were checked when they were appended, so it skips both (they cost a third of it).
     let strict: Bool
@@ -220,9 +221,15 @@ struct Fields {
     private func fail(_ key: String, _ reason: String) -> DomainError { DomainError(field: prefix + key, reason) }
 
     mutating func optionalValue(_ key: String) -> JSONValue? {
-        if strict { used.insert(key) }
-        guard let v = object[key], v != .null else { return nil }
-        return v
+        guard let position = object.position(of: key) else { return nil }
+        if strict { used.insert(position) }
+        let v = object.member(at: position).value
+        return v == .null ? nil : v
+    }
+
+    /// Counts `key` as read (a field decoded without these helpers).
+    mutating func markUsed(_ key: String) {
+        if let position = object.position(of: key) { used.insert(position) }
     }
 
     mutating func optionalString(_ key: String) throws(DomainError) -> String? {
@@ -352,8 +359,22 @@ struct Fields {
 
     /// Rejects fields the type does not have (so typos are caught on append).
     func rejectUnknown(type: String) throws(DomainError) {
-        for key in object.keys where !used.contains(key) {
-            throw fail(key, "is not a field of \(type)")
+        for position in 0..<object.count where !used.contains(position) {
+            throw fail(object.member(at: position).key, "is not a field of \(type)")
+        }
+    }
+
+    /// A set of member positions: a bit mask, and a set for any past the 64th.
+    private struct UsedPositions {
+        var mask: UInt64 = 0
+        var beyond: Set<Int> = []
+
+        mutating func insert(_ position: Int) {
+            if position < 64 { mask |= 1 << UInt64(position) } else { beyond.insert(position) }
+        }
+
+        func contains(_ position: Int) -> Bool {
+            position < 64 ? mask & (1 << UInt64(position)) != 0 : beyond.contains(position)
         }
     }
 }

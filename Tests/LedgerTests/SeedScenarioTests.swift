@@ -255,6 +255,20 @@ struct SeedScenarioTests {
         (#"{"type":"board.convened","data":{}}"#, "type", "is not an event type"),
     ])
     func theDomainRejectsWhatDoesNotFitNamingLineAndFieldAndWritesNothing(line: String, field: String, reason: String) throws {
+        try expectRejected(line, field: field, reason: reason)
+    }
+
+    /// Fields are tracked by position: with more than 64 members, the first unknown one is still
+    /// the one named, and known fields after it are not.
+    @Test func anUnknownFieldAmongSeventyIsNamedInOrder() throws {
+        let extra = (0..<66).map { "\"x\($0)\":1" }.joined(separator: ",")
+        try expectRejected(#"{"type":"outturn.recorded","data":{"# + extra + #","partnership":"lewisham","indicator":"crime","period":"2014","value":3}}"#,
+                           field: "x0", reason: "is not a field of outturn.recorded")
+        try expectRejected(#"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"crime","# + extra + #","period":"2014","value":3}}"#,
+                           field: "x0", reason: "is not a field of outturn.recorded")
+    }
+
+    private func expectRejected(_ line: String, field: String, reason: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let fixture = try LedgerFixture()
         try fixture.append([
             #"{"type":"partnership.registered","data":{"partnership":"lewisham","name":"Safer Lewisham Partnership"}}"#,
@@ -264,13 +278,13 @@ struct SeedScenarioTests {
         let before = fixture.bytes
         do {
             try fixture.append([#"{"type":"board.held","data":{"partnership":"lewisham","board":"b","date":"2015-06-30"}}"#, line])
-            Issue.record("accepted: \(line)")
+            Issue.record("accepted: \(line)", sourceLocation: sourceLocation)
         } catch let error as LedgerError {
-            #expect(error.code == .badInput)
-            #expect(error.line == 2, "\(error)")
-            #expect(error.field == field, "\(error)")
-            #expect(error.description.contains(reason), "\(error)")
+            #expect(error.code == .badInput, sourceLocation: sourceLocation)
+            #expect(error.line == 2, "\(error)", sourceLocation: sourceLocation)
+            #expect(error.field == field, "\(error)", sourceLocation: sourceLocation)
+            #expect(error.description.contains(reason), "\(error)", sourceLocation: sourceLocation)
         }
-        #expect(fixture.bytes == before)
+        #expect(fixture.bytes == before, sourceLocation: sourceLocation)
     }
 }
