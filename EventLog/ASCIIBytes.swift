@@ -1,6 +1,22 @@
 /// Writing numbers and digests as ASCII straight into a byte buffer: the id index writes a
 /// few per event, and rendering each as a `String` first costs more than the writing.
 extension Array where Element == UInt8 {
+    /// Appends a literal's bytes in one copy (`append(contentsOf: "…".utf8)` goes byte by byte).
+    mutating func append(literal: StaticString) {
+        literal.withUTF8Buffer { append(contentsOf: $0) }
+    }
+
+    /// Appends `string`'s UTF-8 in one copy.
+    mutating func append(utf8 string: String) {
+        var string = string
+        string.withUTF8 { append(contentsOf: $0) }
+    }
+
+    /// Appends 64 ASCII zeros: the blank a digest's hex is written over.
+    mutating func appendBlankHex() {
+        sixtyFourZeros.withUnsafeBufferPointer { append(contentsOf: $0) }
+    }
+
     /// Appends `value` in decimal (with a `-` when negative).
     mutating func appendDecimal(_ value: Int) {
         if value < 0 { append(UInt8(ascii: "-")) }
@@ -30,7 +46,7 @@ extension Array where Element == UInt8 {
     /// Appends the 64 lowercase hex digits of `digest`.
     mutating func appendHex(_ digest: SHA256Digest) {
         let at = count
-        append(contentsOf: repeatElement(0, count: 64))
+        appendBlankHex()
         withUnsafeMutableBytes { digest.writeHex(to: $0.baseAddress! + at) }
     }
 
@@ -43,6 +59,8 @@ extension Array where Element == UInt8 {
         appendDecimal(date.day, width: 2)
     }
 }
+
+private let sixtyFourZeros = [UInt8](repeating: UInt8(ascii: "0"), count: 64)
 
 extension String {
     /// Whether any byte of the string's UTF-8 satisfies `predicate`, read from its contiguous

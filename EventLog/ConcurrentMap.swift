@@ -38,3 +38,4 @@ enum System {
         max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 }
+

@@ -24,33 +24,33 @@ extension LogRecord {
         init(seq: Int, id: String, recorded: [UInt8], known: [UInt8], type: String, source: String,
              actor: String, data: JSONObject, into buffer: inout [UInt8]) {
             start = buffer.count
-            buffer.append(contentsOf: #"{"seq":"#.utf8)
+            buffer.append(literal: #"{"seq":"#)
             buffer.appendDecimal(seq)
-            buffer.append(contentsOf: #","id":"#.utf8)
+            buffer.append(literal: #","id":"#)
             JSONWriter.writeString(id, into: &buffer)
-            buffer.append(contentsOf: #","recorded":""#.utf8)
+            buffer.append(literal: #","recorded":""#)
             buffer.append(contentsOf: recorded)
-            buffer.append(contentsOf: #"","known":""#.utf8)
+            buffer.append(literal: #"","known":""#)
             buffer.append(contentsOf: known)
-            buffer.append(contentsOf: #"","type":"#.utf8)
+            buffer.append(literal: #"","type":"#)
             JSONWriter.writeString(type, into: &buffer)
-            buffer.append(contentsOf: #","source":"#.utf8)
+            buffer.append(literal: #","source":"#)
             JSONWriter.writeString(source, into: &buffer)
-            buffer.append(contentsOf: #","actor":"#.utf8)
+            buffer.append(literal: #","actor":"#)
             JSONWriter.writeString(actor, into: &buffer)
-            buffer.append(contentsOf: #","data":"#.utf8)
+            buffer.append(literal: #","data":"#)
             let dataStart = buffer.count
             JSONWriter.write(.object(data), into: &buffer)
             self.data = dataStart..<buffer.count
-            buffer.append(contentsOf: #","prev":""#.utf8)
+            buffer.append(literal: #","prev":""#)
             prevAt = buffer.count
             hasher = SHA256()
             let (start, prevAt) = (start, prevAt)
             buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[start..<prevAt])) }
-            buffer.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 64))
-            buffer.append(contentsOf: #"","hash":""#.utf8)
-            buffer.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 64))
-            buffer.append(contentsOf: "\"}\n".utf8)
+            buffer.appendBlankHex()
+            buffer.append(literal: #"","hash":""#)
+            buffer.appendBlankHex()
+            buffer.append(literal: "\"}\n")
         }
 
         /// Writes `prev` into the line, finishes its hash, writes that too, and returns it.

@@ -158,8 +158,8 @@ public struct JSONObject: Hashable, Sendable, Sequence {
         }
     }
 
-    /// Wraps members whose keys the caller has already checked to be unique.
-    init(uniqueEntries: [Element]) {
+    /// Wraps members whose keys the caller knows to be unique (distinct literals, say).
+    package init(uniqueEntries: [Element]) {
         entries = uniqueEntries
         index = nil
         if entries.count >= Self.indexThreshold { rebuildIndex() }

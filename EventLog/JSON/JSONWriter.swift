@@ -14,11 +14,11 @@ public enum JSONWriter {
     public static func write(_ value: JSONValue, into buffer: inout [UInt8], sortedKeys: Bool = false) {
         switch value {
         case .null:
-            buffer.append(contentsOf: "null".utf8)
+            buffer.append(literal: "null")
         case .bool(let flag):
-            buffer.append(contentsOf: flag ? "true".utf8 : "false".utf8)
+            buffer.append(literal: flag ? "true" : "false")
         case .number(let number):
-            buffer.append(contentsOf: number.literal.utf8)
+            buffer.append(utf8: number.literal)
         case .string(let string):
             writeString(string, into: &buffer)
         case .array(let elements):
@@ -92,11 +92,17 @@ public enum JSONWriter {
         var text = string
         buffer.append(JSONByte.quote)
         text.withUTF8 { utf8 in
+            // Most strings need no escape: one copy. Otherwise runs between escapes.
             var runStart = 0
-            for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == JSONByte.quote || byte == JSONByte.backslash {
-                if i > runStart { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
-                runStart = i + 1
-                appendEscape(byte, into: &buffer)
+            var i = 0
+            while i < utf8.count {
+                let byte = utf8[i]
+                if byte < 0x20 || byte == JSONByte.quote || byte == JSONByte.backslash {
+                    if i > runStart { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+                    runStart = i + 1
+                    appendEscape(byte, into: &buffer)
+                }
+                i += 1
             }
             if utf8.count > runStart { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
         }
@@ -119,7 +125,7 @@ public enum JSONWriter {
         case 0x0C: buffer.append(UInt8(ascii: "f"))
         case 0x0D: buffer.append(UInt8(ascii: "r"))
         default:
-            buffer.append(contentsOf: "u00".utf8)
+            buffer.append(literal: "u00")
             buffer.append(hexDigit(byte >> 4))
             buffer.append(hexDigit(byte & 0x0F))
         }

@@ -245,6 +245,13 @@ public struct LedgerState: Sendable {
     /// The live recorded outturn for a key (the latest revision), if any.
     public func recordedOutturn(_ key: OutturnKey) -> Entry<OutturnRecorded>? { live(outturns[key]).last }
 
+    /// The figure recorded for `key` now (as ``recordedOutturn(_:)``), and how many were ever
+    /// recorded for it, retracted ones too: one lookup, for an import judging each cell.
+    public func outturnHistory(_ key: OutturnKey) -> (current: OutturnRecorded?, count: Int) {
+        guard let entries = outturns[key] else { return (nil, 0) }
+        return (live(entries).last?.payload, entries.count)
+    }
+
     /// Every period with an outturn recorded for the area and indicator (live or not).
     public func recordedPeriods(area: String, indicator: String) -> Set<Period> {
         periodsByArea[area]?[indicator] ?? []

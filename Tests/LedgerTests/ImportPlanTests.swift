@@ -1,3 +1,4 @@
+import Foundation
 import EventLog
 import LedgerModel
 import Testing
@@ -59,6 +60,54 @@ struct ImportPlanTests {
             }
         }
         #expect(typed == 13)
+    }
+
+    @Test func aFeedPlannedOnEveryCoreKeepsItsCellsOrder() throws {
+        // Enough cells to be split across cores: the drafts, typed events and lines come back in
+        // the cells' order, each draft's event what strict decoding makes of it.
+        var feed = Feed()
+        let areas = ["lewisham", "southwark", "havering", "barking-and-dagenham", "bad area"]
+        for (a, area) in areas.enumerated() {
+            for k in 0..<2 {
+                for m in 0..<4000 {
+                    let period = Period("\(2000 + m / 12)-\(String(format: "%02d", m % 12 + 1))")!
+                    feed.cells.append(Feed.Cell(area: area, isPartnership: false, indicator: "met.x\(k)", period: period,
+                                                value: Double(m % 7) + (m % 5 == 0 ? 0.5 : 0), status: nil, note: nil, known: nil,
+                                                line: a * 10_000 + k * 4000 + m, column: 4))
+                }
+            }
+        }
+        let (batch, summary) = Ledger.plan(feed, against: LedgerState(), source: "met-police", actor: "test", known: nil)
+        #expect(summary.new == feed.cells.count && summary.revised == 0 && summary.unchanged == 0)
+        #expect(batch.lines == feed.cells.map(\.line))
+        #expect(batch.drafts.map(\.id) == feed.cells.map { "met-police/\($0.area)/\($0.indicator)/\($0.period)#1" })
+        var mismatches = 0
+        for (draft, event) in zip(batch.drafts, batch.events) where (try? EventDecoder.decode(type: draft.type, data: draft.data, strict: true)) != event {
+            mismatches += 1
+        }
+        #expect(batch.events.count == batch.drafts.count && mismatches == 0)
+        #expect(batch.events.count { $0 == nil } == 8000) // the "bad area" rows: left to be decoded, and rejected
+    }
+
+    @Test func runsJoinInOrderByMovingTheirValues() {
+        // Moved, not copied: afterwards the joined array holds the only reference to each value.
+        final class Box: @unchecked Sendable { let n: Int; init(_ n: Int) { self.n = n } }
+        var runs = [MovableRun<Box>(capacity: 3), MovableRun<Box>(capacity: 0), MovableRun<Box>(capacity: 5)]
+        for n in 0..<3 { runs[0].append(Box(n)) }
+        for n in 3..<7 { runs[2].append(Box(n)) }
+        var joined = MovableRun.joined([Box(-1)], runs)
+        #expect(joined.map(\.n) == Array(-1..<7))
+        #expect(joined.indices.allSatisfy { isKnownUniquelyReferenced(&joined[$0]) })
+    }
+
+    @Test(arguments: [0, 1, -3, 12.5, -0.0, 1e15 - 1, 1e15, 1e20, 0.1, -2.75e-7])
+    func aFigureIsWrittenAsTheLiteralThatReadsBackAsIt(_ value: Double) throws {
+        let (literal, readsAs) = Ledger.numberLiteral(value)
+        #expect(readsAs == value)
+        #expect(literal.double == readsAs)
+        let reparsed = try JSONReader.parse(Array(literal.literal.utf8))
+        #expect(reparsed == .number(literal))
+        if value == value.rounded(), abs(value) < 1e15 { #expect(!literal.literal.contains(".") && !literal.literal.contains("e")) }
     }
 
     @Test func aCellStrictDecodingRejectsIsRejectedWithTheDecodersMessage() throws {

@@ -43,49 +43,56 @@ extension Ledger {
     }
 
     /// The events that bring the ledger up to the feed: definitions first, then each new or changed
-    /// figure — as drafts, and as the typed events they encode (see ``typedOutturn(_:value:period:)``).
+    /// figure — as drafts, and as the typed events they encode (see ``typedOutturn(_:number:period:)``).
     static func plan(_ feed: Feed, against state: LedgerState, source: String, actor: String, known: CalendarDate?)
         -> (batch: PreparedBatch, summary: ImportSummary) {
         var summary = ImportSummary()
-        var batch = PreparedBatch()
-        let most = feed.definitions.count + feed.cells.count
-        batch.drafts.reserveCapacity(most)
-        batch.events.reserveCapacity(most)
-        batch.lines.reserveCapacity(most)
+        var definitions = PreparedBatch()
         for definition in feed.definitions where state.indicator(definition.indicator) == nil {
-            batch.drafts.append(EventDraft(id: "\(source)/indicator/\(definition.indicator)", known: known, type: "indicator.defined",
-                                           source: source, actor: actor, data: JSONObject([
-                                               ("indicator", .string(definition.indicator)), ("name", .string(definition.name)),
-                                               ("unit", .string("count")), ("polarity", .string("lower-better")),
-                                           ])))
-            batch.events.append(typedDefinition(definition))
-            batch.lines.append(definition.line)
+            definitions.drafts.append(EventDraft(id: "\(source)/indicator/\(definition.indicator)", known: known, type: "indicator.defined",
+                                                 source: source, actor: actor, data: JSONObject([
+                                                     ("indicator", .string(definition.indicator)), ("name", .string(definition.name)),
+                                                     ("unit", .string("count")), ("polarity", .string("lower-better")),
+                                                 ])))
+            definitions.events.append(typedDefinition(definition))
+            definitions.lines.append(definition.line)
             summary.indicatorsDefined += 1
         }
-        // The cells are judged against the state, which nothing changes meanwhile: on every core at once.
+        // The cells are judged against the state, which nothing changes meanwhile: on every core
+        // at once, each core's drafts then moved into place after the definitions.
         let cells = feed.cells
         let parts = concurrentChunks(count: cells.count, minimumPerChunk: 8192) { range in
             planCells(cells[range], against: state, source: source, actor: actor, known: known)
         }
         for part in parts {
-            batch.drafts += part.batch.drafts
-            batch.events += part.batch.events
-            batch.lines += part.batch.lines
             summary.new += part.summary.new
             summary.revised += part.summary.revised
             summary.unchanged += part.summary.unchanged
         }
+        let batch = PreparedBatch(drafts: MovableRun.joined(definitions.drafts, parts.map(\.drafts)),
+                                  events: MovableRun.joined(definitions.events, parts.map(\.events)),
+                                  lines: MovableRun.joined(definitions.lines, parts.map(\.lines)))
         return (batch, summary)
+    }
+
+    /// A run of cells' drafts, typed events and input lines, and what they add up to.
+    private struct PlannedCells: Sendable {
+        var drafts: MovableRun<EventDraft>
+        var events: MovableRun<DomainEvent?>
+        var lines: MovableRun<Int>
+        var summary = ImportSummary()
+
+        init(capacity: Int) {
+            drafts = MovableRun(capacity: capacity)
+            events = MovableRun(capacity: capacity)
+            lines = MovableRun(capacity: capacity)
+        }
     }
 
     /// The drafts for a run of cells: one per cell whose figure is new or differs from the state's.
     private static func planCells(_ cells: ArraySlice<Feed.Cell>, against state: LedgerState, source: String, actor: String,
-                                  known: CalendarDate?) -> (batch: PreparedBatch, summary: ImportSummary) {
-        var summary = ImportSummary()
-        var batch = PreparedBatch()
-        batch.drafts.reserveCapacity(cells.count)
-        batch.events.reserveCapacity(cells.count)
-        batch.lines.reserveCapacity(cells.count)
+                                  known: CalendarDate?) -> PlannedCells {
+        var planned = PlannedCells(capacity: cells.count)
         // A feed names few periods many times: each is rendered (and checked) once.
         var periods: [Period: PeriodText] = [:]
         // Cells come row by row, an area's and indicator's periods together: their ids share a
@@ -94,11 +101,12 @@ extension Ledger {
         for cell in cells {
             let key = OutturnKey(area: cell.area, indicator: cell.indicator, period: cell.period)
             let status = cell.status ?? .final
-            if let current = state.recordedOutturn(key)?.payload {
-                if current.value == .number(cell.value), current.status == status { summary.unchanged += 1; continue }
-                summary.revised += 1
+            let history = state.outturnHistory(key)
+            if let current = history.current {
+                if current.value == .number(cell.value), current.status == status { planned.summary.unchanged += 1; continue }
+                planned.summary.revised += 1
             } else {
-                summary.new += 1
+                planned.summary.new += 1
             }
             let period = periods[cell.period] ?? {
                 let text = PeriodText(cell.period)
@@ -106,9 +114,9 @@ extension Ledger {
                 return text
             }()
             // The n-th figure ever recorded for the key: stable across re-runs, never reused.
-            let n = (state.outturns[key]?.count ?? 0) + 1
-            let value = JSONNumber(literal: formatNumber(cell.value)) ?? JSONNumber(cell.value)
-            var data = JSONObject([
+            let n = history.count + 1
+            let (value, readsAs) = numberLiteral(cell.value)
+            var data = JSONObject(uniqueEntries: [
                 (cell.isPartnership ? "partnership" : "area", .string(cell.area)), ("indicator", .string(cell.indicator)),
                 ("period", .string(period.text)), ("value", .number(value)),
             ])
@@ -117,12 +125,23 @@ extension Ledger {
             if run.area != cell.area || run.indicator != cell.indicator {
                 run = (cell.area, cell.indicator, "\(source)/\(cell.area)/\(cell.indicator)/", namesAreValid(cell))
             }
-            batch.drafts.append(EventDraft(id: run.idPrefix + "\(period.idText)#\(n)", known: cell.known ?? known,
-                                           type: "outturn.recorded", source: source, actor: actor, data: data))
-            batch.events.append(run.namesAreValid ? typedOutturn(cell, value: value, period: period) : nil)
-            batch.lines.append(cell.line)
+            var id = run.idPrefix
+            id += period.idText
+            id += n == 1 ? "#1" : "#\(n)"
+            planned.drafts.append(EventDraft(id: id, known: cell.known ?? known,
+                                             type: "outturn.recorded", source: source, actor: actor, data: data))
+            planned.events.append(run.namesAreValid ? typedOutturn(cell, number: readsAs, period: period) : nil)
+            planned.lines.append(cell.line)
         }
-        return (batch, summary)
+        return planned
+    }
+
+    /// A figure as the event writes it — an integer's digits (a count's, almost always), else the
+    /// shortest form that reads back as exactly the value — and the number decoding it gives.
+    static func numberLiteral(_ value: Double) -> (literal: JSONNumber, readsAs: Double) {
+        if value == value.rounded(), abs(value) < 1e15 { return (JSONNumber(Int(value)), Double(Int(value))) }
+        let literal = JSONNumber(literal: formatNumber(value)) ?? JSONNumber(value)
+        return (literal, literal.double)
     }
 
     /// A period as an event names it, and as an id names it (ids have no spaces).
@@ -151,12 +170,11 @@ extension Ledger {
         return .indicatorDefined(IndicatorDefined(indicator: definition.indicator, name: definition.name, unit: .count, polarity: .lowerBetter))
     }
 
-    /// The event a cell's draft encodes (with `value` the literal written), when strict decoding
+    /// The event a cell's draft encodes (with `number` what its value's literal reads as), when strict decoding
     /// would accept the draft — the same checks, field for field; nil leaves the draft to be
     /// decoded, and rejected with the decoder's own message.
     /// (The cell's area and indicator are checked by ``namesAreValid(_:)``, once for a run of cells.)
-    static func typedOutturn(_ cell: Feed.Cell, value: JSONNumber, period: PeriodText) -> DomainEvent? {
-        let number = value.double
+    static func typedOutturn(_ cell: Feed.Cell, number: Double, period: PeriodText) -> DomainEvent? {
         guard period.readsBack, number.isFinite, cell.note?.isEmpty != true else { return nil }
         return .outturnRecorded(OutturnRecorded(area: cell.area, isPartnership: cell.isPartnership, indicator: cell.indicator,
                                                 period: cell.period, value: .number(number), status: cell.status ?? .final,
