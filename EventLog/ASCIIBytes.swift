@@ -8,8 +8,7 @@ extension Array where Element == UInt8 {
 
     /// Appends `string`'s UTF-8 in one copy.
     mutating func append(utf8 string: String) {
-        var string = string
-        string.withUTF8 { append(contentsOf: $0) }
+        string.withUTF8Bytes { append(contentsOf: $0) }
     }
 
     /// Appends 64 ASCII zeros: the blank a digest's hex is written over.
@@ -52,11 +51,21 @@ extension Array where Element == UInt8 {
 
     /// Appends `date` as `YYYY-MM-DD`, as its `description` writes it.
     mutating func appendISO(_ date: CalendarDate) {
-        appendDecimal(date.year, width: 4)
-        append(UInt8(ascii: "-"))
-        appendDecimal(date.month, width: 2)
-        append(UInt8(ascii: "-"))
-        appendDecimal(date.day, width: 2)
+        guard (0...9999).contains(date.year), (0...99).contains(date.month), (0...99).contains(date.day) else {
+            appendDecimal(date.year, width: 4)
+            append(UInt8(ascii: "-"))
+            appendDecimal(date.month, width: 2)
+            append(UInt8(ascii: "-"))
+            appendDecimal(date.day, width: 2)
+            return
+        }
+        // The usual case, digit by digit into ten bytes of stack and appended at once.
+        let zero = UInt8(ascii: "0"), dash = UInt8(ascii: "-")
+        let (y, m, d) = (date.year, date.month, date.day)
+        let bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
+            zero + UInt8(y / 1000), zero + UInt8(y / 100 % 10), zero + UInt8(y / 10 % 10), zero + UInt8(y % 10), dash,
+            zero + UInt8(m / 10), zero + UInt8(m % 10), dash, zero + UInt8(d / 10), zero + UInt8(d % 10))
+        Swift.withUnsafeBytes(of: bytes) { append(contentsOf: $0) }
     }
 }
 
@@ -66,7 +75,16 @@ extension String {
     /// Whether any byte of the string's UTF-8 satisfies `predicate`, read from its contiguous
     /// storage (much quicker than through `utf8`'s indices, for the many short strings a batch checks).
     public func containsUTF8Byte(where predicate: (UInt8) -> Bool) -> Bool {
-        var text = self
-        return text.withUTF8 { $0.contains(where: predicate) }
+        withUTF8Bytes { $0.contains(where: predicate) }
+    }
+
+    /// Calls `body` with the string's UTF-8 in contiguous memory, without copying the string
+    /// where it can: `withUTF8` needs a mutable copy, which retains and releases the storage —
+    /// contended, when the other core is writing the same strings into its lines.
+    @inline(__always)
+    func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self
+        return copy.withUTF8(body)
     }
 }

@@ -24,3 +24,18 @@ package final class BackgroundTask<Value: Sendable>: @unchecked Sendable {
         return result!
     }
 }
+
+/// Lets go of `value` on another thread: a large batch is hundreds of thousands of strings and
+/// arrays, which take a tenth of a second to free — time the caller (a command about to exit,
+/// as often as not) need not wait for. Pass the last reference, or nothing is freed there.
+package func releaseInBackground<T>(_ value: consuming T) {
+    let box = ReleaseBox(value)
+    DispatchQueue.global(qos: .utility).async { box.drop() }
+}
+
+/// Carries a value to the thread that releases it; nothing reads it there.
+private final class ReleaseBox<T>: @unchecked Sendable {
+    private var value: T?
+    init(_ value: consuming T) { self.value = value }
+    func drop() { value = nil }
+}

@@ -33,15 +33,18 @@ extension Log {
               records.withUnsafeBufferPointer { records in
                 var piece = Piece()
                 piece.lines.reserveCapacity(range.count)
-                var knownText: (date: CalendarDate, text: [UInt8])?
+                // The envelope's middle (known, type, source, actor) is the same from line to line, mostly.
+                var middle: (known: CalendarDate, type: String, source: String, actor: String, bytes: [UInt8])?
                 var scratch: [UInt8] = []
                 for i in range {
-                    let known = records[i].record.known
-                    if knownText?.date != known { knownText = (known, Array(known.description.utf8)) }
-                    let line = LogRecord.UnlinkedLine(
-                        seq: records[i].record.seq, id: records[i].record.id, recorded: recordedText, known: knownText?.text ?? [],
-                        type: records[i].record.type, source: records[i].record.source, actor: records[i].record.actor,
-                        data: records[i].record.data, into: &piece.bytes)
+                    let (known, type, source, actor) = (records[i].record.known, records[i].record.type, records[i].record.source,
+                                                        records[i].record.actor)
+                    if middle.map({ $0.known != known || $0.type != type || $0.source != source || $0.actor != actor }) ?? true {
+                        middle = (known, type, source, actor, LogRecord.UnlinkedLine.Middle(
+                            recorded: recordedText, known: Array(known.description.utf8), type: type, source: source, actor: actor).bytes)
+                    }
+                    let line = LogRecord.UnlinkedLine(seq: records[i].record.seq, id: records[i].record.id, middle: middle!.bytes,
+                                                      data: records[i].record.data, into: &piece.bytes)
                     piece.lines.append(line)
                     if indexing {
                         // Data whose keys are in order was just written as the digest needs it.

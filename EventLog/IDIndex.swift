@@ -103,7 +103,7 @@ struct IDIndex {
         buffer.append(tab)
         buffer.appendHex(entry.contentDigest)
         buffer.append(tab)
-        buffer.append(contentsOf: id.utf8)
+        buffer.append(utf8: id)
         buffer.append(UInt8(ascii: "\n"))
     }
 

@@ -161,6 +161,12 @@ extension Log {
             encoded = encode()
         }
 
+        // The index is a cache checked against the log before each use, so it is written on
+        // another core while the log's lines are written and synced (if the batch then fails,
+        // the index no longer matches the log, and the next append rebuilds it).
+        let indexLines = encoded.indexLines, indexPath = path + ".idx"
+        let indexing = indexIsCurrent ? BackgroundTask { try? appendToFile(indexPath, pieces: indexLines) } : nil
+        defer { _ = indexing?.value }
         try withUndoJournal(sizeBefore: head.end) { () throws(EventLogError) in
             var offset = head.end
             for piece in encoded.lines {
@@ -169,10 +175,8 @@ extension Log {
             }
             try file.sync()
         }
-        if indexIsCurrent {
-            // A cache: if this fails the next append rebuilds it from the log.
-            try? appendToFile(path + ".idx", pieces: encoded.indexLines)
-        }
+        // The batch's records and drafts' strings are freed on another core, after the caller has them.
+        releaseInBackground((records, inBatch, repeats))
         return AppendResult(outcomes: outcomes, recovery: recovery,
                             head: Head(seq: seq, hash: encoded.hashes[encoded.hashes.count - 1], recorded: recorded,
                                        end: head.end + encoded.byteCount))

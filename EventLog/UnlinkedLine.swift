@@ -23,24 +23,20 @@ extension LogRecord {
         /// The hashed part is the bytes from `{` up to, not including, `,"hash":`.
         init(seq: Int, id: String, recorded: [UInt8], known: [UInt8], type: String, source: String,
              actor: String, data: JSONObject, into buffer: inout [UInt8]) {
+            let middle = Middle(recorded: recorded, known: known, type: type, source: source, actor: actor)
+            self.init(seq: seq, id: id, middle: middle.bytes, data: data, into: &buffer)
+        }
+
+        /// As above, with the envelope's middle already written (see ``Middle``).
+        init(seq: Int, id: String, middle: [UInt8], data: JSONObject, into buffer: inout [UInt8]) {
             start = buffer.count
             buffer.append(literal: #"{"seq":"#)
             buffer.appendDecimal(seq)
             buffer.append(literal: #","id":"#)
             JSONWriter.writeString(id, into: &buffer)
-            buffer.append(literal: #","recorded":""#)
-            buffer.append(contentsOf: recorded)
-            buffer.append(literal: #"","known":""#)
-            buffer.append(contentsOf: known)
-            buffer.append(literal: #"","type":"#)
-            JSONWriter.writeString(type, into: &buffer)
-            buffer.append(literal: #","source":"#)
-            JSONWriter.writeString(source, into: &buffer)
-            buffer.append(literal: #","actor":"#)
-            JSONWriter.writeString(actor, into: &buffer)
-            buffer.append(literal: #","data":"#)
+            buffer.append(contentsOf: middle)
             let dataStart = buffer.count
-            JSONWriter.write(.object(data), into: &buffer)
+            JSONWriter.write(object: data, into: &buffer)
             self.data = dataStart..<buffer.count
             buffer.append(literal: #","prev":""#)
             prevAt = buffer.count
@@ -51,6 +47,26 @@ extension LogRecord {
             buffer.append(literal: #"","hash":""#)
             buffer.appendBlankHex()
             buffer.append(literal: "\"}\n")
+        }
+
+        /// The part of a line between its id and its data — `,"recorded":"…","known":"…","type":…,
+        /// "source":…,"actor":…,"data":` — which most lines of a batch share: written once, copied.
+        struct Middle {
+            var bytes: [UInt8] = []
+
+            init(recorded: [UInt8], known: [UInt8], type: String, source: String, actor: String) {
+                bytes.append(literal: #","recorded":""#)
+                bytes.append(contentsOf: recorded)
+                bytes.append(literal: #"","known":""#)
+                bytes.append(contentsOf: known)
+                bytes.append(literal: #"","type":"#)
+                JSONWriter.writeString(type, into: &bytes)
+                bytes.append(literal: #","source":"#)
+                JSONWriter.writeString(source, into: &bytes)
+                bytes.append(literal: #","actor":"#)
+                JSONWriter.writeString(actor, into: &bytes)
+                bytes.append(literal: #","data":"#)
+            }
         }
 
         /// Writes `prev` into the line, finishes its hash, writes that too, and returns it.

@@ -31,22 +31,42 @@ public enum JSONWriter {
             }
             buffer.append(JSONByte.closeBracket)
         case .object(let object):
-            buffer.append(JSONByte.openBrace)
-            let entries = object.entries
-            func writeMember(_ position: Int, first: Bool) {
-                if !first { buffer.append(JSONByte.comma) }
-                writeString(entries[position].key, into: &buffer)
-                buffer.append(JSONByte.colon)
-                write(entries[position].value, into: &buffer, sortedKeys: sortedKeys)
+            writeObject(object.entries, into: &buffer, sortedKeys: sortedKeys)
+        }
+    }
+
+    /// Appends `object` as `write(.object(object), into:sortedKeys:)` does.
+    public static func write(object: JSONObject, into buffer: inout [UInt8], sortedKeys: Bool = false) {
+        writeObject(object.entries, into: &buffer, sortedKeys: sortedKeys)
+    }
+
+    private static func writeObject(_ entries: [JSONObject.Element], into buffer: inout [UInt8], sortedKeys: Bool) {
+        buffer.append(JSONByte.openBrace)
+        // Most objects are in sorted order already: work out another order only when not.
+        if sortedKeys, !keysAreSorted(entries) {
+            let order = entries.indices.sorted { utf8Precedes(entries[$0].key, entries[$1].key) }
+            for (n, position) in order.enumerated() {
+                writeMember(entries[position], first: n == 0, into: &buffer, sortedKeys: sortedKeys)
             }
-            // Most objects are in sorted order already: work out another order only when not.
-            if sortedKeys, !keysAreSorted(entries) {
-                let order = entries.indices.sorted { utf8Precedes(entries[$0].key, entries[$1].key) }
-                for (n, position) in order.enumerated() { writeMember(position, first: n == 0) }
-            } else {
-                for position in entries.indices { writeMember(position, first: position == 0) }
+        } else {
+            for position in entries.indices {
+                writeMember(entries[position], first: position == 0, into: &buffer, sortedKeys: sortedKeys)
             }
-            buffer.append(JSONByte.closeBrace)
+        }
+        buffer.append(JSONByte.closeBrace)
+    }
+
+    /// `"key":value`, after a comma unless `first`; strings and numbers (an event's usual
+    /// members) written here rather than through another call of `write`.
+    @inline(__always)
+    private static func writeMember(_ member: JSONObject.Element, first: Bool, into buffer: inout [UInt8], sortedKeys: Bool) {
+        if !first { buffer.append(JSONByte.comma) }
+        writeString(member.key, into: &buffer)
+        buffer.append(JSONByte.colon)
+        switch member.value {
+        case .string(let string): writeString(string, into: &buffer)
+        case .number(let number): buffer.append(utf8: number.literal)
+        default: write(member.value, into: &buffer, sortedKeys: sortedKeys)
         }
     }
 
@@ -71,9 +91,8 @@ public enum JSONWriter {
 
     /// Whether `a`'s UTF-8 bytes sort before `b`'s, read from their contiguous storage.
     static func utf8Precedes(_ a: String, _ b: String) -> Bool {
-        var (a, b) = (a, b)
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
+        a.withUTF8Bytes { x in
+            b.withUTF8Bytes { y in
                 for i in 0..<min(x.count, y.count) where x[i] != y[i] { return x[i] < y[i] }
                 return x.count < y.count
             }
@@ -89,9 +108,8 @@ public enum JSONWriter {
 
     /// Appends a JSON string literal (with quotes) for `string` to `buffer`.
     public static func writeString(_ string: String, into buffer: inout [UInt8]) {
-        var text = string
         buffer.append(JSONByte.quote)
-        text.withUTF8 { utf8 in
+        string.withUTF8Bytes { utf8 in
             // Most strings need no escape: one copy. Otherwise runs between escapes.
             var runStart = 0
             var i = 0

@@ -96,6 +96,9 @@ public final class Ledger {
                 return batch.drafts
             }
             lastState = keepsState ? (result.head, after ?? state, isWhole) : nil
+            // The batch's hundreds of thousands of values are freed on another core.
+            releaseInBackground((batch, state, after))
+            (batch, state, after) = (PreparedBatch(), LedgerState(), nil)
             return result
         } catch let error as EventLogError {
             throw LedgerError(error, lines: batch.lines)

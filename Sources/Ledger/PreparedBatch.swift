@@ -15,5 +15,8 @@ struct PreparedBatch {
     var lines: [Int] = []
 
     /// Whether any event of the batch is a retraction (which may point at any earlier event).
-    var retracts: Bool { drafts.contains { $0.type == "event.retracted" } }
+    var retracts: Bool {
+        // By position: `drafts.contains` would copy each draft out (retaining all its strings).
+        drafts.indices.contains { drafts[$0].type == "event.retracted" }
+    }
 }

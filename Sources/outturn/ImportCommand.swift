@@ -84,6 +84,7 @@ struct ImportCommand: Command {
         } catch {
             throw CLIError(error, what: ledgerPath)
         }
+        releaseInBackground(consume feed)
         let counts = "\(summary.new) new, \(summary.revised) revised, \(summary.unchanged) unchanged"
             + (summary.indicatorsDefined > 0 ? "; \(summary.indicatorsDefined) indicators defined" : "")
         output.print(dryRun ? "would import \(file): \(counts) (dry run: nothing written)" : "imported \(file): \(counts)")

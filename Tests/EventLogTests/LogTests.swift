@@ -59,6 +59,41 @@ struct LogTests {
         #expect(report.problem == nil && report.events == 25 && report.head == prev)
     }
 
+    @Test func aBatchWhoseEnvelopesChangeFromLineToLineReadsBackExactly() throws {
+        // A batch writes the envelope's middle (known, type, source, actor) once and copies it
+        // while it stays the same: every change, in any one field, must start a new one. Large
+        // enough to be encoded on every core; checked against the lines one-record appends write.
+        let scratch = try Scratch()
+        let (batchPath, onePath) = (scratch.path("batch.jsonl"), scratch.path("one.jsonl"))
+        try Log.create(at: batchPath)
+        try Log.create(at: onePath)
+        func envelopeDraft(_ n: Int) -> EventDraft {
+            let known: CalendarDate? = n % 7 == 3 ? CalendarDate(year: 2015, month: 6, day: 30) : nil
+            let type = n % 11 == 5 ? "action.updated" : "outturn.recorded"
+            let source = n % 13 == 1 ? "probation" : "met-police"
+            let actor = n / 2000 == 1 ? "feed \"b\"" : "feed"
+            return EventDraft(id: "e\(n)", known: known, type: type, source: source, actor: actor,
+                              data: JSONObject([("value", .number(JSONNumber(n)))]))
+        }
+        let drafts = (0..<6000).map(envelopeDraft)
+        let batchLog = try Log(path: batchPath)
+        _ = try batchLog.append(drafts, options: .init(now: Self.t0))
+        let oneLog = try Log(path: onePath)
+        for draft in drafts.prefix(300) { _ = try oneLog.append([draft], options: .init(now: Self.t0)) }
+        let read = try records(batchLog)
+        #expect(read.count == drafts.count)
+        var wrong: [Int] = []
+        for (record, draft) in zip(read, drafts) where record.id != draft.id || record.type != draft.type || record.source != draft.source
+            || record.actor != draft.actor || record.known != (draft.known ?? Self.t0.date) || record.data != draft.data {
+            wrong.append(record.seq)
+        }
+        #expect(wrong == [])
+        // Byte for byte what appending one at a time writes.
+        let batchBytes = try readWholeFile(batchPath), oneBytes = try readWholeFile(onePath)
+        #expect(Array(batchBytes.prefix(oneBytes.count)) == oneBytes)
+        #expect(try batchLog.verify().problem == nil)
+    }
+
     @Test func theHashIsSHA256OfTheLineUpToTheHashField() throws {
         let scratch = try Scratch()
         let path = scratch.path("l.jsonl")

@@ -51,3 +51,19 @@ struct PendingBatchTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 }
+
+/// What `append` hands to another thread to free is freed there, not leaked.
+struct ReleaseInBackgroundTests {
+    final class Tracked: @unchecked Sendable {
+        let freed: DispatchSemaphore
+        init(_ freed: DispatchSemaphore) { self.freed = freed }
+        deinit { freed.signal() }
+    }
+
+    @Test func aValueHandedOverIsFreedOnAnotherThread() {
+        let freed = DispatchSemaphore(value: 0)
+        releaseInBackground([Tracked(freed), Tracked(freed)])
+        #expect(freed.wait(timeout: .now() + 10) == .success)
+        #expect(freed.wait(timeout: .now() + 10) == .success)
+    }
+}
