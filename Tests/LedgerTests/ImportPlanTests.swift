@@ -110,6 +110,15 @@ struct ImportPlanTests {
         if value == value.rounded(), abs(value) < 1e15 { #expect(!literal.literal.contains(".") && !literal.literal.contains("e")) }
     }
 
+    @Test func aMetCountIsReadExactlyAsTrimmingAndIntWouldReadIt() {
+        let texts = ["0", "12", " 12 ", "\t7\t", "+5", "-0", "-3", "12a", "", " ", "\t", "+", "-", "1 2", "0012",
+                     "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
+                     "99999999999999999999", "٣", "１２", " 4\u{301}", "5\u{A0}", "e5", "0x1F", "1.0", "1e3"]
+        for text in texts {
+            #expect(MPSBoroughFeed.count(text) == Int(text.trimmingCharacters()), "\(text.debugDescription)")
+        }
+    }
+
     @Test func aCellStrictDecodingRejectsIsRejectedWithTheDecodersMessage() throws {
         let fixture = try LedgerFixture()
         try fixture.append([#"{"type":"indicator.defined","data":{"indicator":"met.burglary","name":"Burglary","unit":"count","polarity":"lower-better"}}"#])

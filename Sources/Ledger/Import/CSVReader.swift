@@ -28,7 +28,7 @@ struct CSVReader {
                 rows.append(Row(line: rowLine, fields: fields))
             }
             fields = []
-            field = []
+            field.removeAll(keepingCapacity: true)
             atFieldStart = true
         }
         while i < n {
@@ -60,7 +60,7 @@ struct CSVReader {
             switch c {
             case UInt8(ascii: ","):
                 fields.append(String(decoding: field, as: UTF8.self))
-                field = []
+                field.removeAll(keepingCapacity: true)
                 atFieldStart = true
             case 0x0D where i + 1 < n && bytes[i + 1] == 0x0A:
                 break // the \n that follows ends the row

@@ -95,6 +95,7 @@ enum MPSBoroughFeed {
             throw LedgerError(.badInput, "the header has no month columns (YYYYMM) after the three name columns", line: header.line, field: "header")
         }
         var feed = Feed()
+        feed.cells.reserveCapacity((rows.count - 1) * months.count)
         var seenRows: [[String]: Int] = [:]
         var defined: Set<String> = []
         for row in rows.dropFirst() {
@@ -115,7 +116,7 @@ enum MPSBoroughFeed {
             let area = slug(borough)
             for (i, month) in months.enumerated() {
                 let text = row.fields[i + 3]
-                guard let count = Int(text.trimmingCharacters()), count >= 0 else {
+                guard let count = MPSBoroughFeed.count(text), count >= 0 else {
                     throw LedgerError(.badInput, "column \(i + 4) (\(header.fields[i + 3])): \"\(text)\" is not a count", line: row.line, field: header.fields[i + 3])
                 }
                 feed.cells.append(Feed.Cell(area: area, isPartnership: false, indicator: indicator, period: .month(month), value: Double(count),
@@ -123,6 +124,31 @@ enum MPSBoroughFeed {
             }
         }
         return feed
+    }
+
+    /// A cell's count as `Int(text.trimmingCharacters())` reads it — an optional sign and decimal
+    /// digits, perhaps padded with spaces or tabs — read from the bytes when they are all ASCII
+    /// (the file's hundred and fifty thousand cells, each trimmed as characters, were a third of reading it).
+    static func count(_ text: String) -> Int? {
+        var bytes = text.utf8[...]
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return Int(text.trimmingCharacters()) }
+        while let first = bytes.first, first == 0x20 || first == 0x09 { bytes.removeFirst() }
+        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes.removeLast() }
+        var negative = false
+        if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+            negative = sign == UInt8(ascii: "-")
+            bytes.removeFirst()
+        }
+        guard !bytes.isEmpty else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = negative ? times10.subtractingReportingOverflow(Int(byte - 0x30)) : times10.addingReportingOverflow(Int(byte - 0x30))
+            guard !o1, !o2 else { return nil }
+            value = sum
+        }
+        return value
     }
 }
 
