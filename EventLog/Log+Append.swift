@@ -143,23 +143,7 @@ extension Log {
             return AppendResult(outcomes: outcomes, recovery: recovery, head: head)
         }
 
-        // The lines are encoded and hashed (in order: the chain) while the domain validates.
-        let encode: @Sendable () -> EncodedBatch = { [records] in
-            EncodedBatch(records, after: head, recorded: recorded, indexing: indexIsCurrent)
-        }
-        let encoded: EncodedBatch
-        if let beforeWrite = options.beforeWrite {
-            let encoding = BackgroundTask(encode)
-            do {
-                try beforeWrite(head, PendingBatch(records: records, encoding: encoding, headHash: head.hash))
-            } catch {
-                _ = encoding.value // never leave the worker running past the append
-                throw error
-            }
-            encoded = encoding.value
-        } else {
-            encoded = encode()
-        }
+        let encoded = try Log.encode(records, after: head, recorded: recorded, indexing: indexIsCurrent, beforeWrite: options.beforeWrite)
 
         // The index is a cache checked against the log before each use, so it is written on
         // another core while the log's lines are written and synced (if the batch then fails,
@@ -176,10 +160,29 @@ extension Log {
             try file.sync()
         }
         // The batch's records and drafts' strings are freed on another core, after the caller has them.
-        releaseInBackground((records, inBatch, repeats))
+        releaseInBackground((consume records, consume inBatch, consume repeats))
         return AppendResult(outcomes: outcomes, recovery: recovery,
                             head: Head(seq: seq, hash: encoded.hashes[encoded.hashes.count - 1], recorded: recorded,
                                        end: head.end + encoded.byteCount))
+    }
+
+    /// The batch's lines, encoded and hashed (in order: the chain) while `beforeWrite`, if any,
+    /// validates the batch. A function of its own so that nothing it captures outlives it (the
+    /// last reference to the records must be the one handed to ``releaseInBackground(_:)``).
+    private static func encode(_ records: [PendingRecord], after head: Head, recorded: Timestamp, indexing: Bool,
+                               beforeWrite: ((Head, PendingBatch) throws -> Void)?) throws -> EncodedBatch {
+        let encode: @Sendable () -> EncodedBatch = { [records] in
+            EncodedBatch(records, after: head, recorded: recorded, indexing: indexing)
+        }
+        guard let beforeWrite else { return encode() }
+        let encoding = BackgroundTask(encode)
+        do {
+            try beforeWrite(head, PendingBatch(records: records, encoding: encoding, headHash: head.hash))
+        } catch {
+            _ = encoding.value // never leave the worker running past the append
+            throw error
+        }
+        return encoding.value
     }
 
     /// A draft whose id is already taken: by an event of the log (with its content digest), or

@@ -39,7 +39,7 @@ extension Ledger {
             return plan.batch
         }
         summary.appended = result.outcomes.count { !$0.existing }
-        releaseInBackground(result)
+        releaseInBackground(consume result)
         return summary
     }
 

@@ -20,7 +20,7 @@ struct MovableRun<Element: Sendable>: @unchecked Sendable {
 
     mutating func append(_ value: consuming Element) {
         precondition(stored < capacity, "a MovableRun holds at most \(capacity) values")
-        (base + stored).initialize(to: value)
+        (base + stored).initialize(to: consume value)
         stored += 1
     }
 
