@@ -89,8 +89,8 @@ extension Log {
             throw error
         }
         var checker = DraftChecker(today: now.date)
-        for i in drafts.indices {
-            try checker.check(drafts[i], index: i)
+        try drafts.withUnsafeBufferPointer { drafts throws(EventLogError) in
+            for i in drafts.indices { try checker.check(drafts[i], index: i) } // in place: no copy of each draft
         }
         let recorded = max(now, head.recorded ?? now)
         let needsIndex = drafts.contains { $0.id != nil }

@@ -94,47 +94,56 @@ extension Ledger {
     private static func planCells(_ cells: ArraySlice<Feed.Cell>, against state: LedgerState, source: String, actor: String,
                                   known: CalendarDate?) -> PlannedCells {
         var planned = PlannedCells(capacity: cells.count)
-        // A feed names few periods many times: each is rendered (and checked) once.
-        var periods: [Period: PeriodText] = [:]
+        var periods = PeriodTexts()
         // Cells come row by row, an area's and indicator's periods together: their ids share a
         // prefix, and the area and indicator are checked once for the run.
         var run = (area: "", indicator: "", idPrefix: "", namesAreValid: false)
-        for cell in cells {
-            let key = OutturnKey(area: cell.area, indicator: cell.indicator, period: cell.period)
-            let status = cell.status ?? .final
+        // Read in place: copying each cell out would retain and release its strings.
+        cells.withUnsafeBufferPointer { cells in
+        for position in cells.indices {
+            let cell = UnsafePointer(cells.baseAddress! + position) // .pointee reads in place
+            let key = OutturnKey(area: cell.pointee.area, indicator: cell.pointee.indicator, period: cell.pointee.period)
+            let status = cell.pointee.status ?? .final
             let history = state.outturnHistory(key)
             if let current = history.current {
-                if current.value == .number(cell.value), current.status == status { planned.summary.unchanged += 1; continue }
+                if current.value == .number(cell.pointee.value), current.status == status { planned.summary.unchanged += 1; continue }
                 planned.summary.revised += 1
             } else {
                 planned.summary.new += 1
             }
-            let period = periods[cell.period] ?? {
-                let text = PeriodText(cell.period)
-                periods[cell.period] = text
-                return text
-            }()
+            let period = periods.text(cell.pointee.period, column: cell.pointee.column)
             // The n-th figure ever recorded for the key: stable across re-runs, never reused.
             let n = history.count + 1
-            let (value, readsAs) = numberLiteral(cell.value)
+            let (value, readsAs) = numberLiteral(cell.pointee.value)
             var data = JSONObject(uniqueEntries: [
-                (cell.isPartnership ? "partnership" : "area", .string(cell.area)), ("indicator", .string(cell.indicator)),
-                ("period", .string(period.text)), ("value", .number(value)),
+                (cell.pointee.isPartnership ? "partnership" : "area", .string(cell.pointee.area)),
+                ("indicator", .string(cell.pointee.indicator)), ("period", .string(period.text)), ("value", .number(value)),
             ])
-            if let s = cell.status { data["status"] = .string(s.rawValue) }
-            if let note = cell.note { data["note"] = .string(note) }
-            if run.area != cell.area || run.indicator != cell.indicator {
-                run = (cell.area, cell.indicator, "\(source)/\(cell.area)/\(cell.indicator)/", namesAreValid(cell))
+            if let s = cell.pointee.status { data["status"] = .string(s.rawValue) }
+            if let note = cell.pointee.note { data["note"] = .string(note) }
+            if run.area != cell.pointee.area || run.indicator != cell.pointee.indicator {
+                let (area, indicator) = (cell.pointee.area, cell.pointee.indicator)
+                run = (area, indicator, "\(source)/\(area)/\(indicator)/", namesAreValid(cell.pointee))
             }
-            var id = run.idPrefix
-            id += period.idText
-            id += n == 1 ? "#1" : "#\(n)"
-            planned.drafts.append(EventDraft(id: id, known: cell.known ?? known,
+            let id = joined(run.idPrefix, period.idText, n == 1 ? "#1" : "#\(n)")
+            planned.drafts.append(EventDraft(id: id, known: cell.pointee.known ?? known,
                                              type: "outturn.recorded", source: source, actor: actor, data: data))
-            planned.events.append(run.namesAreValid ? typedOutturn(cell, number: readsAs, period: period) : nil)
-            planned.lines.append(cell.line)
+            planned.events.append(run.namesAreValid ? typedOutturn(cell.pointee, number: readsAs, period: period) : nil)
+            planned.lines.append(cell.pointee.line)
+        }
         }
         return planned
+    }
+
+    /// `a + b + c`, built in one allocation (appending allocates again as the string grows).
+    static func joined(_ a: String, _ b: String, _ c: String) -> String {
+        let (x, y, z) = (a.utf8.count, b.utf8.count, c.utf8.count)
+        return String(unsafeUninitializedCapacity: x + y + z) { buffer in
+            _ = buffer.initialize(fromContentsOf: a.utf8)
+            _ = buffer[x...].initialize(fromContentsOf: b.utf8)
+            _ = buffer[(x + y)...].initialize(fromContentsOf: c.utf8)
+            return x + y + z
+        }
     }
 
     /// A figure as the event writes it — an integer's digits (a count's, almost always), else the
@@ -143,6 +152,25 @@ extension Ledger {
         if value == value.rounded(), abs(value) < 1e15 { return (JSONNumber(Int(value)), Double(Int(value))) }
         let literal = JSONNumber(literal: formatNumber(value)) ?? JSONNumber(value)
         return (literal, literal.double)
+    }
+
+    /// The text of each period a feed names, rendered (and checked) once: a feed names few
+    /// periods many times. A wide file has one period per column, so the column's last one is
+    /// looked at before the table.
+    struct PeriodTexts {
+        private var table: [Period: PeriodText] = [:]
+        private var byColumn: [(period: Period, text: PeriodText)?] = []
+
+        mutating func text(_ period: Period, column: Int) -> PeriodText {
+            if column < byColumn.count, let last = byColumn[column], last.period == period { return last.text }
+            let text = table[period] ?? PeriodText(period)
+            table[period] = text
+            if (0..<10_000).contains(column) {
+                if column >= byColumn.count { byColumn += repeatElement(nil, count: column + 1 - byColumn.count) }
+                byColumn[column] = (period, text)
+            }
+            return text
+        }
     }
 
     /// A period as an event names it, and as an id names it (ids have no spaces).
