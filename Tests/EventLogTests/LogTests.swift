@@ -197,6 +197,28 @@ struct LogTests {
         #expect(try String(contentsOfFile: idx, encoding: .utf8).split(separator: "\n").count == 22)
     }
 
+    @Test func aBatchOfThousandsOfIdsFindsExactlyThoseTheLogHas() throws {
+        // Many wanted ids of the same lengths, half already in the log: each found with its seq,
+        // none of the others (the index looks wanted ids up by a hash of their bytes).
+        let scratch = try Scratch()
+        let path = scratch.path("l.jsonl")
+        try Log.create(at: path)
+        let log = try Log(path: path)
+        _ = try log.append((0..<4000).map { draft($0, id: "met-police/lewisham/met.x/\(2000 + $0 % 100)-\($0)") })
+        try FileManager.default.removeItem(atPath: path + ".idx") // rebuilt from the log by the next append
+        _ = try log.append([draft(0, id: "met-police/lewisham/met.x/2000-0")])
+        let again = (0..<6000).filter { $0 % 2 == 0 }.map { draft($0, id: "met-police/lewisham/met.x/\(2000 + $0 % 100)-\($0)") }
+        let result = try log.append(again)
+        for (n, outcome) in zip((0..<6000).filter { $0 % 2 == 0 }, result.outcomes) {
+            if n < 4000 {
+                #expect(outcome.existing && outcome.seq == n + 1, "\(outcome)")
+            } else {
+                #expect(!outcome.existing, "\(outcome)")
+            }
+        }
+        #expect(result.outcomes.count { !$0.existing } == 1000 && result.head.seq == 5000)
+    }
+
     @Test func theIndexFindsIdsAsStringsCompareEvenWhenTheirBytesDiffer() throws {
         let scratch = try Scratch()
         let path = scratch.path("l.jsonl")
