@@ -142,15 +142,22 @@ struct IDIndex {
     /// The wanted ASCII ids, looked up by a hash of their bytes: an index line is looked up a
     /// million times, against as many as a batch's ids (a scan of the ids of each length made
     /// importing twelve thousand figures into a 150,000-event ledger take a second).
-    struct WantedBytes {
+    final class WantedBytes {
         private var byHash: [Int: [[UInt8]]] = [:]
+        /// Whether any wanted id has this length: most lines are ruled out before hashing.
+        private var hasLength: [Bool] = []
 
         init(_ ids: [[UInt8]]) {
-            for id in ids { id.withUnsafeBytes { byHash[Self.hash($0), default: []].append(id) } }
+            hasLength = Array(repeating: false, count: (ids.map(\.count).max() ?? 0) + 1)
+            for id in ids {
+                hasLength[id.count] = true
+                id.withUnsafeBytes { byHash[Self.hash($0), default: []].append(id) }
+            }
         }
 
+        @inline(__always)
         func contains(_ id: UnsafeRawBufferPointer) -> Bool {
-            guard let candidates = byHash[Self.hash(id)] else { return false }
+            guard id.count < hasLength.count, hasLength[id.count], let candidates = byHash[Self.hash(id)] else { return false }
             return candidates.contains { $0.elementsEqual(id) }
         }
 
@@ -162,6 +169,7 @@ struct IDIndex {
     }
 
     /// Whether an index line's id is one the load wants (all are, with no wanted list).
+    @inline(__always)
     private static func isWanted(_ id: UnsafeRawBufferPointer, bytes: WantedBytes?, others: Bool, wanted: Set<String>?) -> Bool {
         guard let bytes, let wanted else { return true }
         if id.contains(where: { $0 >= 0x80 }) { return wanted.contains(String(decoding: id, as: UTF8.self)) }
