@@ -25,25 +25,41 @@ public enum EventInput {
     static let ledgerFields: Set<String> = ["seq", "recorded", "prev", "hash"]
 
     /// Parses every line of `bytes`; returns the drafts and, for each, its input line number.
+    ///
+    /// The lines are parsed on every core at once (each depends only on itself); the error
+    /// reported is the first line's, as parsing them in order would report it.
     public static func parse(_ bytes: [UInt8], defaults: InputDefaults) throws(LedgerError) -> (drafts: [EventDraft], lines: [Int]) {
-        var drafts: [EventDraft] = []
-        var lines: [Int] = []
-        var lineNumber = 0
-        var start = 0
         try bytes.withUnsafeBytes { raw in Result { () throws(LedgerError) in
+            // Where each line is, and its number (blank lines are skipped, but counted).
+            var ranges: [(range: Range<Int>, number: Int)] = []
+            var lineNumber = 0
+            var start = 0
             while start < raw.count {
                 lineNumber += 1
                 var end = raw[start...].firstIndex(of: 0x0A) ?? raw.count
                 let next = end + 1
                 if end > start, raw[end - 1] == 0x0D { end -= 1 }
                 let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+                if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { ranges.append((start..<end, lineNumber)) }
                 start = next
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                drafts.append(try parse(line: line, number: lineNumber, defaults: defaults))
-                lines.append(lineNumber)
             }
+            nonisolated(unsafe) let input = raw // read only, and only until concurrentChunks returns
+            let lines = ranges
+            let parts = concurrentChunks(count: lines.count, minimumPerChunk: 4096) { chunk -> (drafts: MovableRun<EventDraft>, error: LedgerError?) in
+                var drafts = MovableRun<EventDraft>(capacity: chunk.count)
+                for i in chunk {
+                    do throws(LedgerError) {
+                        drafts.append(try parse(line: UnsafeRawBufferPointer(rebasing: input[lines[i].range]), number: lines[i].number, defaults: defaults))
+                    } catch {
+                        return (drafts, error)
+                    }
+                }
+                return (drafts, nil)
+            }
+            let drafts = MovableRun.joined([], parts.map(\.drafts))
+            if let error = parts.lazy.compactMap(\.error).first { throw error }
+            return (drafts, lines.map(\.number))
         } }.get()
-        return (drafts, lines)
     }
 
     /// Whether `type` is one of the domain's event types.

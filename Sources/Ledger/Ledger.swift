@@ -39,17 +39,24 @@ public final class Ledger {
     /// (so bad input fails fast, line by line, the envelope's problems first). The typed events
     /// are handed on to validation, so each is decoded once.
     static func decodeAll(_ drafts: [EventDraft], lines: [Int]) throws(LedgerError) -> [DomainEvent?] {
-        var checker = Log.DraftChecker(today: Timestamp.now().date)
-        var events: [DomainEvent?] = []
-        events.reserveCapacity(drafts.count)
-        for (i, draft) in drafts.enumerated() {
-            do { try checker.check(draft, index: i) } catch { throw LedgerError(error, lines: lines) }
-            do {
-                events.append(try EventDecoder.decode(type: draft.type, data: draft.data, strict: true))
-            } catch {
-                throw LedgerError(.badInput, error.description, line: i < lines.count ? lines[i] : nil, field: error.field)
+        // On every core at once (each draft depends only on itself); the error reported is the
+        // first draft's, as checking them in order would report it.
+        let today = Timestamp.now().date
+        let parts = concurrentChunks(count: drafts.count, minimumPerChunk: 4096) { chunk -> (events: MovableRun<DomainEvent?>, error: LedgerError?) in
+            var checker = Log.DraftChecker(today: today)
+            var events = MovableRun<DomainEvent?>(capacity: chunk.count)
+            for i in chunk {
+                do throws(EventLogError) { try checker.check(drafts[i], index: i) } catch { return (events, LedgerError(error, lines: lines)) }
+                do throws(DomainError) {
+                    events.append(try EventDecoder.decode(type: drafts[i].type, data: drafts[i].data, strict: true))
+                } catch {
+                    return (events, LedgerError(.badInput, error.description, line: i < lines.count ? lines[i] : nil, field: error.field))
+                }
             }
+            return (events, nil)
         }
+        let events = MovableRun.joined([], parts.map(\.events))
+        if let error = parts.lazy.compactMap(\.error).first { throw error }
         return events
     }
 
