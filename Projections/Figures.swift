@@ -150,7 +150,11 @@ extension LedgerState {
             }
             candidates = shaped
         }
-        for period in candidates.sorted(by: { ($0.last, $0.monthCount) > ($1.last, $1.monthCount) }) {
+        func isLater(_ a: Period, _ b: Period) -> Bool { (a.last, a.monthCount) > (b.last, b.monthCount) }
+        // Usually the latest period has a figure: find it without sorting them all.
+        guard let latest = candidates.max(by: { isLater($1, $0) }) else { return nil }
+        if let figure = figure(area: area, indicator: indicator, period: latest) { return (latest, figure) }
+        for period in candidates.sorted(by: isLater) {
             if let figure = figure(area: area, indicator: indicator, period: period) { return (period, figure) }
         }
         return nil

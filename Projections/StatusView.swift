@@ -80,10 +80,31 @@ extension LedgerState {
         }
         // Each target's current state, worked out once and grouped by partnership and indicator.
         let targetsByPair = liveTargetsByPair()
+        let comparators = comparatorAreas()
+        let baselines = latestBaselinesByPair()
         return pairs
             .filter { (partnership == nil || $0[0] == partnership) && (indicator == nil || $0[1] == indicator) }
             .sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
-            .compactMap { statusRow(partnership: $0[0], indicator: $0[1], targets: targetsByPair[$0] ?? []) }
+            .compactMap { statusRow(partnership: $0[0], indicator: $0[1], targets: targetsByPair[$0] ?? [], comparators: comparators,
+                                    latestBaseline: baselines[$0]) }
+    }
+
+    /// The latest baseline set (and not retracted) for each `[partnership, indicator]`: worked
+    /// out once for all the rows, instead of a pass over every baseline for each row.
+    func latestBaselinesByPair() -> [[String]: BaselineSet] {
+        var latest: [[String]: Entry<BaselineSet>] = [:]
+        for entries in baselines.values {
+            guard let e = live(entries).last else { continue }
+            let pair = [e.payload.partnership, e.payload.indicator]
+            if latest[pair].map({ $0.seq < e.seq }) ?? true { latest[pair] = e }
+        }
+        return latest.mapValues(\.payload)
+    }
+
+    /// Areas that are not partnerships — London, "national" — in name order: the comparators a
+    /// status row shows beside a partnership's figure (worked out once for all the rows).
+    func comparatorAreas() -> [String] {
+        outturnAreas.keys.filter { partnership($0) == nil }.sorted()
     }
 
     /// The targets in force (not withdrawn), by `[partnership, indicator]`, in id order.
@@ -95,7 +116,8 @@ extension LedgerState {
         return byPair
     }
 
-    func statusRow(partnership: String, indicator id: String, targets candidates: [TargetSet]) -> StatusRow? {
+    func statusRow(partnership: String, indicator id: String, targets candidates: [TargetSet], comparators: [String],
+                   latestBaseline: BaselineSet?) -> StatusRow? {
         guard let def = indicator(id) else { return nil }
         let latest = latestFigure(area: partnership, indicator: id)
         let target = targetInForce(among: candidates, period: latest?.period)
@@ -119,13 +141,13 @@ extension LedgerState {
         }
         if let period = latest?.period {
             // Areas that are not partnerships — London, "national" — recorded for the same figure.
-            for area in outturnAreas.keys.sorted() where area != partnership && self.partnership(area) == nil {
+            for area in comparators where area != partnership {
                 if let f = figure(area: area, indicator: id, period: period) {
                     row.comparators.append(ComparatorFigure(area: area, value: f.value, change: f.change?.fraction))
                 }
             }
         }
-        if let v = latest?.figure.value, let baseline = baselineFor(partnership: partnership, indicator: id, target: target),
+        if let v = latest?.figure.value, let baseline = baselineFor(target: target) ?? latestBaseline,
            let base = baselineValue(baseline), base != 0 {
             row.baselineChangePercent = roundedPercent(v / base - 1)
         }
@@ -154,12 +176,10 @@ extension LedgerState {
         return latest(candidates)
     }
 
-    /// The baseline a status row measures change against: the target's own, else the latest set.
-    func baselineFor(partnership: String, indicator: String, target: TargetSet?) -> BaselineSet? {
+    /// The baseline a change target measures against, if it is set (else a status row uses the
+    /// latest baseline for its partnership and indicator: ``latestBaselinesByPair()``).
+    func baselineFor(target: TargetSet?) -> BaselineSet? {
         if case .change(_, let id, _)? = target?.kind, let b = baseline(id) { return b }
-        return baselines.keys.sorted().compactMap { id -> Entry<BaselineSet>? in
-            guard let e = live(baselines[id]).last, e.payload.partnership == partnership, e.payload.indicator == indicator else { return nil }
-            return e
-        }.max { $0.seq < $1.seq }?.payload
+        return nil
     }
 }
