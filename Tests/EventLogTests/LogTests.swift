@@ -179,11 +179,15 @@ struct LogTests {
         let good = try String(contentsOfFile: idx, encoding: .utf8)
         #expect(good.split(separator: "\n").count == 20)
 
-        for damage in ["delete", "truncate", "garble", "stale"] {
+        // "ahead": entries for a batch the log no longer has (the index is written beside the
+        // log's lines, so a batch that fails after it leaves them).
+        let ghost = "21\t999999\t" + String(repeating: "a", count: 64) + "\t2015-01-01\t" + String(repeating: "b", count: 64) + "\tghost\n"
+        for damage in ["delete", "truncate", "garble", "stale", "ahead"] {
             switch damage {
             case "delete": try FileManager.default.removeItem(atPath: idx)
             case "truncate": try String(good.dropLast(10)).write(toFile: idx, atomically: false, encoding: .utf8)
             case "garble": try good.replacingOccurrences(of: "\t5\t", with: "\t6\t").write(toFile: idx, atomically: false, encoding: .utf8)
+            case "ahead": try (good + ghost).write(toFile: idx, atomically: false, encoding: .utf8)
             default: try (good.split(separator: "\n").prefix(7).joined(separator: "\n") + "\n").write(toFile: idx, atomically: false, encoding: .utf8)
             }
             let r = try log.append([draft(5, id: "e5"), draft(19, id: "e19")])
@@ -195,6 +199,10 @@ struct LogTests {
         _ = try log.append([draft(100), draft(101)])
         #expect(try log.append([draft(7, id: "e7")]).outcomes == [.init(seq: 8, id: "e7", existing: true)])
         #expect(try String(contentsOfFile: idx, encoding: .utf8).split(separator: "\n").count == 22)
+        // An entry the log does not have is never taken for an event it does.
+        try (String(contentsOfFile: idx, encoding: .utf8) + ghost.replacingOccurrences(of: "21\t", with: "23\t"))
+            .write(toFile: idx, atomically: false, encoding: .utf8)
+        #expect(try log.append([draft(50, id: "ghost")]).outcomes == [.init(seq: 23, id: "ghost", existing: false)])
     }
 
     @Test func aBatchOfThousandsOfIdsFindsExactlyThoseTheLogHas() throws {
