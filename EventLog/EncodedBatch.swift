@@ -28,39 +28,9 @@ extension Log {
         init(_ records: [PendingRecord], after head: Head, recorded: Timestamp, indexing: Bool) {
             let recordedText = Array(recorded.description.utf8)
             var pieces = concurrentChunks(count: records.count) { range in
-              // Read in place: copying each record would retain its strings (on the core that is
-              // validating the same records).
-              records.withUnsafeBufferPointer { records in
-                var piece = Piece()
-                piece.lines.reserveCapacity(range.count)
-                // The envelope's middle (known, type, source, actor) is the same from line to line, mostly.
-                var middle: (known: CalendarDate, type: String, source: String, actor: String, bytes: [UInt8])?
-                var scratch: [UInt8] = []
-                for i in range {
-                    let (known, type, source, actor) = (records[i].record.known, records[i].record.type, records[i].record.source,
-                                                        records[i].record.actor)
-                    if middle.map({ $0.known != known || $0.type != type || $0.source != source || $0.actor != actor }) ?? true {
-                        middle = (known, type, source, actor, LogRecord.UnlinkedLine.Middle(
-                            recorded: recordedText, known: Array(known.description.utf8), type: type, source: source, actor: actor).bytes)
-                    }
-                    let line = LogRecord.UnlinkedLine(seq: records[i].record.seq, id: records[i].record.id, middle: middle!.bytes,
-                                                      data: records[i].record.data, into: &piece.bytes)
-                    piece.lines.append(line)
-                    if indexing {
-                        // Data whose keys are in order was just written as the digest needs it.
-                        let (type, data) = (records[i].record.type, records[i].record.data)
-                        piece.digests.append(JSONWriter.isInSortedOrder(data)
-                            ? piece.bytes.withUnsafeBytes { LogRecord.contentDigest(type: type, sortedDataBytes: UnsafeRawBufferPointer(rebasing: $0[line.data])) }
-                            : LogRecord.contentDigest(type: type, data: data, scratch: &scratch))
-                    }
-                    if i == range.lowerBound {
-                        // Lines of one batch are alike: reserve for the run from its first line, so the
-                        // buffer is not copied as it grows (capacity never touched costs no memory).
-                        piece.bytes.reserveCapacity((piece.bytes.count * 5 / 4 + 64) * range.count)
-                    }
-                }
-                return piece
-              }
+                // Read in place: copying each record would retain its strings (on the core that is
+                // validating the same records).
+                records.withUnsafeBufferPointer { Self.encode($0, range, recordedText: recordedText, indexing: indexing) }
             }
 
             hashes.reserveCapacity(records.count)
@@ -98,6 +68,42 @@ extension Log {
                 }
                 return out
             }
+        }
+
+        /// The lines `range` of `records`, encoded and hashed up to their links, with their
+        /// content digests when `indexing`.
+        private static func encode(_ records: UnsafeBufferPointer<PendingRecord>, _ range: Range<Int>, recordedText: [UInt8],
+                                   indexing: Bool) -> Piece {
+            var piece = Piece()
+            piece.lines.reserveCapacity(range.count)
+            // The envelope's middle (known, type, source, actor) is the same from line to line, mostly.
+            var middle: (known: CalendarDate, type: String, source: String, actor: String, bytes: [UInt8])?
+            var scratch: [UInt8] = []
+            for i in range {
+                let record = UnsafePointer(records.baseAddress! + i) // .pointee reads in place
+                let (known, type, source, actor) = (record.pointee.record.known, record.pointee.record.type,
+                                                    record.pointee.record.source, record.pointee.record.actor)
+                if middle.map({ $0.known != known || $0.type != type || $0.source != source || $0.actor != actor }) ?? true {
+                    middle = (known, type, source, actor, LogRecord.UnlinkedLine.Middle(
+                        recorded: recordedText, known: Array(known.description.utf8), type: type, source: source, actor: actor).bytes)
+                }
+                let line = LogRecord.UnlinkedLine(seq: record.pointee.record.seq, id: record.pointee.record.id, middle: middle!.bytes,
+                                                  data: record.pointee.record.data, into: &piece.bytes)
+                piece.lines.append(line)
+                if indexing {
+                    // Data whose keys are in order was just written as the digest needs it.
+                    let data = record.pointee.record.data
+                    piece.digests.append(JSONWriter.isInSortedOrder(data)
+                        ? piece.bytes.withUnsafeBytes { LogRecord.contentDigest(type: type, sortedDataBytes: UnsafeRawBufferPointer(rebasing: $0[line.data])) }
+                        : LogRecord.contentDigest(type: type, data: data, scratch: &scratch))
+                }
+                if i == range.lowerBound {
+                    // Lines of one batch are alike: reserve for the run from its first line, so the
+                    // buffer is not copied as it grows (capacity never touched costs no memory).
+                    piece.bytes.reserveCapacity((piece.bytes.count * 5 / 4 + 64) * range.count)
+                }
+            }
+            return piece
         }
     }
 }
