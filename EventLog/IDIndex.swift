@@ -47,9 +47,8 @@ struct IDIndex {
         var index = IDIndex(logPath: logPath)
         index.wanted = wanted
         var valid = false
-        if let file = try? FileDescriptor.open(index.path, O_RDONLY) {
-            defer { file.close() }
-            valid = (try? index.parse(file)) ?? false
+        if FileSystem.exists(index.path) {
+            valid = (try? index.parse()) ?? false
             if valid { valid = try index.matches(log: log, committedEnd: committedEnd) }
         }
         if !valid {
@@ -115,12 +114,19 @@ struct IDIndex {
     /// Every line's seq is checked; only the wanted ids' lines (and the last, read again from
     /// the file's tail) are parsed in full. A line's id is compared as bytes with the wanted ids when both are ASCII (only
     /// then are equal bytes the same as equal strings), else as a Swift string.
-    private mutating func parse(_ file: FileDescriptor) throws -> Bool {
+    private mutating func parse() throws -> Bool {
         let wantedBytes = wanted.map { ids in WantedBytes(ids.filter { $0.utf8.allSatisfy { $0 < 0x80 } }.map { Array($0.utf8) }) }
         let wantedOthers = wanted.map { ids in ids.contains { $0.utf8.contains { $0 >= 0x80 } } } ?? false
+        // Mapped, not read: a million-event log's index is 200 MB, which reading would copy.
+        // (Only appends change it in place, and they hold the log's lock, as the caller does.)
+        guard let mapped = MappedBytes(path: path) else { return false }
+        defer { withExtendedLifetime(mapped) {} } // the bytes are valid while the mapping lives
+        let bytes = mapped.bytes
+        guard bytes.isEmpty || bytes[bytes.count - 1] == 0x0A else { return false } // a torn last entry
         var expectedSeq = 1
         var valid = true
-        let summary = try LineReader.forEachLine(in: file, to: Int.max) { _, line in
+        LineReader.forEachLineRange(in: bytes) { range in
+            let line = UnsafeRawBufferPointer(rebasing: bytes[range])
             guard let seq = Self.decimalPrefix(line), seq == expectedSeq, let idStart = Self.lastTab(line) else { valid = false; return false }
             expectedSeq += 1
             let id = UnsafeRawBufferPointer(rebasing: line[(idStart + 1)...])
@@ -130,10 +136,11 @@ struct IDIndex {
             }
             return true
         }
-        guard valid, summary.tornBytes == 0 else { return false }
-        if summary.lines > 0 {
+        guard valid else { return false }
+        let lines = expectedSeq - 1
+        if lines > 0 {
             // The last entry, read again from the file's end (an entry is far shorter than 4 KB).
-            guard let mark = IDIndex.parseLastLine(try readTail(path, bytes: 4096)), mark.seq == summary.lines else { return false }
+            guard let mark = IDIndex.parseLastLine(Array(bytes[max(0, bytes.count - 4096)...])), mark.seq == lines else { return false }
             last = mark
         }
         return true
