@@ -8,8 +8,9 @@ import Darwin
 ///
 /// For a large derived file read whole on every run (a checkpoint): the pages come straight
 /// from the page cache, with no copy into a fresh, zeroed buffer. Safe only for files that
-/// are replaced by renaming a new file over them, never truncated or rewritten in place —
-/// which is how every derived file beside the log is written.
+/// are never truncated or rewritten in place: replaced by renaming a new file over them (a
+/// checkpoint), or only appended to, and then only by a writer holding a lock the reader
+/// holds too (the id index, under the log's lock).
 public final class MappedBytes: @unchecked Sendable {
     /// The mapped bytes (from `offset` of the file); valid while this object lives.
     public let bytes: UnsafeRawBufferPointer
