@@ -82,7 +82,7 @@ extension String {
     /// where it can: `withUTF8` needs a mutable copy, which retains and releases the storage —
     /// contended, when the other core is writing the same strings into its lines.
     @inline(__always)
-    func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    public func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = self
         return copy.withUTF8(body)

@@ -38,4 +38,3 @@ enum System {
         max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 }
-

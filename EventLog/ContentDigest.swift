@@ -5,18 +5,16 @@ extension LogRecord {
     /// `scratch` is a buffer reused from call to call (a batch computes one digest per event).
     static func contentDigest(type: String, data: JSONObject, scratch: inout [UInt8]) -> SHA256Digest {
         scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: type.utf8)
-        scratch.append(0x0A)
-        JSONWriter.write(.object(data), into: &scratch, sortedKeys: true)
-        return SHA256.hash(scratch)
+        JSONWriter.write(object: data, into: &scratch, sortedKeys: true)
+        return scratch.withUnsafeBytes { contentDigest(type: type, sortedDataBytes: $0) }
     }
 
-    /// As above, for a record whose data was just written with its keys in sorted order
-    /// (``JSONWriter/isInSortedOrder(_:)``): `dataBytes` are those bytes, not written again.
+    /// As above, from the data already written with its keys sorted: a batch whose data's keys
+    /// are in order (``JSONWriter/isInSortedOrder(_:)``) hashes the bytes it wrote into the line.
     static func contentDigest(type: String, sortedDataBytes dataBytes: UnsafeRawBufferPointer) -> SHA256Digest {
         var hasher = SHA256()
         hasher.update(type)
-        hasher.update(UnsafeRawBufferPointer(start: [UInt8(0x0A)], count: 1))
+        withUnsafeBytes(of: UInt8(0x0A)) { hasher.update($0) }
         hasher.update(dataBytes)
         return hasher.finalize()
     }

@@ -84,8 +84,8 @@ extension Log {
                 let (known, type, source, actor) = (record.pointee.record.known, record.pointee.record.type,
                                                     record.pointee.record.source, record.pointee.record.actor)
                 if middle.map({ $0.known != known || $0.type != type || $0.source != source || $0.actor != actor }) ?? true {
-                    middle = (known, type, source, actor, LogRecord.UnlinkedLine.Middle(
-                        recorded: recordedText, known: Array(known.description.utf8), type: type, source: source, actor: actor).bytes)
+                    middle = (known, type, source, actor, LogRecord.UnlinkedLine.middle(
+                        recorded: recordedText, known: Array(known.description.utf8), type: type, source: source, actor: actor))
                 }
                 let line = LogRecord.UnlinkedLine(seq: record.pointee.record.seq, id: record.pointee.record.id, middle: middle!.bytes,
                                                   data: record.pointee.record.data, into: &piece.bytes)

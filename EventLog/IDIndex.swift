@@ -48,7 +48,7 @@ struct IDIndex {
         index.wanted = wanted
         var valid = false
         if FileSystem.exists(index.path) {
-            valid = (try? index.parse()) ?? false
+            valid = index.parse()
             if valid { valid = try index.matches(log: log, committedEnd: committedEnd) }
         }
         if !valid {
@@ -109,12 +109,12 @@ struct IDIndex {
     /// An entry line's length without its seq, end and id (for reserving a batch's lines).
     static let fixedLineLength = 5 + 64 + 10 + 64 + 1
 
-    /// Parses the whole file, streaming it; false on any malformed entry.
+    /// Parses the whole file, mapped; false on any malformed entry.
     ///
     /// Every line's seq is checked; only the wanted ids' lines (and the last, read again from
     /// the file's tail) are parsed in full. A line's id is compared as bytes with the wanted ids when both are ASCII (only
     /// then are equal bytes the same as equal strings), else as a Swift string.
-    private mutating func parse() throws -> Bool {
+    private mutating func parse() -> Bool {
         let wantedBytes = wanted.map { ids in WantedBytes(ids.filter { $0.utf8.allSatisfy { $0 < 0x80 } }.map { Array($0.utf8) }) }
         let wantedOthers = wanted.map { ids in ids.contains { $0.utf8.contains { $0 >= 0x80 } } } ?? false
         // Mapped, not read: a million-event log's index is 200 MB, which reading would copy.
@@ -139,7 +139,7 @@ struct IDIndex {
         guard valid else { return false }
         let lines = expectedSeq - 1
         if lines > 0 {
-            // The last entry, read again from the file's end (an entry is far shorter than 4 KB).
+            // The last entry, parsed in full from the file's last 4 KB (an entry is far shorter).
             guard let mark = IDIndex.parseLastLine(Array(bytes[max(0, bytes.count - 4096)...])), mark.seq == lines else { return false }
             last = mark
         }

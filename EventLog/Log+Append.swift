@@ -113,30 +113,30 @@ extension Log {
         var seq = head.seq
         // Read in place: copying each draft would retain (and release) all its strings.
         drafts.withUnsafeBufferPointer { drafts in
-        for i in drafts.indices {
-            let known = drafts[i].known ?? recorded.date
-            if let id = drafts[i].id {
-                if let existing = index?[id] {
-                    repeats.append(Repeat(draft: i, seq: existing.seq, known: existing.known, digest: existing.contentDigest))
-                    outcomes.append(AppendOutcome(seq: existing.seq, id: id, existing: true))
-                    continue
+            for i in drafts.indices {
+                let known = drafts[i].known ?? recorded.date
+                if let id = drafts[i].id {
+                    if let existing = index?[id] {
+                        repeats.append(Repeat(draft: i, seq: existing.seq, known: existing.known, digest: existing.contentDigest))
+                        outcomes.append(AppendOutcome(seq: existing.seq, id: id, existing: true))
+                        continue
+                    }
+                    if inBatch.isEmpty { inBatch.reserveCapacity(drafts.count - i) }
+                    // One hash of the id: claim it, and give it back to the first draft that had it.
+                    if let first = inBatch.updateValue((i, seq + 1, known), forKey: id) {
+                        inBatch[id] = first
+                        repeats.append(Repeat(draft: i, seq: first.seq, known: first.known, sameAs: first.draft))
+                        outcomes.append(AppendOutcome(seq: first.seq, id: id, existing: true))
+                        continue
+                    }
                 }
-                if inBatch.isEmpty { inBatch.reserveCapacity(drafts.count - i) }
-                // One hash of the id: claim it, and give it back to the first draft that had it.
-                if let first = inBatch.updateValue((i, seq + 1, known), forKey: id) {
-                    inBatch[id] = first
-                    repeats.append(Repeat(draft: i, seq: first.seq, known: first.known, sameAs: first.draft))
-                    outcomes.append(AppendOutcome(seq: first.seq, id: id, existing: true))
-                    continue
-                }
+                seq += 1
+                let id = drafts[i].id ?? Log.generateID()
+                records.append(PendingRecord(index: i, record: LogRecord(
+                    seq: seq, id: id, recorded: recorded, known: known, type: drafts[i].type, source: drafts[i].source,
+                    actor: drafts[i].actor, data: drafts[i].data, prev: .zero, hash: .zero)))
+                outcomes.append(AppendOutcome(seq: seq, id: id, existing: false))
             }
-            seq += 1
-            let id = drafts[i].id ?? Log.generateID()
-            records.append(PendingRecord(index: i, record: LogRecord(
-                seq: seq, id: id, recorded: recorded, known: known, type: drafts[i].type, source: drafts[i].source,
-                actor: drafts[i].actor, data: drafts[i].data, prev: .zero, hash: .zero)))
-            outcomes.append(AppendOutcome(seq: seq, id: id, existing: false))
-        }
         }
         try checkRepeats(repeats, of: drafts)
         guard !records.isEmpty else {

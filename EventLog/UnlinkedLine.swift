@@ -23,11 +23,11 @@ extension LogRecord {
         /// The hashed part is the bytes from `{` up to, not including, `,"hash":`.
         init(seq: Int, id: String, recorded: [UInt8], known: [UInt8], type: String, source: String,
              actor: String, data: JSONObject, into buffer: inout [UInt8]) {
-            let middle = Middle(recorded: recorded, known: known, type: type, source: source, actor: actor)
-            self.init(seq: seq, id: id, middle: middle.bytes, data: data, into: &buffer)
+            self.init(seq: seq, id: id, middle: UnlinkedLine.middle(recorded: recorded, known: known, type: type, source: source, actor: actor),
+                      data: data, into: &buffer)
         }
 
-        /// As above, with the envelope's middle already written (see ``Middle``).
+        /// As above, with the envelope's middle already written (see ``middle(recorded:known:type:source:actor:)``).
         init(seq: Int, id: String, middle: [UInt8], data: JSONObject, into buffer: inout [UInt8]) {
             start = buffer.count
             buffer.append(literal: #"{"seq":"#)
@@ -51,22 +51,20 @@ extension LogRecord {
 
         /// The part of a line between its id and its data — `,"recorded":"…","known":"…","type":…,
         /// "source":…,"actor":…,"data":` — which most lines of a batch share: written once, copied.
-        struct Middle {
+        static func middle(recorded: [UInt8], known: [UInt8], type: String, source: String, actor: String) -> [UInt8] {
             var bytes: [UInt8] = []
-
-            init(recorded: [UInt8], known: [UInt8], type: String, source: String, actor: String) {
-                bytes.append(literal: #","recorded":""#)
-                bytes.append(contentsOf: recorded)
-                bytes.append(literal: #"","known":""#)
-                bytes.append(contentsOf: known)
-                bytes.append(literal: #"","type":"#)
-                JSONWriter.writeString(type, into: &bytes)
-                bytes.append(literal: #","source":"#)
-                JSONWriter.writeString(source, into: &bytes)
-                bytes.append(literal: #","actor":"#)
-                JSONWriter.writeString(actor, into: &bytes)
-                bytes.append(literal: #","data":"#)
-            }
+            bytes.append(literal: #","recorded":""#)
+            bytes.append(contentsOf: recorded)
+            bytes.append(literal: #"","known":""#)
+            bytes.append(contentsOf: known)
+            bytes.append(literal: #"","type":"#)
+            JSONWriter.writeString(type, into: &bytes)
+            bytes.append(literal: #","source":"#)
+            JSONWriter.writeString(source, into: &bytes)
+            bytes.append(literal: #","actor":"#)
+            JSONWriter.writeString(actor, into: &bytes)
+            bytes.append(literal: #","data":"#)
+            return bytes
         }
 
         /// Writes `prev` into the line, finishes its hash, writes that too, and returns it.

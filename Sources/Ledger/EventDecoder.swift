@@ -97,8 +97,7 @@ enum EventDecoder {
 
     /// Whether `s` is a slug: lowercase letters and digits in runs joined by single hyphens.
     static func isSlug(_ s: String) -> Bool {
-        var s = s
-        return s.withUTF8 { utf8 in
+        s.withUTF8Bytes { utf8 in
             var runLength = 0
             for c in utf8 {
                 if c == UInt8(ascii: "-") {

@@ -355,7 +355,17 @@ extension Ledger {
                          chain: ((Int) -> (prev: SHA256Digest, hash: SHA256Digest))? = nil,
                          foldingAll: Bool = true) throws -> LedgerState {
         var state = state
-        state.reserveCapacity(events: pending.count, outturns: pending.count { $0.record.type == "outturn.recorded" })
+        // Room for what will be folded in (without `foldingAll`, outturns are only checked).
+        let (folded, outturns) = pending.withUnsafeBufferPointer { records in
+            var folded = 0, outturns = 0
+            for i in records.indices {
+                let type = records[i].record.type
+                if type == "outturn.recorded" { outturns += 1 }
+                if foldingAll || !typesValidationIgnores.contains(type) { folded += 1 }
+            }
+            return (folded, foldingAll ? outturns : 0)
+        }
+        state.reserveCapacity(events: folded, outturns: outturns)
         var times = RecordedTimes()
         // Read in place: copying each record would retain its strings (on the core that is
         // encoding the same records' lines).

@@ -100,37 +100,37 @@ extension Ledger {
         var run = (area: "", indicator: "", idPrefix: "", namesAreValid: false)
         // Read in place: copying each cell out would retain and release its strings.
         cells.withUnsafeBufferPointer { cells in
-        for position in cells.indices {
-            let cell = UnsafePointer(cells.baseAddress! + position) // .pointee reads in place
-            let key = OutturnKey(area: cell.pointee.area, indicator: cell.pointee.indicator, period: cell.pointee.period)
-            let status = cell.pointee.status ?? .final
-            let history = state.outturnHistory(key)
-            if let current = history.current {
-                if current.value == .number(cell.pointee.value), current.status == status { planned.summary.unchanged += 1; continue }
-                planned.summary.revised += 1
-            } else {
-                planned.summary.new += 1
+            for position in cells.indices {
+                let cell = UnsafePointer(cells.baseAddress! + position) // .pointee reads in place
+                let key = OutturnKey(area: cell.pointee.area, indicator: cell.pointee.indicator, period: cell.pointee.period)
+                let status = cell.pointee.status ?? .final
+                let history = state.outturnHistory(key)
+                if let current = history.current {
+                    if current.value == .number(cell.pointee.value), current.status == status { planned.summary.unchanged += 1; continue }
+                    planned.summary.revised += 1
+                } else {
+                    planned.summary.new += 1
+                }
+                let period = periods.text(cell.pointee.period, column: cell.pointee.column)
+                // The n-th figure ever recorded for the key: stable across re-runs, never reused.
+                let n = history.count + 1
+                let (value, readsAs) = numberLiteral(cell.pointee.value)
+                var data = JSONObject(uniqueEntries: [
+                    (cell.pointee.isPartnership ? "partnership" : "area", .string(cell.pointee.area)),
+                    ("indicator", .string(cell.pointee.indicator)), ("period", .string(period.text)), ("value", .number(value)),
+                ])
+                if let s = cell.pointee.status { data["status"] = .string(s.rawValue) }
+                if let note = cell.pointee.note { data["note"] = .string(note) }
+                if run.area != cell.pointee.area || run.indicator != cell.pointee.indicator {
+                    let (area, indicator) = (cell.pointee.area, cell.pointee.indicator)
+                    run = (area, indicator, "\(source)/\(area)/\(indicator)/", namesAreValid(cell.pointee))
+                }
+                let id = joined(run.idPrefix, period.idText, n == 1 ? "#1" : "#\(n)")
+                planned.drafts.append(EventDraft(id: id, known: cell.pointee.known ?? known,
+                                                 type: "outturn.recorded", source: source, actor: actor, data: data))
+                planned.events.append(run.namesAreValid ? typedOutturn(cell.pointee, number: readsAs, period: period) : nil)
+                planned.lines.append(cell.pointee.line)
             }
-            let period = periods.text(cell.pointee.period, column: cell.pointee.column)
-            // The n-th figure ever recorded for the key: stable across re-runs, never reused.
-            let n = history.count + 1
-            let (value, readsAs) = numberLiteral(cell.pointee.value)
-            var data = JSONObject(uniqueEntries: [
-                (cell.pointee.isPartnership ? "partnership" : "area", .string(cell.pointee.area)),
-                ("indicator", .string(cell.pointee.indicator)), ("period", .string(period.text)), ("value", .number(value)),
-            ])
-            if let s = cell.pointee.status { data["status"] = .string(s.rawValue) }
-            if let note = cell.pointee.note { data["note"] = .string(note) }
-            if run.area != cell.pointee.area || run.indicator != cell.pointee.indicator {
-                let (area, indicator) = (cell.pointee.area, cell.pointee.indicator)
-                run = (area, indicator, "\(source)/\(area)/\(indicator)/", namesAreValid(cell.pointee))
-            }
-            let id = joined(run.idPrefix, period.idText, n == 1 ? "#1" : "#\(n)")
-            planned.drafts.append(EventDraft(id: id, known: cell.pointee.known ?? known,
-                                             type: "outturn.recorded", source: source, actor: actor, data: data))
-            planned.events.append(run.namesAreValid ? typedOutturn(cell.pointee, number: readsAs, period: period) : nil)
-            planned.lines.append(cell.pointee.line)
-        }
         }
         return planned
     }
