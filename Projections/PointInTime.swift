@@ -111,6 +111,18 @@ public struct Replay: Sendable {
         state.applyOutturns(area: area, indicator: indicator, &runs)
     }
 
+    /// Leaves the outturns of `areas` out of the state, counting them still (see
+    /// ``LedgerState/outturnAreasLeftOut``): for a view of one partnership. Before anything is fed.
+    public mutating func leaveOutOutturns(ofAreas areas: Set<String>) {
+        precondition(state.appliedCount == 0, "areas are left out before the fold starts")
+        state.outturnAreasLeftOut = areas
+    }
+
+    /// Counts a checkpoint's outturn of an area left out, which the point in time counts.
+    public mutating func feedOutturnLeftOut(seq: Int) {
+        state.countOutturnLeftOut(seq: seq)
+    }
+
     /// Makes room for `count` more outturn keys (see ``LedgerState/reserveCapacity(events:outturns:)``).
     public mutating func reserveOutturnKeys(_ count: Int) {
         state.reserveCapacity(events: 0, outturns: count)

@@ -40,11 +40,22 @@ extension Ledger {
     /// ``StateCheckpoint``). When the checkpoint is missing or `checkpoints.writesAfter` events
     /// behind, the replay also writes a new one, reading to the end of the log even if its
     /// point in time stops earlier.
-    public func replay(_ point: PointInTime = .now, auditing: Bool = true,
-                       checkpoints: CheckpointPolicy? = nil) throws(LedgerError) -> ReplayResult {
+    ///
+    /// `partnership`: the views to be shown are of that partnership alone, so a replay that
+    /// starts from a checkpoint leaves the other partnerships' outturns out of the state (most
+    /// of a London-wide ledger) — unless the fold then shows the views could read one (see
+    /// ``LedgerState/viewsOf(_:readNoOutturnsOf:)``), when it folds again keeping them all.
+    public func replay(_ point: PointInTime = .now, auditing: Bool = true, checkpoints: CheckpointPolicy? = nil,
+                       partnership: String? = nil) throws(LedgerError) -> ReplayResult {
         do {
             let end = try log.committedEnd()
-            return try Ledger.replay(log, upTo: try log.head(upTo: end), point, auditing: auditing, checkpoints: checkpoints ?? self.checkpoints)
+            let head = try log.head(upTo: end), policy = checkpoints ?? self.checkpoints
+            if let partnership, !auditing {
+                let result = try Ledger.replay(log, upTo: head, point, auditing: false, checkpoints: policy, leavingOutPartnershipsBut: partnership)
+                let leftOut = result.replay.state.outturnAreasLeftOut
+                if leftOut.isEmpty || result.replay.state.viewsOf(partnership, readNoOutturnsOf: leftOut) { return result }
+            }
+            return try Ledger.replay(log, upTo: head, point, auditing: auditing, checkpoints: policy)
         } catch let error as EventLogError {
             throw LedgerError(error)
         } catch {
@@ -52,9 +63,11 @@ extension Ledger {
         }
     }
 
-    /// The replay of the log's lines up to `head`, as ``replay(_:auditing:checkpoints:)`` describes.
+    /// The replay of the log's lines up to `head`, as ``replay(_:auditing:checkpoints:partnership:)``
+    /// describes. `leavingOutPartnershipsBut`: leave out the outturns of every partnership the
+    /// checkpoint registers but this one (none without a checkpoint); the caller checks the result.
     static func replay(_ log: Log, upTo head: Log.Head, _ point: PointInTime, auditing: Bool,
-                       checkpoints: CheckpointPolicy) throws -> ReplayResult {
+                       checkpoints: CheckpointPolicy, leavingOutPartnershipsBut kept: String? = nil) throws -> ReplayResult {
         let end = head.end
         var replay = Replay(point, auditing: auditing)
         var events = 0
@@ -66,6 +79,7 @@ extension Ledger {
         var checkpoint = checkpoints.reads ? log.readCheckpoint(format: StateCheckpoint.format, upTo: end) : nil
         if let found = checkpoint, !auditing {
             do {
+                if let kept { replay.leaveOutOutturns(ofAreas: try StateCheckpoint.partnerships(found).subtracting([kept])) }
                 isGoing = try StateCheckpoint.fold(found, into: &replay, events: &events, unknown: &unknown)
                 start = found.covers
             } catch {

@@ -88,6 +88,10 @@ public struct LedgerState: Sendable {
     public private(set) var appliedCount = 0
     /// Outturn periods recorded per area and indicator, for finding months to aggregate.
     public private(set) var periodsByArea: [String: [String: Set<Period>]] = [:]
+    /// Areas whose outturns are counted (applied, and retractable) but not kept: a view of one
+    /// partnership never reads another partnership's figures, which are most of a London-wide
+    /// ledger. Set before anything is folded; see ``countOutturnLeftOut(seq:)``.
+    public var outturnAreasLeftOut: Set<String> = []
 
     public init() {}
 
@@ -152,6 +156,10 @@ public struct LedgerState: Sendable {
     /// The entries are moved out of `runs` (left empty), not copied: half a million histories
     /// retained here and released again by the caller cost a tenth of a warm view.
     public mutating func applyOutturns(area: String, indicator: String, _ runs: inout [(period: Period, entries: [Entry<OutturnRecorded>])]) {
+        if outturnAreasLeftOut.contains(area) {
+            for run in runs { for entry in run.entries { markApplied(entry.seq) } }
+            return runs.removeAll()
+        }
         var newPeriods: [Period] = []
         for i in runs.indices where !runs[i].entries.isEmpty {
             var entries: [Entry<OutturnRecorded>] = []
@@ -169,6 +177,12 @@ public struct LedgerState: Sendable {
         if !newPeriods.isEmpty { periodsByArea[area, default: [:]][indicator, default: []].formUnion(newPeriods) }
     }
 
+    /// Folds in an outturn of an area in ``outturnAreasLeftOut`` that a checkpoint keeps: counted
+    /// as applied, as `apply(_:)` counts it, and not kept.
+    public mutating func countOutturnLeftOut(seq: Int) {
+        markApplied(seq)
+    }
+
     private mutating func markApplied(_ seq: Int) {
         head = max(head, seq)
         if applied.count <= seq { applied.append(contentsOf: repeatElement(false, count: seq + 1 - applied.count)) }
@@ -178,6 +192,7 @@ public struct LedgerState: Sendable {
 
     private mutating func addOutturn(_ entry: Entry<OutturnRecorded>) {
         let o = entry.payload
+        guard outturnAreasLeftOut.isEmpty || !outturnAreasLeftOut.contains(o.area) else { return }
         var isNewKey = false
         outturns[OutturnKey(area: o.area, indicator: o.indicator, period: o.period), default: { isNewKey = true; return [] }()]
             .append(entry)

@@ -80,7 +80,7 @@ struct ViewOptions {
         let ledger = try openLedger()
         let point = try ViewOptions.resolve(self.point, in: ledger, partnership: partnership)
         do {
-            let result = try ledger.replay(point, auditing: auditing)
+            let result = try ledger.replay(point, auditing: auditing, partnership: partnership)
             ProcessLifetime.keep(result)
             return result
         } catch { throw CLIError(error, what: ledgerPath) }

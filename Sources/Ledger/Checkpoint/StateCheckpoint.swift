@@ -46,7 +46,12 @@ enum StateCheckpoint {
         let point = replay.pointInTime
         let stop = try firstPastTheEnd(raw, sections, point, lastSeq: lastSeq)
         replay.deferIDs(deferredIDs(checkpoint, sections))
-        replay.reserveOutturnKeys(try keysCounted(raw, sections, point, before: stop, lastSeq: lastSeq))
+        let strings = try sections.strings(raw)
+        // The outturns of areas left out are counted, never kept (by string index).
+        let leftOut = replay.state.outturnAreasLeftOut
+        let isLeftOut = leftOut.isEmpty ? [] : strings.map { leftOut.contains($0) }
+        // (A view of one partnership keeps a few of them: the table's growth costs less than counting.)
+        if isLeftOut.isEmpty { replay.reserveOutturnKeys(try keysCounted(raw, sections, point, before: stop, lastSeq: lastSeq)) }
         var skipped = 0
 
         // The other events' lines are decoded on another core while the outturns are folded here.
@@ -62,7 +67,6 @@ enum StateCheckpoint {
         }
 
         // Outturns, a key at a time.
-        let strings = try sections.strings(raw)
         var outturns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.outturns]), lastSeq: lastSeq)
         var runs: [(period: Period, entries: [Entry<OutturnRecorded>])] = []
         var group: (area: UInt32, indicator: UInt32)?
@@ -77,6 +81,11 @@ enum StateCheckpoint {
             let counts = envelope.seq < stop && point.includes(seq: envelope.seq, known: envelope.known, recordedDay: envelope.recordedDay)
             if !counts {
                 if envelope.seq < stop { skipped += 1 }
+                try outturns.skip(outturnSize - Envelope.size)
+                continue
+            }
+            if !isLeftOut.isEmpty, let area = Int(exactly: try outturns.peekUInt32()), area < isLeftOut.count, isLeftOut[area] {
+                replay.feedOutturnLeftOut(seq: envelope.seq)
                 try outturns.skip(outturnSize - Envelope.size)
                 continue
             }
@@ -163,6 +172,21 @@ enum StateCheckpoint {
     static func string(_ index: UInt32, _ strings: [String]) throws -> String {
         guard index < strings.count else { throw Malformed() }
         return strings[Int(index)]
+    }
+
+    /// Every partnership a `partnership.registered` event the checkpoint keeps names (retracted or
+    /// not, whenever known: the areas a view of one partnership may be able to leave out).
+    static func partnerships(_ checkpoint: Log.Checkpoint) throws -> Set<String> {
+        let registered = DomainEvent.typeNames.firstIndex(of: "partnership.registered")!
+        var names: Set<String> = []
+        try forEachOther(checkpoint) { other in
+            guard other.type == registered else { return }
+            guard case .partnershipRegistered(let p)? = try? EventDecoder.decode(type: "partnership.registered", data: try other.record().data, strict: false) else {
+                throw Malformed()
+            }
+            names.insert(p.partnership)
+        }
+        return names
     }
 
     /// Every event's id and seq, hashed only if a retraction after the checkpoint names one.
@@ -380,6 +404,11 @@ struct ByteReader {
     }
 
     mutating func uint8() throws -> UInt8 { bytes[try take(1)] }
+    /// The next four bytes' number, not moving past them.
+    func peekUInt32() throws -> UInt32 {
+        guard bytes.count - position >= 4 else { throw StateCheckpoint.Malformed() }
+        return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self))
+    }
     mutating func uint32() throws -> UInt32 {
         UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: try take(4), as: UInt32.self))
     }

@@ -1,0 +1,25 @@
+import LedgerModel
+
+extension LedgerState {
+    /// Whether the views of one partnership (status, progress, actions, compare and replay with
+    /// `--partnership`) read no outturn of the areas in `leftOut`, so a fold may leave their
+    /// figures out (``LedgerState/outturnAreasLeftOut``) and give the same rows.
+    ///
+    /// Those views read the partnership's own figures, those of areas that are not partnerships
+    /// (the comparators: London, "national"), and those of the partnership a baseline its
+    /// targets measure against was set for. So each area left out must be a partnership at this
+    /// point in time, other than `partnership`, and named by none of its targets' baselines.
+    public func viewsOf(_ partnership: String, readNoOutturnsOf leftOut: Set<String>) -> Bool {
+        guard !leftOut.contains(partnership), leftOut.allSatisfy({ self.partnership($0) != nil }) else { return false }
+        for id in targets.keys {
+            guard let (t, _) = target(id), t.partnership == partnership else { continue }
+            let baselineID: String? = switch t.kind {
+            case .change(_, let id, _): id
+            case .direction(_, .baseline(let id)?): id
+            default: nil
+            }
+            if let baselineID, let area = baseline(baselineID)?.partnership, leftOut.contains(area) { return false }
+        }
+        return true
+    }
+}

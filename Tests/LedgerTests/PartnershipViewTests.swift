@@ -1,0 +1,121 @@
+import Testing
+@testable import Ledger
+import LedgerModel
+import Projections
+
+/// A view of one partnership (`--partnership`) read through a checkpoint leaves the other
+/// partnerships' outturns out of the fold, and never changes an answer: its status, progress,
+/// actions and compare rows, and the counts the heading quotes, equal the whole fold's without a
+/// checkpoint, at every point in time. Where the fold shows that a view could read an area it
+/// left out — a partnership not yet registered at the point (so a comparator), a baseline set
+/// for another partnership — it folds again, keeping them all.
+struct PartnershipViewTests {
+    typealias Fixture = CheckpointTests
+
+    /// The rows and counts a view of `partnership` shows.
+    struct Shown: Equatable {
+        var status: [StatusRow]
+        var progress: [ProgressRow]
+        var actions: [ActionRow]
+        var compare: [CompareRow]
+        var appliedCount: Int
+        var head: Int
+        var skipped: Int
+        var events: Int
+        var unknownEvents: Int
+
+        init(_ result: Ledger.ReplayResult, _ partnership: String, compare indicator: String, baseline: Period) {
+            let state = result.replay.state
+            status = state.statusRows(partnership: partnership)
+            progress = state.progressRows(partnership: partnership)
+            actions = state.actionRows(today: Fixture.today(result.replay.pointInTime), partnership: partnership)
+            compare = state.compareRows(area: partnership, indicator: indicator, baseline: baseline, periods: [])
+            (appliedCount, head, skipped) = (state.appliedCount, state.head, result.replay.skipped)
+            (events, unknownEvents) = (result.events, result.unknownEvents)
+        }
+    }
+
+    @Test(arguments: [Fixture.Cover.middle, .head])
+    func eachPartnershipsViewsThroughACheckpointEqualTheWholeFoldAtEveryPoint(_ cover: Fixture.Cover) throws {
+        let h = Fixture.history
+        let scratch = try Fixture.Scratch()
+        let path = try Fixture.log(h, checkpointAt: cover.seq(in: h), in: scratch)
+        let ledger = try Ledger(path: path)
+        let partnerships = try ledger.replay(.now, auditing: false, checkpoints: Fixture.off).replay.state.partnerships.keys.sorted()
+        try #require(partnerships.count >= 2)
+        var compared = 0
+        for point in Fixture.allPoints {
+            for p in partnerships {
+                let filtered = try ledger.replay(point, auditing: false, checkpoints: Fixture.readOnly, partnership: p)
+                let whole = try ledger.replay(point, auditing: false, checkpoints: Fixture.off)
+                let baseline = Period("2010/11")!
+                #expect(Shown(filtered, p, compare: "MOPAC7", baseline: baseline) == Shown(whole, p, compare: "MOPAC7", baseline: baseline),
+                        "\(p) at \(point), checkpoint at \(cover)")
+                // The other partnerships' figures were left out, so the check is not vacuous.
+                let state = filtered.replay.state
+                if state.partnership(p) != nil, state.partnerships.count == partnerships.count {
+                    #expect(state.outturnAreasLeftOut == Set(partnerships).subtracting([p]), "\(p) at \(point)")
+                    #expect(!state.outturns.keys.contains { $0.area != p && state.outturnAreasLeftOut.contains($0.area) })
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared >= 40)
+    }
+
+    /// Two partnerships and London, with figures for 2014/15 known in June 2015.
+    static func fixture() throws -> LedgerFixture {
+        let fixture = try LedgerFixture()
+        try fixture.append([
+            #"{"type":"partnership.registered","data":{"partnership":"lewisham","name":"Safer Lewisham"}}"#,
+            #"{"type":"indicator.defined","data":{"indicator":"crime","name":"Crime","unit":"count","polarity":"lower-better"}}"#,
+        ], known: "2015-01-01")
+        return fixture
+    }
+
+    @Test func aPartnershipNotYetRegisteredAtThePointIsAComparatorAndIsKept() throws {
+        let fixture = try Self.fixture()
+        try fixture.append([#"{"type":"partnership.registered","data":{"partnership":"southwark","name":"Safer Southwark"}}"#], known: "2016-01-01")
+        try fixture.append([
+            #"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"crime","period":"2014/15","value":150}}"#,
+            #"{"type":"outturn.recorded","data":{"partnership":"southwark","indicator":"crime","period":"2014/15","value":75}}"#,
+        ], known: "2015-06-01")
+        try expectSameThroughACheckpoint(fixture) { point, filtered in
+            let comparators = filtered.replay.state.statusRows(partnership: "lewisham").first?.comparators.map(\.area)
+            // Before Southwark registered, its figure stands beside Lewisham's; after, it does not.
+            #expect(comparators == (point == .asOf(Day(iso: "2015-12-31")!) ? ["southwark"] : []), "\(point)")
+        }
+    }
+
+    @Test func aBaselineSetForAnotherPartnershipIsRead() throws {
+        let fixture = try Self.fixture()
+        try fixture.append([
+            #"{"type":"partnership.registered","data":{"partnership":"southwark","name":"Safer Southwark"}}"#,
+            #"{"type":"plan.adopted","data":{"partnership":"lewisham","plan":"p","title":"Plan","from":"2014/15","to":"2016/17"}}"#,
+            #"{"type":"baseline.set","data":{"baseline":"s-base","partnership":"southwark","indicator":"crime","label":"2014/15","periods":["2014/15"],"method":"sum"}}"#,
+            #"{"type":"target.set","data":{"target":"t","partnership":"lewisham","indicator":"crime","period":"2015/16","setBy":"local","kind":"direction","direction":"reduce","against":"s-base"}}"#,
+            #"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"crime","period":"2015/16","value":150}}"#,
+            #"{"type":"outturn.recorded","data":{"partnership":"southwark","indicator":"crime","period":"2014/15","value":175}}"#,
+        ], known: "2015-06-01")
+        try expectSameThroughACheckpoint(fixture) { point, _ in }
+        // The target is judged against Southwark's figure: green, below 175.
+        let rows = try fixture.ledger.replay(.now, auditing: false, partnership: "lewisham").replay.state.progressRows(partnership: "lewisham")
+        #expect(rows.map(\.rag) == [.green])
+    }
+
+    /// Writes a checkpoint, then compares Lewisham's views with and without it as of 2015-12-31
+    /// and now; `check` looks further at each filtered result.
+    func expectSameThroughACheckpoint(_ fixture: LedgerFixture, check: (PointInTime, Ledger.ReplayResult) -> Void,
+                                      sourceLocation: SourceLocation = #_sourceLocation) throws {
+        _ = try fixture.ledger.replay(.now, auditing: false, checkpoints: Fixture.writeNow)
+        for point in [PointInTime.asOf(Day(iso: "2015-12-31")!), .now] {
+            let filtered = try fixture.ledger.replay(point, auditing: false, checkpoints: Fixture.readOnly, partnership: "lewisham")
+            #expect(filtered.replay.state.deferredIDs != nil, "the checkpoint is read", sourceLocation: sourceLocation)
+            let whole = try fixture.ledger.replay(point, auditing: false, checkpoints: Fixture.off)
+            let baseline = Period("2014/15")!
+            #expect(Shown(filtered, "lewisham", compare: "crime", baseline: baseline) == Shown(whole, "lewisham", compare: "crime", baseline: baseline),
+                    "\(point)", sourceLocation: sourceLocation)
+            check(point, filtered)
+        }
+    }
+}
