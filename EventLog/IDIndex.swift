@@ -11,7 +11,9 @@ import Darwin
 /// `<seq>\t<end offset of the line in the log>\t<hash>\t<known>\t<content digest>\t<id>\n`.
 /// The last entry is trusted only if the log's line ending at that offset carries that
 /// hash; entries the log has beyond it are read from the log and added; anything else
-/// (a torn or garbled entry, a mismatch) rebuilds the whole file from the log.
+/// (a torn or garbled entry, a mismatch) rebuilds the whole file from the log. An append looks
+/// its ids up through ``IDHashTable`` (`<log>.idx.hash`) where it can, instead of reading
+/// every line.
 struct IDIndex {
     struct Entry: Equatable {
         var seq: Int
@@ -48,7 +50,7 @@ struct IDIndex {
         index.wanted = wanted
         var valid = false
         if FileSystem.exists(index.path) {
-            valid = index.parse()
+            valid = index.read()
             if valid { valid = try index.matches(log: log, committedEnd: committedEnd) }
         }
         if !valid {
@@ -109,40 +111,104 @@ struct IDIndex {
     /// An entry line's length without its seq, end and id (for reserving a batch's lines).
     static let fixedLineLength = 5 + 64 + 10 + 64 + 1
 
-    /// Parses the whole file, mapped; false on any malformed entry.
+    /// Reads the file, mapped: the wanted ids' entries and the last entry; false on any
+    /// malformed entry (or one out of seq order) it reads.
     ///
-    /// Every line's seq is checked; only the wanted ids' lines (and the last, read again from
-    /// the file's tail) are parsed in full. A line's id is compared as bytes with the wanted ids when both are ASCII (only
+    /// With a hash table that matches the file (``IDHashTable``), only the wanted ids' lines
+    /// and the lines after those it covers are read. Otherwise every line's seq is checked,
+    /// only the wanted ids' lines are parsed in full, and a new table is written for the next
+    /// append. A line's id is compared as bytes with the wanted ids when both are ASCII (only
     /// then are equal bytes the same as equal strings), else as a Swift string.
-    private mutating func parse() -> Bool {
-        let wantedBytes = wanted.map { ids in WantedBytes(ids.filter { $0.utf8.allSatisfy { $0 < 0x80 } }.map { Array($0.utf8) }) }
-        let wantedOthers = wanted.map { ids in ids.contains { $0.utf8.contains { $0 >= 0x80 } } } ?? false
+    private mutating func read() -> Bool {
         // Mapped, not read: a million-event log's index is 200 MB, which reading would copy.
         // (Only appends change it in place, and they hold the log's lock, as the caller does.)
-        guard let mapped = MappedBytes(path: path) else { return false }
+        guard let mapped = MappedBytes(path: path), let identity = FileSystem.identity(of: path) else { return false }
         defer { withExtendedLifetime(mapped) {} } // the bytes are valid while the mapping lives
         let bytes = mapped.bytes
         guard bytes.isEmpty || bytes[bytes.count - 1] == 0x0A else { return false } // a torn last entry
-        var expectedSeq = 1
+        let tablePath = path + ".hash"
+        if let wanted, wanted.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }),
+           var table = IDHashTable(path: tablePath, index: mapped, identity: identity), !table.coversOtherThanASCII,
+           bytes.count - table.covered <= max(1 << 20, table.covered / 8),
+           lookUp(wanted, in: &table, bytes),
+           let lines = scan(bytes, from: table.covered, firstSeq: table.coveredSeq + 1) {
+            return readLast(bytes, lines: lines)
+        }
+        entries = [:]
+        var all: [(hash: UInt64, offset: Int)]? = []
+        all?.reserveCapacity(bytes.count / 128)
+        var otherThanASCII = false
+        guard let lines = scan(bytes, from: 0, firstSeq: 1, hashingInto: &all, otherThanASCII: &otherThanASCII), let all,
+              readLast(bytes, lines: lines) else { return false }
+        // A cache of the cache: an index it cannot be written beside still serves.
+        try? IDHashTable.write(path: tablePath, entries: all, covered: bytes.count, coveredSeq: lines, coversOtherThanASCII: otherThanASCII,
+                               index: mapped, identity: identity)
+        return true
+    }
+
+    /// Finds the wanted ids' entries through the table (each candidate line's id compared);
+    /// false if the table is damaged or points at anything but an entry it covers.
+    private mutating func lookUp(_ wanted: Set<String>, in table: inout IDHashTable, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        for id in wanted {
+            let ok = id.withUTF8Bytes { idBytes -> Bool in
+                guard let candidates = table.candidates(UnsafeRawBufferPointer(idBytes)) else { return false }
+                for offset in candidates {
+                    guard offset >= 0, offset < table.covered, offset == 0 || bytes[offset - 1] == 0x0A,
+                          let newline = memchr(bytes.baseAddress! + offset, 0x0A, table.covered - offset) else { return false }
+                    let line = UnsafeRawBufferPointer(rebasing: bytes[offset..<bytes.baseAddress!.distance(to: UnsafeRawPointer(newline))])
+                    guard let tab = Self.lastTab(line) else { return false }
+                    guard UnsafeRawBufferPointer(rebasing: line[(tab + 1)...]).elementsEqual(UnsafeRawBufferPointer(idBytes)) else { continue }
+                    guard let (_, entry, mark) = IDIndex.parseLine(ArraySlice(line)), mark.seq <= table.coveredSeq else { return false }
+                    entries[id] = entry
+                    return true
+                }
+                return true
+            }
+            guard ok else { return false }
+        }
+        return true
+    }
+
+    /// Checks the seq of every line from `start` (each must be the one after the last, from
+    /// `firstSeq`), keeping the wanted ids' entries; returns the last line's seq (or the one
+    /// before `firstSeq`), nil if a line is malformed. `hashingInto`: every line's id hash and
+    /// offset, for a table (and whether any id is not ASCII).
+    private mutating func scan(_ bytes: UnsafeRawBufferPointer, from start: Int, firstSeq: Int) -> Int? {
+        var (none, unused): ([(hash: UInt64, offset: Int)]?, Bool) = (nil, false)
+        return scan(bytes, from: start, firstSeq: firstSeq, hashingInto: &none, otherThanASCII: &unused)
+    }
+
+    private mutating func scan(_ bytes: UnsafeRawBufferPointer, from start: Int, firstSeq: Int,
+                               hashingInto all: inout [(hash: UInt64, offset: Int)]?, otherThanASCII: inout Bool) -> Int? {
+        let wantedBytes = wanted.map { ids in WantedBytes(ids.filter { $0.utf8.allSatisfy { $0 < 0x80 } }.map { Array($0.utf8) }) }
+        let wantedOthers = wanted.map { ids in ids.contains { $0.utf8.contains { $0 >= 0x80 } } } ?? false
+        var expectedSeq = firstSeq
         var valid = true
-        LineReader.forEachLineRange(in: bytes) { range in
-            let line = UnsafeRawBufferPointer(rebasing: bytes[range])
+        let rest = UnsafeRawBufferPointer(rebasing: bytes[start...])
+        LineReader.forEachLineRange(in: rest) { range in
+            let line = UnsafeRawBufferPointer(rebasing: rest[range])
             guard let seq = Self.decimalPrefix(line), seq == expectedSeq, let idStart = Self.lastTab(line) else { valid = false; return false }
             expectedSeq += 1
             let id = UnsafeRawBufferPointer(rebasing: line[(idStart + 1)...])
+            if all != nil {
+                all!.append((XXH64.hash(id), start + range.lowerBound))
+                if !otherThanASCII, id.contains(where: { $0 >= 0x80 }) { otherThanASCII = true }
+            }
             if Self.isWanted(id, bytes: wantedBytes, others: wantedOthers, wanted: wanted) {
                 guard let (id, entry, mark) = IDIndex.parseLine(ArraySlice(line)), mark.seq == seq else { valid = false; return false }
                 entries[id] = entry
             }
             return true
         }
-        guard valid else { return false }
-        let lines = expectedSeq - 1
-        if lines > 0 {
-            // The last entry, parsed in full from the file's last 4 KB (an entry is far shorter).
-            guard let mark = IDIndex.parseLastLine(Array(bytes[max(0, bytes.count - 4096)...])), mark.seq == lines else { return false }
-            last = mark
-        }
+        return valid ? expectedSeq - 1 : nil
+    }
+
+    /// Reads the last entry, parsed in full from the file's last 4 KB (an entry is far shorter),
+    /// which must be the `lines`th; true if it is (or the file is empty).
+    private mutating func readLast(_ bytes: UnsafeRawBufferPointer, lines: Int) -> Bool {
+        guard lines > 0 else { return true }
+        guard let mark = IDIndex.parseLastLine(Array(bytes[max(0, bytes.count - 4096)...])), mark.seq == lines else { return false }
+        last = mark
         return true
     }
 
