@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// A checkpoint: what a reader folded from the log's first events, saved beside the log
 /// (`<log>.ckpt`) so the next reader can start from there instead of from seq 1.
@@ -18,19 +19,43 @@ extension Log {
     public struct Checkpoint: Sendable {
         /// The last event the body covers, and where its line ends.
         public var covers: Head
-        /// The caller's bytes, mapped from the file (see ``MappedBytes``).
+        /// The caller's bytes, mapped from the file (see ``MappedBytes``). Read with
+        /// ``CheckpointChecking/asRead``, only the ranges ``check(_:)`` has passed are checked.
         public var body: MappedBytes
+        let pieces: PieceChecks
+
+        /// Whether the body's bytes in `range` match their checksums: each 1 MiB piece that
+        /// holds some of them is checked once (on every core), then remembered.
+        public func check(_ range: Range<Int>) -> Bool {
+            pieces.check(range, of: body.bytes)
+        }
+    }
+
+    /// How much of a checkpoint's body is checked when it is read.
+    public enum CheckpointChecking: Sendable {
+        /// All of it, before it is returned.
+        case whole
+        /// Only what ``Checkpoint/check(_:)`` is asked about — when the digests of its pieces
+        /// (`<log>.ckpt.sums`) match the stamp; otherwise all of it, as `whole`. For a reader
+        /// of a few parts of a large body (an append validating against one).
+        case asRead
     }
 
     public var checkpointPath: String { path + ".ckpt" }
+    /// The digests of the checkpoint body's pieces (``XXH64/pieceDigests(parts:)``), whose
+    /// XXH64 is the stamp's checksum: a cache beside a cache.
+    var checkpointSumsPath: String { path + ".ckpt.sums" }
 
     /// The checkpoint beside the log, if it is in `format` and covers a prefix of the log's
-    /// committed lines up to `end`; nil otherwise.
-    public func readCheckpoint(format: String, upTo end: Int) -> Checkpoint? {
+    /// committed lines up to `end`, and its body (checked as `checking` says) matches its
+    /// stamp's checksum; nil otherwise.
+    public func readCheckpoint(format: String, upTo end: Int, checking: CheckpointChecking = .whole) -> Checkpoint? {
         guard let identity = FileSystem.identity(of: checkpointPath) else { return nil }
         // The same file as last time: checked then, and the log's committed lines never change.
         if let checked = checkedCheckpoint, checked.file == identity, checked.format == format {
-            return checked.checkpoint.covers.end <= end ? checked.checkpoint : nil
+            let checkpoint = checked.checkpoint
+            guard checkpoint.covers.end <= end, checking == .asRead || checkpoint.check(0..<checkpoint.body.bytes.count) else { return nil }
+            return checkpoint
         }
         guard let file = MappedBytes(path: checkpointPath),
               let newline = file.bytes.prefix(512).firstIndex(of: 0x0A),
@@ -42,20 +67,32 @@ extension Log {
             $0.seq == stamp.head.seq && $0.hash == stamp.head.hash
         }) == true else { return nil }
         let body = file.dropping(newline + 1)
-        guard XXH64.checksum(body.bytes) == stamp.checksum else { return nil }
-        let checkpoint = Checkpoint(covers: stamp.head, body: body)
+        let pieces: PieceChecks
+        if checking == .asRead, let sums = try? readWholeFile(checkpointSumsPath), let lazy = PieceChecks(digests: sums, bodyLength: body.bytes.count),
+           XXH64.hash(sums) == stamp.checksum {
+            pieces = lazy
+        } else {
+            guard XXH64.checksum(body.bytes) == stamp.checksum else { return nil }
+            pieces = PieceChecks(allCheckedOf: body.bytes.count)
+        }
+        let checkpoint = Checkpoint(covers: stamp.head, body: body, pieces: pieces)
         checkedCheckpoint = (identity, format, checkpoint)
         return checkpoint
     }
 
-    /// Replaces the checkpoint beside the log, atomically (a temporary file renamed over it).
-    /// Returns false if it cannot be written — a read-only directory, a full disk: a cache is
-    /// never worth failing a reader for.
+    /// Replaces the checkpoint beside the log, atomically (a temporary file renamed over it),
+    /// after the digests of its pieces. Returns false if it cannot be written — a read-only
+    /// directory, a full disk: a cache is never worth failing a reader for.
     @discardableResult
     public func writeCheckpoint(format: String, covering head: Head, body pieces: [[UInt8]]) -> Bool {
-        let checksum = Self.withUnsafeBytes(of: pieces) { XXH64.checksum(parts: $0) }
-        let stamp = Stamp(format: format, head: head, length: pieces.reduce(0) { $0 + $1.count }, checksum: checksum)
-        do { try writeWholeFile(checkpointPath, pieces: [Array((stamp.text + "\n").utf8)] + pieces) } catch { return false }
+        let digests = Self.withUnsafeBytes(of: pieces) { XXH64.pieceDigests(parts: $0) }
+        let stamp = Stamp(format: format, head: head, length: pieces.reduce(0) { $0 + $1.count }, checksum: XXH64.hash(digests))
+        do {
+            // The digests first: a reader that finds them with the checkpoint before (theirs do not
+            // match its stamp) checks that one whole.
+            try writeWholeFile(checkpointSumsPath, digests)
+            try writeWholeFile(checkpointPath, pieces: [Array((stamp.text + "\n").utf8)] + pieces)
+        } catch { return false }
         return true
     }
 
@@ -100,5 +137,47 @@ extension Log {
                   let checksum = UInt64(sum, radix: 16), seq >= 0, end >= 0, length >= 0 else { return nil }
             self.init(format: String(words[1]), head: Head(seq: seq, hash: hash, recorded: nil, end: end), length: length, checksum: checksum)
         }
+    }
+}
+
+/// Which pieces of a checkpoint's body have been checked against their digests. Shared by the
+/// copies of a checkpoint (the log keeps the one it read), and safe to use from several threads.
+final class PieceChecks: Sendable {
+    private let digests: [UInt64]
+    private let checked: Mutex<[Bool]>
+
+    /// Lazily checked pieces, with `digests` as written beside the checkpoint; nil if they are
+    /// not as many as a body of `bodyLength` bytes has pieces.
+    init?(digests bytes: [UInt8], bodyLength: Int) {
+        let count = max(1, (bodyLength + XXH64.checksumPiece - 1) / XXH64.checksumPiece)
+        guard bytes.count == count * 8 else { return nil }
+        digests = (0..<count).map { i in bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) } }
+        checked = Mutex(Array(repeating: false, count: count))
+    }
+
+    /// A body checked whole already.
+    init(allCheckedOf bodyLength: Int) {
+        let count = max(1, (bodyLength + XXH64.checksumPiece - 1) / XXH64.checksumPiece)
+        digests = []
+        checked = Mutex(Array(repeating: true, count: count))
+    }
+
+    func check(_ range: Range<Int>, of body: UnsafeRawBufferPointer) -> Bool {
+        guard range.lowerBound >= 0, range.upperBound <= body.count else { return false }
+        guard !range.isEmpty else { return true }
+        let piece = XXH64.checksumPiece
+        let wanted = (range.lowerBound / piece)...((range.upperBound - 1) / piece)
+        let unchecked = checked.withLock { checked in wanted.filter { !checked[$0] } }
+        guard !unchecked.isEmpty else { return true }
+        // Outside the lock, on every core (two readers may both check a piece: no harm).
+        nonisolated(unsafe) let body = body
+        let digests = self.digests
+        let matches = concurrentMap(count: unchecked.count, minimumPerChunk: 4) { k in
+            let i = unchecked[k]
+            return XXH64.hash(UnsafeRawBufferPointer(rebasing: body[i * piece..<min(body.count, (i + 1) * piece)])) == digests[i]
+        }
+        guard !matches.contains(false) else { return false }
+        checked.withLock { checked in for i in unchecked { checked[i] = true } }
+        return true
     }
 }

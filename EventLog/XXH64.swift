@@ -57,9 +57,13 @@ public enum XXH64 {
         bytes.withUnsafeBytes { hash($0, seed: seed) }
     }
 
-    /// The checksum of a large buffer, worked out on every core: the XXH64 of each 16 MiB
-    /// piece, then the XXH64 of those digests (little-endian, in order). The same bytes give
-    /// the same checksum on any machine.
+    /// The bytes a checksum digests one at a time (the last piece may be shorter).
+    public static let checksumPiece = 1 << 20
+
+    /// The checksum of a large buffer, worked out on every core: the XXH64 of each 1 MiB
+    /// piece, then the XXH64 of those digests (little-endian, in order: ``pieceDigests(parts:)``).
+    /// The same bytes give the same checksum on any machine; the digests let a reader check
+    /// only the pieces it reads.
     public static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         checksum(parts: [bytes])
     }
@@ -67,17 +71,23 @@ public enum XXH64 {
     /// The checksum of `parts` one after another, as if they were one buffer (so a writer can
     /// check what it writes without joining it first).
     public static func checksum(parts: [UnsafeRawBufferPointer]) -> UInt64 {
-        let piece = 16 << 20
+        hash(pieceDigests(parts: parts))
+    }
+
+    /// The XXH64 of each piece of `parts` joined (one piece for no bytes), as the little-endian
+    /// bytes the checksum digests.
+    public static func pieceDigests(parts: [UnsafeRawBufferPointer]) -> [UInt8] {
+        let piece = checksumPiece
         let total = parts.reduce(0) { $0 + $1.count }
         let pieces = max(1, (total + piece - 1) / piece)
         nonisolated(unsafe) let shared = parts // only read, and only until concurrentMap returns
-        let digests = concurrentMap(count: pieces, minimumPerChunk: 1) { i in
+        let digests = concurrentMap(count: pieces, minimumPerChunk: 4) { i in
             hash(range: i * piece..<min(total, (i + 1) * piece), of: shared)
         }
         var joined: [UInt8] = []
         joined.reserveCapacity(digests.count * 8)
         for digest in digests { Swift.withUnsafeBytes(of: digest.littleEndian) { joined.append(contentsOf: $0) } }
-        return hash(joined)
+        return joined
     }
 
     /// The XXH64 of the bytes `range` of `parts` joined: in place when one part holds them all.

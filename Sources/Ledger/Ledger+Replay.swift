@@ -76,7 +76,8 @@ extension Ledger {
         var isGoing = true
         // An auditing replay needs whole events in seq order: it reads a checkpoint only to
         // know whether a new one is due (and to grow it, if so).
-        var checkpoint = checkpoints.reads ? log.readCheckpoint(format: StateCheckpoint.format, upTo: end) : nil
+        // Checked as it is read: a view reads all of it but the ids (unless a retraction names one).
+        var checkpoint = checkpoints.reads ? log.readCheckpoint(format: StateCheckpoint.format, upTo: end, checking: .asRead) : nil
         if let found = checkpoint, !auditing {
             do {
                 if let kept { replay.leaveOutOutturns(ofAreas: try StateCheckpoint.partnerships(found).subtracting([kept])) }
@@ -240,7 +241,7 @@ extension Ledger {
             let end = try log.committedEnd()
             // A checkpoint keeps the boards and retractions before it, with what each retraction retracts.
             var start: Log.Head?
-            if checkpoints.reads, let checkpoint = log.readCheckpoint(format: StateCheckpoint.format, upTo: end) {
+            if checkpoints.reads, let checkpoint = log.readCheckpoint(format: StateCheckpoint.format, upTo: end, checking: .asRead) {
                 let wanted = ["board.held", "event.retracted"].map { DomainEvent.typeNames.firstIndex(of: $0)! }
                 do {
                     try StateCheckpoint.forEachOther(checkpoint) { other in
@@ -314,7 +315,8 @@ extension Ledger {
         var state = LedgerState()
         var isWhole = true
         var start: Log.Head?
-        if reading.reads, let checkpoint = log.readCheckpoint(format: StateCheckpoint.format, upTo: head.end) {
+        // Only the events other than outturns are read (and so checked).
+        if reading.reads, let checkpoint = log.readCheckpoint(format: StateCheckpoint.format, upTo: head.end, checking: .asRead) {
             let ignored = typesValidationIgnores.map { DomainEvent.typeNames.firstIndex(of: $0)! }
             var times = RecordedTimes()
             do {
@@ -323,9 +325,9 @@ extension Ledger {
                     if ignored.contains(other.type) { return isWhole = false }
                     state.apply(try other.event(times: &times), retracting: other.retracting)
                 }
-                // Its outturns are left out too (validation never reads them).
+                // Its outturns are left out too (validation never reads them), and so are its ids: only
+                // a retraction resolves one, and a batch with one is validated against a whole state.
                 isWhole = false
-                state.deferredIDs = StateCheckpoint.deferredIDs(checkpoint, sections)
                 start = checkpoint.covers
             } catch {
                 (state, isWhole) = (LedgerState(), true)

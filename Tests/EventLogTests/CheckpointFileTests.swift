@@ -56,10 +56,10 @@ struct CheckpointFileTests {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    /// The checksum as documented for a body under 16 MiB, worked out without `checksum`:
+    /// The checksum as documented for a body under 1 MiB, worked out without `checksum`:
     /// the XXH64 of the little-endian bytes of the body's XXH64.
     static func documentedSum(_ body: [UInt8]) -> String {
-        precondition(body.count <= 16 << 20)
+        precondition(body.count <= 1 << 20)
         var digest: [UInt8] = []
         withUnsafeBytes(of: XXH64.hash(body).littleEndian) { digest.append(contentsOf: $0) }
         let hex = String(XXH64.hash(digest), radix: 16)
@@ -428,5 +428,67 @@ struct CheckpointFileTests {
         let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
         #expect(stderr.isEmpty, "\(stderr)")
         withExtendedLifetime(scratch) {}
+    }
+
+    // MARK: - Checked as it is read
+
+    /// A body of a little over three pieces, a byte flipped in its third piece, with the digests
+    /// written beside it as they were: read `asRead`, only the pieces asked about are checked.
+    static func flippedInThePiece(_ scratch: Scratch) throws -> (String, Log, Int) {
+        let (path, log, ends) = try Self.log(scratch)
+        let piece = XXH64.checksumPiece
+        #expect(log.writeCheckpoint(format: "f", covering: try log.head(upTo: ends[7]), body: [Self.body(piece * 3 + 100)]))
+        #expect(FileManager.default.fileExists(atPath: path + ".ckpt.sums"))
+        try Self.write(Self.editBody(try Self.file(path + ".ckpt"), at: piece * 2 + 17) { $0 ^= 0x04 }, to: path + ".ckpt")
+        return (path, log, ends[10])
+    }
+
+    @Test func readAsItIsReadOnlyThePiecesAskedAboutAreChecked() throws {
+        let scratch = try Scratch()
+        let (path, _, end) = try Self.flippedInThePiece(scratch)
+        let piece = XXH64.checksumPiece
+        // The digests beside it hash to the stamp's checksum.
+        let sums = try Self.file(path + ".ckpt.sums")
+        let line = String(decoding: try Self.file(path + ".ckpt").prefix { $0 != 0x0A }, as: UTF8.self)
+        #expect(sums.count == 4 * 8 && line.hasSuffix("sum=" + String(repeating: "0", count: 16 - String(XXH64.hash(sums), radix: 16).count) + String(XXH64.hash(sums), radix: 16)))
+
+        let lazy = try #require(try Log(path: path).readCheckpoint(format: "f", upTo: end, checking: .asRead))
+        #expect(lazy.check(0..<piece * 2))
+        #expect(lazy.check(piece * 3..<piece * 3 + 100))
+        #expect(!lazy.check(piece * 2 + 17..<piece * 2 + 18), "the flipped byte's piece")
+        #expect(!lazy.check(0..<piece * 3 + 100))
+        #expect(!lazy.check(piece..<piece * 3 + 101), "past the body")
+        #expect(lazy.check(5..<5))
+        // Read whole, it is refused; and so when the same log read it lazily first.
+        #expect(try Log(path: path).readCheckpoint(format: "f", upTo: end) == nil)
+        let log = try Log(path: path)
+        #expect(log.readCheckpoint(format: "f", upTo: end, checking: .asRead) != nil)
+        #expect(log.readCheckpoint(format: "f", upTo: end) == nil)
+    }
+
+    enum Sums: String, CaseIterable, Sendable { case missing, empty, oneDigestFlipped, oneDigestMore, ofTheCheckpointBefore }
+
+    /// Digests that do not hash to the stamp's checksum (or are not as many as the body has
+    /// pieces) are not used: the body is checked whole, as if read with `whole`.
+    @Test(arguments: Sums.allCases)
+    func digestsThatDoNotMatchTheStampAreNotUsed(_ damage: Sums) throws {
+        let scratch = try Scratch()
+        let (path, log, end) = try Self.flippedInThePiece(scratch)
+        let sumsPath = path + ".ckpt.sums"
+        var sums = try Self.file(sumsPath)
+        switch damage {
+        case .missing: try FileManager.default.removeItem(atPath: sumsPath)
+        case .empty: try Self.write([], to: sumsPath)
+        case .oneDigestFlipped: sums[20] ^= 1; try Self.write(sums, to: sumsPath)
+        case .oneDigestMore: try Self.write(sums + sums.prefix(8), to: sumsPath)
+        case .ofTheCheckpointBefore:
+            // A checkpoint written, then another renamed over it, and the first one's digests put back.
+            let first = try Self.file(sumsPath)
+            #expect(log.writeCheckpoint(format: "f", covering: try log.head(upTo: end), body: [Self.body(XXH64.checksumPiece * 3 + 100, seed: 9)]))
+            let file = try Self.file(path + ".ckpt")
+            try Self.write(Self.editBody(file, at: XXH64.checksumPiece * 2 + 17) { $0 ^= 0x04 }, to: path + ".ckpt")
+            try Self.write(first, to: sumsPath)
+        }
+        #expect(try Log(path: path).readCheckpoint(format: "f", upTo: end, checking: .asRead) == nil, "\(damage)")
     }
 }

@@ -38,17 +38,19 @@ struct XXH64Tests {
     /// The checksum of a large buffer changes with any single flipped bit, and does not
     /// depend on how many cores worked it out.
     @Test func checksumSeesEveryByte() {
-        var big = [UInt8](repeating: 0, count: (16 << 20) * 2 + 12_345)
+        let piece = XXH64.checksumPiece
+        #expect(piece == 1 << 20)
+        var big = [UInt8](repeating: 0, count: piece * 3 + 12_345)
         for i in stride(from: 0, to: big.count, by: 4093) { big[i] = UInt8(i % 256) }
         let sum = big.withUnsafeBytes { XXH64.checksum($0) }
         #expect(sum == big.withUnsafeBytes { XXH64.checksum($0) })
-        for position in [0, 16 << 20, (16 << 20) + 1, big.count - 1] {
+        for position in [0, piece, piece + 1, big.count - 1] {
             big[position] ^= 0x10
             #expect(big.withUnsafeBytes { XXH64.checksum($0) } != sum, "byte \(position)")
             big[position] ^= 0x10
         }
-        // In parts, split anywhere (across a 16 MiB boundary too), the same checksum.
-        for cuts in [[0], [1, 100], [(16 << 20) - 3, (16 << 20) + 5], [5_000_000, 20_000_000, big.count - 1], [big.count]] {
+        // In parts, split anywhere (across a piece's boundary too), the same checksum.
+        for cuts in [[0], [1, 100], [piece - 3, piece + 5], [piece / 2, piece * 2 + 7, big.count - 1], [big.count]] {
             let bounds = [0] + cuts + [big.count]
             let parts = zip(bounds, bounds.dropFirst()).map { Array(big[$0..<$1]) }
             func nest(_ i: Int, _ opened: [UnsafeRawBufferPointer]) -> UInt64 {
@@ -56,6 +58,10 @@ struct XXH64Tests {
             }
             #expect(nest(0, []) == sum, "cut at \(cuts)")
         }
+        // The checksum is the hash of the pieces' digests, each the hash of its piece.
+        let digests = big.withUnsafeBytes { XXH64.pieceDigests(parts: [$0]) }
+        #expect(digests.count == 4 * 8 && XXH64.hash(digests) == sum)
+        #expect(Array(digests[24..<32]) == withUnsafeBytes(of: XXH64.hash(Array(big[(piece * 3)...])).littleEndian) { Array($0) })
         // One piece: the checksum is the hash of that piece's digest.
         let small = Array(Self.pattern)
         var digest: [UInt8] = []

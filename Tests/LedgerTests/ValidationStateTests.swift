@@ -57,4 +57,34 @@ struct ValidationStateTests {
         }
         #expect(refused > 5) // the comparison covered refusals, not only acceptances
     }
+
+    /// An append validates against the checkpoint's events other than outturns, checking only
+    /// the pieces it reads: a flipped byte there (its digests still those written) is found,
+    /// and the state is read from the log instead. Believed, the same damage would refuse the
+    /// figure (the test would see it).
+    @Test(arguments: [false, true])
+    func aDamagedCheckpointIsFoundByTheAppendThatReadsIt(believed: Bool) throws {
+        let fixture = try LedgerFixture()
+        try fixture.append([
+            #"{"type":"partnership.registered","data":{"partnership":"lewisham","name":"Safer Lewisham"}}"#,
+            #"{"type":"indicator.defined","data":{"indicator":"crime","name":"Crime","unit":"count","polarity":"lower-better"}}"#,
+            #"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"crime","period":"2014/15","value":150}}"#,
+        ])
+        _ = try fixture.ledger.replay(.now, auditing: false, checkpoints: CheckpointTests.writeNow)
+        var file = try CheckpointTests.checkpointFile(fixture.path)
+        let needle = Array(#""indicator":"crime","name""#.utf8)
+        let at = try #require((0...(file.count - needle.count)).first { file[$0..<$0 + needle.count].elementsEqual(needle) })
+        file[at + 17] = UInt8(ascii: "f") // "crime" → "crimf"
+        if believed { file = CheckpointTests.resum(file) } // its digests no longer match: checked whole, and accepted
+        try CheckpointTests.write(file, to: fixture.path + ".ckpt")
+
+        let figure = #"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"crime","period":"2015/16","value":140}}"#
+        let ledger = try Ledger(path: fixture.path) // not the fixture's, which keeps the state it last appended with
+        do {
+            _ = try ledger.append(jsonLines: Array((figure + "\n").utf8), defaults: InputDefaults(source: "test", actor: "tests"))
+            #expect(!believed, "the damaged checkpoint should have been believed")
+        } catch {
+            #expect(believed && "\(error)".contains("crime"), "\(error)")
+        }
+    }
 }

@@ -305,7 +305,7 @@ struct CheckpointCommandTests {
 
 /// XXH64, written here from the specification so the checkpoint's stamp is checked against
 /// something other than the code that wrote it; `checksum` is the piecewise checksum a
-/// checkpoint's stamp carries (the XXH64 of each 16 MiB piece's little-endian digest, in order).
+/// checkpoint's stamp carries (the XXH64 of each 1 MiB piece's little-endian digest, in order).
 enum ReferenceXXH64 {
     static let p1: UInt64 = 0x9E37_79B1_85EB_CA87, p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F, p3: UInt64 = 0x1656_67B1_9E37_79F9
     static let p4: UInt64 = 0x85EB_CA77_C2B2_AE63, p5: UInt64 = 0x27D4_EB2F_1656_67C5
@@ -354,7 +354,7 @@ enum ReferenceXXH64 {
     }
 
     static func checksum(_ bytes: [UInt8]) -> UInt64 {
-        let piece = 16 << 20
+        let piece = 1 << 20
         var digests: [UInt8] = []
         var start = 0
         repeat {

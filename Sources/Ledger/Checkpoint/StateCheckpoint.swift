@@ -43,6 +43,8 @@ enum StateCheckpoint {
         let raw = checkpoint.body.bytes
         let lastSeq = checkpoint.covers.seq
         let sections = try Sections(checkpoint)
+        // Everything but the ids, checked against its digests here; the ids on another core, below.
+        guard checkpoint.check(0..<sections.ids.lowerBound) else { throw Malformed() }
         let point = replay.pointInTime
         let stop = try firstPastTheEnd(raw, sections, point, lastSeq: lastSeq)
         replay.deferIDs(deferredIDs(checkpoint, sections))
@@ -54,8 +56,12 @@ enum StateCheckpoint {
         if isLeftOut.isEmpty { replay.reserveOutturnKeys(try keysCounted(raw, sections, point, before: stop, lastSeq: lastSeq)) }
         var skipped = 0
 
-        // The other events' lines are decoded on another core while the outturns are folded here.
-        let others = BackgroundTask { Result { try decodeOthers(checkpoint, sections, point, before: stop) } }
+        // The other events' lines are decoded on another core while the outturns are folded here
+        // (and the ids checked: they are read later, if a retraction names one).
+        let others = BackgroundTask { Result { () throws in
+            try checkIDs(checkpoint, sections)
+            return try decodeOthers(checkpoint, sections, point, before: stop)
+        } }
         defer { _ = others.value } // never leave it running past the fold
 
         // Unknown kinds: counted, as the log's lines are.
@@ -189,7 +195,25 @@ enum StateCheckpoint {
         return names
     }
 
-    /// Every event's id and seq, hashed only if a retraction after the checkpoint names one.
+    /// Checks the ids against the body's digests, and each seq as one the checkpoint covers, in
+    /// rising order: they are hashed only if a retraction names one (see ``deferredIDs(_:_:)``),
+    /// too late to fall back on the log.
+    static func checkIDs(_ checkpoint: Log.Checkpoint, _ sections: Sections) throws {
+        guard checkpoint.check(sections.ids) else { throw Malformed() }
+        var ids = ByteReader(UnsafeRawBufferPointer(rebasing: checkpoint.body.bytes[sections.ids]), lastSeq: checkpoint.covers.seq)
+        var (count, previous) = (0, 0)
+        while !ids.isAtEnd {
+            let seq = try ids.seq()
+            guard seq > previous else { throw Malformed() }
+            try ids.skip(Int(try ids.uint32()))
+            (count, previous) = (count + 1, seq)
+        }
+        guard count == sections.idCount else { throw Malformed() }
+        checkpoint.body.release(sections.ids) // read again only if a retraction names an id
+    }
+
+    /// Every event's id and seq, hashed only if a retraction after the checkpoint names one
+    /// (after ``checkIDs(_:_:)``).
     static func deferredIDs(_ checkpoint: Log.Checkpoint, _ sections: Sections) -> DeferredEventIDs {
         DeferredEventIDs { [body = checkpoint.body, lastSeq = checkpoint.covers.seq, ids = sections.ids, count = sections.idCount] in
             var table = EventIDs()
@@ -274,6 +298,7 @@ enum StateCheckpoint {
     static func forEachOther(_ checkpoint: Log.Checkpoint, _ sections: Sections? = nil, _ visit: (OtherEvent) throws -> Void) throws {
         let body = checkpoint.body
         let sections = try sections ?? Sections(checkpoint)
+        guard checkpoint.check(sections.others) else { throw Malformed() }
         var others = ByteReader(UnsafeRawBufferPointer(rebasing: body.bytes[sections.others]), lastSeq: checkpoint.covers.seq)
         while !others.isAtEnd { try visit(try OtherEvent(&others)) }
     }
@@ -291,32 +316,26 @@ enum StateCheckpoint {
         var idCount: Int
         var ids: Range<Int>
 
-        init(_ reader: inout ByteReader) throws {
+        /// `checked(range)`: whether the bytes of a section's count and length may be read.
+        init(_ reader: inout ByteReader, checked: (Range<Int>) -> Bool = { _ in true }) throws {
             // Each count checked against its section's bytes (dividing, so nothing overflows).
-            (unknownCount, unknowns) = try reader.section(bytesPerItem: Envelope.size, exactly: true)
-            (stringCount, strings) = try reader.section(bytesPerItem: 4)
-            (outturnCount, outturns) = try reader.section(bytesPerItem: StateCheckpoint.outturnSize, exactly: true)
-            (otherCount, others) = try reader.section(bytesPerItem: Envelope.size + 16)
-            (idCount, ids) = try reader.section(bytesPerItem: 12)
+            func section(bytesPerItem: Int, exactly: Bool = false) throws -> (count: Int, bytes: Range<Int>) {
+                guard checked(reader.position..<min(reader.position + 16, reader.bytes.count)) else { throw Malformed() }
+                return try reader.section(bytesPerItem: bytesPerItem, exactly: exactly)
+            }
+            (unknownCount, unknowns) = try section(bytesPerItem: Envelope.size, exactly: true)
+            (stringCount, strings) = try section(bytesPerItem: 4)
+            (outturnCount, outturns) = try section(bytesPerItem: StateCheckpoint.outturnSize, exactly: true)
+            (otherCount, others) = try section(bytesPerItem: Envelope.size + 16)
+            (idCount, ids) = try section(bytesPerItem: 12)
             guard reader.isAtEnd else { throw Malformed() }
         }
 
-        /// A checkpoint's sections, its ids walked too: each seq one it covers, in rising order
-        /// (the ids are hashed only if a retraction needs them, so they are checked here).
+        /// A checkpoint's sections, their counts and lengths checked against the body's digests
+        /// (each section's bytes are checked by its reader).
         init(_ checkpoint: Log.Checkpoint) throws {
             var reader = ByteReader(checkpoint.body.bytes)
-            try self.init(&reader)
-            var ids = ByteReader(UnsafeRawBufferPointer(rebasing: checkpoint.body.bytes[self.ids]), lastSeq: checkpoint.covers.seq)
-            var (count, previous) = (0, 0)
-            while !ids.isAtEnd {
-                let seq = try ids.seq()
-                guard seq > previous else { throw Malformed() }
-                try ids.skip(Int(try ids.uint32()))
-                (count, previous) = (count + 1, seq)
-            }
-            guard count == idCount else { throw Malformed() }
-            checkpoint.body.release(self.ids) // read again only if a retraction names an id
-
+            try self.init(&reader, checked: checkpoint.check)
         }
 
         func strings(_ raw: UnsafeRawBufferPointer) throws -> [String] {

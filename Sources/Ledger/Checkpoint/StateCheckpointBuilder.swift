@@ -47,7 +47,9 @@ struct StateCheckpointBuilder {
     init(resuming checkpoint: Log.Checkpoint, expecting events: Int = 0, resolvesItself: Bool) throws {
         self.init(expecting: events, resolvesItself: resolvesItself)
         let raw = checkpoint.body.bytes
+        guard checkpoint.check(0..<raw.count) else { throw StateCheckpoint.Malformed() }
         let sections = try StateCheckpoint.Sections(checkpoint)
+        try StateCheckpoint.checkIDs(checkpoint, sections)
         for (index, string) in try sections.strings(raw).enumerated() { stringIndex[string] = UInt32(index) }
         unknowns = Array(raw[sections.unknowns])
         unknownCount = sections.unknownCount
