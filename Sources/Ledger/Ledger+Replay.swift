@@ -321,10 +321,11 @@ extension Ledger {
             var times = RecordedTimes()
             do {
                 let sections = try StateCheckpoint.Sections(checkpoint)
-                try StateCheckpoint.forEachOther(checkpoint, sections) { other in
-                    if ignored.contains(other.type) { return isWhole = false }
-                    state.apply(try other.event(times: &times), retracting: other.retracting)
+                let kept = try StateCheckpoint.decodedOthers(checkpoint, sections) { other in
+                    if ignored.contains(other.type) { isWhole = false }
+                    return !ignored.contains(other.type)
                 }
+                for (event, retracting) in kept { state.apply(event, retracting: retracting) }
                 // Its outturns are left out too (validation never reads them), and so are its ids: only
                 // a retraction resolves one, and a batch with one is validated against a whole state.
                 isWhole = false

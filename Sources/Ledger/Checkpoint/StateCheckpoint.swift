@@ -120,18 +120,40 @@ enum StateCheckpoint {
     /// in seq order, with what each retracts; and how many it leaves out (before `stop`).
     static func decodeOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ point: PointInTime, before stop: Int) throws
         -> (events: [(LedgerEvent, retracting: Int?)], skipped: Int) {
-        var events: [(LedgerEvent, retracting: Int?)] = []
         var skipped = 0
-        var times = Ledger.RecordedTimes()
-        try forEachOther(checkpoint, sections) { other in
-            guard other.envelope.seq < stop else { return }
+        let events = try decodedOthers(checkpoint, sections) { other in
+            guard other.envelope.seq < stop else { return false }
             guard point.includes(seq: other.envelope.seq, known: other.envelope.known, recordedDay: other.envelope.recordedDay) else {
                 skipped += 1
-                return
+                return false
             }
-            events.append((try other.event(times: &times), other.retracting))
+            return true
         }
         return (events, skipped)
+    }
+
+    /// The events other than outturns that `keeps` keeps, decoded from their lines on every
+    /// core (each line depends only on itself), in seq order, with what each retracts. A line
+    /// that does not decode throws, as decoding them in order would.
+    static func decodedOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections,
+                              keeping keeps: (OtherEvent) throws -> Bool) throws -> [(LedgerEvent, retracting: Int?)] {
+        var kept: [OtherEvent] = []
+        try forEachOther(checkpoint, sections) { other in
+            if try keeps(other) { kept.append(other) }
+        }
+        nonisolated(unsafe) let others = kept // its lines point into the mapped checkpoint, which outlives this call
+        let parts = concurrentChunks(count: others.count, minimumPerChunk: 1024) { chunk in
+            var times = Ledger.RecordedTimes()
+            var events = MovableRun<(LedgerEvent, retracting: Int?)>(capacity: chunk.count)
+            for i in chunk {
+                guard let event = try? others[i].event(times: &times) else { return (events, false) }
+                events.append((event, others[i].retracting))
+            }
+            return (events, true)
+        }
+        let events = MovableRun.joined([], parts.map(\.0))
+        guard parts.allSatisfy(\.1) else { throw Malformed() }
+        return withExtendedLifetime(checkpoint) { events }
     }
 
     /// The seq of the first event the point in time puts past its end (.max if none): where
