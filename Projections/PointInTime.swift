@@ -118,9 +118,9 @@ public struct Replay: Sendable {
         state.outturnAreasLeftOut = areas
     }
 
-    /// Counts a checkpoint's outturn of an area left out, which the point in time counts.
-    public mutating func feedOutturnLeftOut(seq: Int) {
-        state.countOutturnLeftOut(seq: seq)
+    /// Counts a checkpoint's outturns of areas left out, which the point in time counts.
+    public mutating func feedOutturnsLeftOut(seqs: [Int]) {
+        state.countOutturnsLeftOut(seqs: seqs)
     }
 
     /// Makes room for `count` more outturn keys (see ``LedgerState/reserveCapacity(events:outturns:)``).

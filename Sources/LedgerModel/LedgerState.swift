@@ -90,7 +90,7 @@ public struct LedgerState: Sendable {
     public private(set) var periodsByArea: [String: [String: Set<Period>]] = [:]
     /// Areas whose outturns are counted (applied, and retractable) but not kept: a view of one
     /// partnership never reads another partnership's figures, which are most of a London-wide
-    /// ledger. Set before anything is folded; see ``countOutturnLeftOut(seq:)``.
+    /// ledger. Set before anything is folded; see ``countOutturnsLeftOut(seqs:)``.
     public var outturnAreasLeftOut: Set<String> = []
 
     public init() {}
@@ -177,10 +177,10 @@ public struct LedgerState: Sendable {
         if !newPeriods.isEmpty { periodsByArea[area, default: [:]][indicator, default: []].formUnion(newPeriods) }
     }
 
-    /// Folds in an outturn of an area in ``outturnAreasLeftOut`` that a checkpoint keeps: counted
-    /// as applied, as `apply(_:)` counts it, and not kept.
-    public mutating func countOutturnLeftOut(seq: Int) {
-        markApplied(seq)
+    /// Folds in outturns of areas in ``outturnAreasLeftOut`` that a checkpoint keeps: counted as
+    /// applied, as `apply(_:)` counts them, and not kept.
+    public mutating func countOutturnsLeftOut(seqs: [Int]) {
+        for seq in seqs { markApplied(seq) }
     }
 
     private mutating func markApplied(_ seq: Int) {

@@ -56,13 +56,15 @@ enum StateCheckpoint {
         if isLeftOut.isEmpty { replay.reserveOutturnKeys(try keysCounted(raw, sections, point, before: stop, lastSeq: lastSeq)) }
         var skipped = 0
 
-        // The other events' lines are decoded on another core while the outturns are folded here
-        // (and the ids checked: they are read later, if a retraction names one).
-        let others = BackgroundTask { Result { () throws in
-            try checkIDs(checkpoint, sections)
-            return try decodeOthers(checkpoint, sections, point, before: stop)
-        } }
-        defer { _ = others.value } // never leave it running past the fold
+        // The other events' lines are decoded on another core while the outturns are folded here;
+        // then the ids are checked there, while those events are fed in (the ids are read later,
+        // if a retraction names one).
+        let others = BackgroundTask { Result { try decodeOthers(checkpoint, sections, point, before: stop) } }
+        let ids = BackgroundTask { () -> Result<Void, Error> in
+            _ = others.value // after them: they are needed first
+            return Result { try checkIDs(checkpoint, sections) }
+        }
+        defer { _ = ids.value } // never leave them running past the fold
 
         // Unknown kinds: counted, as the log's lines are.
         var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]), lastSeq: lastSeq)
@@ -82,16 +84,21 @@ enum StateCheckpoint {
             }
             runs.removeAll(keepingCapacity: true)
         }
+        let packed = PackedJudge(point)
+        var leftOutCounted: [Int] = []
         while !outturns.isAtEnd {
+            // An area left out (most of them, for a view of one partnership): judged from the packed
+            // days, never built, and counted all at once below.
+            if !isLeftOut.isEmpty, let area = Int(exactly: try outturns.peekUInt32(at: Envelope.size)), area < isLeftOut.count, isLeftOut[area] {
+                let (seq, known, recorded) = (try outturns.seq(), try outturns.int32(), try outturns.int32())
+                if seq < stop, packed.includes(seq: seq, known: known, recorded: recorded) { leftOutCounted.append(seq) } else if seq < stop { skipped += 1 }
+                try outturns.skip(outturnSize - Envelope.size)
+                continue
+            }
             let envelope = try Envelope(&outturns)
             let counts = envelope.seq < stop && point.includes(seq: envelope.seq, known: envelope.known, recordedDay: envelope.recordedDay)
             if !counts {
                 if envelope.seq < stop { skipped += 1 }
-                try outturns.skip(outturnSize - Envelope.size)
-                continue
-            }
-            if !isLeftOut.isEmpty, let area = Int(exactly: try outturns.peekUInt32()), area < isLeftOut.count, isLeftOut[area] {
-                replay.feedOutturnLeftOut(seq: envelope.seq)
                 try outturns.skip(outturnSize - Envelope.size)
                 continue
             }
@@ -104,11 +111,13 @@ enum StateCheckpoint {
             if runs.last?.period == record.outturn.period { runs[runs.count - 1].entries.append(entry) } else { runs.append((record.outturn.period, [entry])) }
         }
         try flush()
+        replay.feedOutturnsLeftOut(seqs: leftOutCounted)
 
         // Everything else, in seq order.
         let (decoded, othersSkipped) = try others.value.get()
         for (event, retracting) in decoded { replay.feed(event, retracting: retracting) }
         skipped += othersSkipped
+        try ids.value.get()
 
         let isPastTheEnd = stop != .max
         replay.countSkipped(skipped + (isPastTheEnd ? 1 : 0))
@@ -246,6 +255,32 @@ enum StateCheckpoint {
                 table.insert(EventIDs.Key(String(decoding: bytes, as: UTF8.self)), seq: seq)
             }
             return table
+        }
+    }
+
+    /// A point in time judging a checkpoint's days as written (`yyyymmdd`, which order as the
+    /// days do), without building them.
+    struct PackedJudge {
+        let point: PointInTime
+        let day: Int32
+
+        init(_ point: PointInTime) {
+            self.point = point
+            switch point {
+            case .asOf(let d), .recorded(let d): day = d.packed
+            case .now, .sealed: day = 0
+            }
+        }
+
+        /// As ``PointInTime/includes(seq:known:recordedDay:)``.
+        @inline(__always)
+        func includes(seq: Int, known: Int32, recorded: Int32) -> Bool {
+            switch point {
+            case .now: true
+            case .asOf: known <= day
+            case .recorded: recorded <= day
+            case .sealed(let sealSeq, _, _): seq <= sealSeq
+            }
         }
     }
 
@@ -445,10 +480,10 @@ struct ByteReader {
     }
 
     mutating func uint8() throws -> UInt8 { bytes[try take(1)] }
-    /// The next four bytes' number, not moving past them.
-    func peekUInt32() throws -> UInt32 {
-        guard bytes.count - position >= 4 else { throw StateCheckpoint.Malformed() }
-        return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self))
+    /// The number in the four bytes `offset` bytes on, not moving past them.
+    func peekUInt32(at offset: Int = 0) throws -> UInt32 {
+        guard offset >= 0, bytes.count - position - offset >= 4 else { throw StateCheckpoint.Malformed() }
+        return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position + offset, as: UInt32.self))
     }
     mutating func uint32() throws -> UInt32 {
         UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: try take(4), as: UInt32.self))
@@ -519,10 +554,15 @@ extension [UInt8] {
         Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
     }
     mutating func appendDay(_ day: Day) {
-        appendLittleEndian(Int32(day.year * 10_000 + day.month * 100 + day.day))
+        appendLittleEndian(day.packed)
     }
     mutating func appendPeriod(_ period: Period) {
         appendLittleEndian(Int32(period.first.index))
         appendLittleEndian(Int32(period.last.index))
     }
+}
+
+extension Day {
+    /// The day as a checkpoint writes it: `yyyymmdd`.
+    var packed: Int32 { Int32(year * 10_000 + month * 100 + day) }
 }
