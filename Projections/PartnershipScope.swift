@@ -9,10 +9,18 @@ extension LedgerState {
     /// (the comparators: London, "national"), and those of the partnership a baseline its
     /// targets measure against was set for. So each area left out must be a partnership at this
     /// point in time, other than `partnership`, and named by none of its targets' baselines.
+    ///
+    /// Nor may they read a target or an action whose events were left out as another
+    /// partnership's (``LedgerState/subjectsLeftOut``): an id used by two partnerships, one of
+    /// them only after the checkpoint.
     public func viewsOf(_ partnership: String, readNoOutturnsOf leftOut: Set<String>) -> Bool {
         guard !leftOut.contains(partnership), leftOut.allSatisfy({ self.partnership($0) != nil }) else { return false }
+        if !subjectsLeftOut.isEmpty {
+            for id in actions.keys where action(id)?.partnership == partnership && subjectsLeftOut.contains("action:" + id) { return false }
+        }
         for id in targets.keys {
             guard let (t, _) = target(id), t.partnership == partnership else { continue }
+            if subjectsLeftOut.contains("target:" + id) { return false }
             let baselineID: String? = switch t.kind {
             case .change(_, let id, _): id
             case .direction(_, .baseline(let id)?): id

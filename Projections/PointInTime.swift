@@ -118,9 +118,16 @@ public struct Replay: Sendable {
         state.outturnAreasLeftOut = areas
     }
 
-    /// Counts a checkpoint's outturns of areas left out, which the point in time counts.
-    public mutating func feedOutturnsLeftOut(seqs: [Int]) {
-        state.countOutturnsLeftOut(seqs: seqs)
+    /// Counts events of a checkpoint that a view of one partnership leaves out (other
+    /// partnerships' outturns, targets and actions), which the point in time counts.
+    public mutating func feedLeftOut(seqs: [Int]) {
+        state.countLeftOut(seqs: seqs)
+    }
+
+    /// Notes the targets and actions (`target:<id>`, `action:<id>`) whose events a view of one
+    /// partnership left out (see ``LedgerState/subjectsLeftOut``).
+    public mutating func leaveOut(subjects: [String]) {
+        state.subjectsLeftOut.formUnion(subjects)
     }
 
     /// Makes room for `count` more outturn keys (see ``LedgerState/reserveCapacity(events:outturns:)``).

@@ -81,7 +81,7 @@ extension Ledger {
         if let found = checkpoint, !auditing {
             do {
                 if let kept { replay.leaveOutOutturns(ofAreas: try StateCheckpoint.partnerships(found).subtracting([kept])) }
-                isGoing = try StateCheckpoint.fold(found, into: &replay, events: &events, unknown: &unknown)
+                isGoing = try StateCheckpoint.fold(found, into: &replay, events: &events, unknown: &unknown, keeping: kept)
                 start = found.covers
             } catch {
                 // Damaged in a way its checksum cannot see: read the log instead, and write a new one.

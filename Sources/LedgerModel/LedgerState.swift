@@ -90,8 +90,11 @@ public struct LedgerState: Sendable {
     public private(set) var periodsByArea: [String: [String: Set<Period>]] = [:]
     /// Areas whose outturns are counted (applied, and retractable) but not kept: a view of one
     /// partnership never reads another partnership's figures, which are most of a London-wide
-    /// ledger. Set before anything is folded; see ``countOutturnsLeftOut(seqs:)``.
+    /// ledger. Set before anything is folded; see ``countLeftOut(seqs:)``.
     public var outturnAreasLeftOut: Set<String> = []
+    /// Targets and actions (`target:<id>`, `action:<id>`) whose events a view of one partnership
+    /// left out as another partnership's: it must show none of them (see `viewsOf` in Projections).
+    public var subjectsLeftOut: Set<String> = []
 
     public init() {}
 
@@ -177,9 +180,11 @@ public struct LedgerState: Sendable {
         if !newPeriods.isEmpty { periodsByArea[area, default: [:]][indicator, default: []].formUnion(newPeriods) }
     }
 
-    /// Folds in outturns of areas in ``outturnAreasLeftOut`` that a checkpoint keeps: counted as
-    /// applied, as `apply(_:)` counts them, and not kept.
-    public mutating func countOutturnsLeftOut(seqs: [Int]) {
+    /// Folds in events a checkpoint keeps that a view of one partnership never reads (outturns
+    /// of areas in ``outturnAreasLeftOut``, other partnerships' targets and actions): counted as
+    /// applied, as `apply(_:)` counts them (so a retraction naming one resolves as it would),
+    /// and not kept.
+    public mutating func countLeftOut(seqs: [Int]) {
         for seq in seqs { markApplied(seq) }
     }
 

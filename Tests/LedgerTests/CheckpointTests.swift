@@ -719,7 +719,7 @@ struct CheckpointTests {
         let file = try Self.checkpointFile(path)
         let layout = try BodyLayout(file)
         let words = String(decoding: file[..<(layout.bodyStart - 1)], as: UTF8.self).split(separator: " ")
-        #expect(words.count == 7 && words[1] == "ledger-state-4" && words[1] == StateCheckpoint.format)
+        #expect(words.count == 7 && words[1] == "ledger-state-5" && words[1] == StateCheckpoint.format)
         #expect(words.last.map(String.init) == "sum=" + Self.sum(of: file[layout.bodyStart...]))
 
         let unknownSeqs = (1...k).filter { h.types[$0] == "future.kind" }
@@ -753,6 +753,29 @@ struct CheckpointTests {
             }
         }
         #expect(layout.otherEvents.contains { $0.target != nil && h.retractionsBySeq.contains($0.seq) })
+
+        // A target's or an action's events name it, and the partnership whose views alone read
+        // them (none for an id two partnerships have used); no other event names either.
+        var owner: [String: String] = [:] // "target:<id>" or "action:<id>" → partnership
+        var tagged = 0
+        for other in layout.otherEvents {
+            let line = try JSONSerialization.jsonObject(with: Data(file[other.line])) as! [String: Any]
+            let data = line["data"] as! [String: Any]
+            let type = h.types[other.seq]
+            let subject: String? = switch type {
+            case "target.set", "target.revised", "target.withdrawn": "target:\(data["target"]!)"
+            case "action.created", "action.updated": "action:\(data["action"]!)"
+            default: nil
+            }
+            if let subject, let partnership = data["partnership"] as? String { owner[subject] = partnership }
+            let expected = subject.flatMap { owner[$0] }
+            #expect(other.partnership == (expected.flatMap { layout.stringTable.firstIndex(of: $0) }.map(UInt32.init) ?? 0xFFFF_FFFF),
+                    "seq \(other.seq) (\(type)): partnership \(other.partnership), expected \(expected ?? "none")")
+            #expect(other.subject == (subject.flatMap { layout.stringTable.firstIndex(of: $0) }.map(UInt32.init) ?? 0xFFFF_FFFF),
+                    "seq \(other.seq) (\(type)): subject \(other.subject), expected \(subject ?? "none")")
+            if expected != nil { tagged += 1 }
+        }
+        #expect(tagged > 100 && layout.otherEvents.contains { $0.partnership == 0xFFFF_FFFF })
 
         // Ids: every known event's, in seq order.
         #expect(layout.idEntries.map(\.seq) == (outturnSeqs + otherSeqs).sorted())
@@ -860,7 +883,7 @@ struct CheckpointTests {
         case .garbageFirstLine: damaged = Array("not a checkpoint at all\n".utf8) + file[layout.bodyStart...]
         case .noNewline: damaged = Array(file[..<(layout.bodyStart - 1)])
         case .wrongFormat: damaged = Array(String(decoding: file[..<layout.bodyStart], as: UTF8.self)
-            .replacingOccurrences(of: "ledger-state-4", with: "ledger-state-3").utf8) + file[layout.bodyStart...]
+            .replacingOccurrences(of: "ledger-state-5", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
         case .hashOfAnotherEvent:
             let other = try log.head(upTo: h.ends[k - 1]).hash.hex
             damaged = Self.restamp(file) { $0["hash"] = other }
@@ -1167,7 +1190,7 @@ struct CheckpointTests {
     }
 }
 
-/// Where the documented parts of a checkpoint body (`ledger-state-4`) lie, as offsets into the
+/// Where the documented parts of a checkpoint body (`ledger-state-5`) lie, as offsets into the
 /// whole file: five sections — events of unknown types, strings, outturns, other events, ids —
 /// each a count, a byte length, the bytes.
 struct BodyLayout {
@@ -1183,19 +1206,24 @@ struct BodyLayout {
         var recordedDay: Int
     }
     /// An event other than an outturn: envelope (16), what it retracts (8, -1 for nothing),
-    /// its type's index (4), its line's length (4), its line.
+    /// its type's index (4), its partnership's string index (4, 0xFFFFFFFF for none), its
+    /// subject's (4, `target:<id>` or `action:<id>`, or none), its line's length (4), its line.
     struct Other {
         var at: Int
         var seq: Int
         var known: Int
         var target: Int?
         var type: Int
+        var partnership: UInt32
+        var subject: UInt32
         var line: Range<Int>
         var seqAt: Int { at }
         var knownAt: Int { at + 8 }
         var targetAt: Int { at + 16 }
         var typeAt: Int { at + 24 }
-        var lengthAt: Int { at + 28 }
+        var partnershipAt: Int { at + 28 }
+        var subjectAt: Int { at + 32 }
+        var lengthAt: Int { at + 36 }
     }
     /// An id: seq (8), length (4), the id.
     struct ID {
@@ -1227,6 +1255,8 @@ struct BodyLayout {
     var unknownEnvelopes: [Envelope]
     var otherEvents: [Other]
     var idEntries: [ID]
+    /// The strings section's strings, by index.
+    var stringTable: [String]
 
     struct Malformed: Error {}
 
@@ -1254,17 +1284,27 @@ struct BodyLayout {
         unknownCount = Self.int64(file, unknowns.countAt)
         outturnCount = Self.int64(file, outturns.countAt)
         guard position == file.count, unknowns.bytes.count == unknownCount * 16, outturns.bytes.count == outturnCount * 64 else { throw Malformed() }
+        var table: [String] = []
+        var at = strings.bytes.lowerBound
+        while at < strings.bytes.upperBound {
+            let length = Self.uint32(file, at)
+            table.append(String(decoding: file[at + 4..<at + 4 + length], as: UTF8.self))
+            at += 4 + length
+        }
+        guard at == strings.bytes.upperBound, table.count == Self.int64(file, strings.countAt) else { throw Malformed() }
+        stringTable = table
         unknownEnvelopes = stride(from: unknowns.bytes.lowerBound, to: unknowns.bytes.upperBound, by: 16).map {
             Envelope(seq: Self.int64(file, $0), known: Self.int32(file, $0 + 8), recordedDay: Self.int32(file, $0 + 12))
         }
         var entries: [Other] = []
-        var at = others.bytes.lowerBound
+        at = others.bytes.lowerBound
         while at < others.bytes.upperBound {
-            let length = Self.uint32(file, at + 28)
+            let length = Self.uint32(file, at + 36)
             let target = Self.int64(file, at + 16)
             entries.append(Other(at: at, seq: Self.int64(file, at), known: Self.int32(file, at + 8), target: target == -1 ? nil : target,
-                                 type: Self.uint32(file, at + 24), line: at + 32..<at + 32 + length))
-            at += 32 + length
+                                 type: Self.uint32(file, at + 24), partnership: UInt32(Self.uint32(file, at + 28)),
+                                 subject: UInt32(Self.uint32(file, at + 32)), line: at + 40..<at + 40 + length))
+            at += 40 + length
         }
         guard at == others.bytes.upperBound, entries.count == Self.int64(file, others.countAt) else { throw Malformed() }
         otherEvents = entries

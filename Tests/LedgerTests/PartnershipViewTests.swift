@@ -103,18 +103,70 @@ struct PartnershipViewTests {
         #expect(rows.map(\.rag) == [.green])
     }
 
-    /// Writes a checkpoint, then compares Lewisham's views with and without it as of 2015-12-31
-    /// and now; `check` looks further at each filtered result.
-    func expectSameThroughACheckpoint(_ fixture: LedgerFixture, check: (PointInTime, Ledger.ReplayResult) -> Void,
-                                      sourceLocation: SourceLocation = #_sourceLocation) throws {
+    @Test func aTargetIdUsedByTwoPartnershipsIsKeptForBoth() throws {
+        // Southwark sets "t", retracts it, Lewisham sets "t"; a revision is backdated before all
+        // that: as of March 2015 it revises Southwark's target, though Lewisham's was set last.
+        let fixture = try Self.fixture()
+        try fixture.append([#"{"type":"partnership.registered","data":{"partnership":"southwark","name":"Safer Southwark"}}"#], known: "2015-01-01")
+        try fixture.append([#"{"type":"target.set","id":"s-t","data":{"target":"t","partnership":"southwark","indicator":"crime","period":"2015/16","setBy":"local","kind":"value","value":100}}"#], known: "2015-01-01")
+        try fixture.append([#"{"type":"event.retracted","data":{"event":"s-t","reason":"set for the wrong partnership"}}"#], known: "2015-06-01")
+        try fixture.append([#"{"type":"target.set","data":{"target":"t","partnership":"lewisham","indicator":"crime","period":"2015/16","setBy":"local","kind":"value","value":100}}"#], known: "2015-06-01")
+        try fixture.append([#"{"type":"target.revised","data":{"target":"t","value":90,"reason":"backdated"}}"#], known: "2015-02-01")
+        try fixture.append([
+            #"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"crime","period":"2014/15","value":150}}"#,
+            #"{"type":"outturn.recorded","data":{"partnership":"southwark","indicator":"crime","period":"2014/15","value":75}}"#,
+        ], known: "2015-01-15")
+        for p in ["southwark", "lewisham"] {
+            try expectSameThroughACheckpoint(fixture, of: p, at: [.asOf(Day(iso: "2015-03-01")!), .asOf(Day(iso: "2015-07-01")!), .now]) { point, filtered in
+                let targets = filtered.replay.state.progressRows(partnership: p).map { "\($0.partnership) \($0.description)" }
+                let expected = switch (p, point) {
+                case ("southwark", .asOf(Day(iso: "2015-03-01")!)): ["southwark value 90 by 2015/16"]
+                case ("lewisham", .asOf(Day(iso: "2015-07-01")!)), ("lewisham", .now): ["lewisham value 90 by 2015/16"]
+                default: [String]()
+                }
+                #expect(targets == expected, "\(p) at \(point)")
+            }
+        }
+    }
+
+    @Test func anActionIdAnotherPartnershipUsedBeforeTheCheckpointIsRead() throws {
+        // Southwark's action "a", updated; then, after the checkpoint, retracted and created again
+        // by Lewisham: Lewisham's action shows Southwark's update as its latest.
+        let fixture = try Self.fixture()
+        try fixture.append([
+            #"{"type":"partnership.registered","data":{"partnership":"southwark","name":"Safer Southwark"}}"#,
+            #"{"type":"plan.adopted","data":{"partnership":"lewisham","plan":"p","title":"Plan","from":"2014/15","to":"2016/17"}}"#,
+            #"{"type":"plan.adopted","data":{"partnership":"southwark","plan":"p","title":"Plan","from":"2014/15","to":"2016/17"}}"#,
+            #"{"type":"action.created","id":"s-a","data":{"action":"a","partnership":"southwark","plan":"p","title":"Patrols","leads":["police"]}}"#,
+            #"{"type":"action.updated","data":{"action":"a","status":"at-risk","progress":"short of officers"}}"#,
+            #"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"crime","period":"2014/15","value":150}}"#,
+            #"{"type":"outturn.recorded","data":{"partnership":"southwark","indicator":"crime","period":"2014/15","value":75}}"#,
+        ], known: "2015-06-01")
         _ = try fixture.ledger.replay(.now, auditing: false, checkpoints: Fixture.writeNow)
-        for point in [PointInTime.asOf(Day(iso: "2015-12-31")!), .now] {
-            let filtered = try fixture.ledger.replay(point, auditing: false, checkpoints: Fixture.readOnly, partnership: "lewisham")
+        try fixture.append([
+            #"{"type":"event.retracted","data":{"event":"s-a","reason":"Lewisham's"}}"#,
+            #"{"type":"action.created","data":{"action":"a","partnership":"lewisham","plan":"p","title":"Patrols","leads":["police"]}}"#,
+        ], known: "2015-07-01")
+        try expectSameThroughACheckpoint(fixture, writing: false) { point, filtered in
+            let actions = filtered.replay.state.actionRows(today: Day(iso: "2016-01-01")!, partnership: "lewisham").map { "\($0.action) \($0.status)" }
+            #expect(actions == ["a atRisk"], "\(point): \(actions)")
+        }
+    }
+
+    /// Writes a checkpoint, then compares a partnership's views with and without it as of
+    /// 2015-12-31 and now (or at `points`); `check` looks further at each filtered result.
+    func expectSameThroughACheckpoint(_ fixture: LedgerFixture, of partnership: String = "lewisham",
+                                      at points: [PointInTime] = [.asOf(Day(iso: "2015-12-31")!), .now], writing: Bool = true,
+                                      check: (PointInTime, Ledger.ReplayResult) -> Void,
+                                      sourceLocation: SourceLocation = #_sourceLocation) throws {
+        if writing { _ = try fixture.ledger.replay(.now, auditing: false, checkpoints: Fixture.writeNow) }
+        for point in points {
+            let filtered = try fixture.ledger.replay(point, auditing: false, checkpoints: Fixture.readOnly, partnership: partnership)
             #expect(filtered.replay.state.deferredIDs != nil, "the checkpoint is read", sourceLocation: sourceLocation)
             let whole = try fixture.ledger.replay(point, auditing: false, checkpoints: Fixture.off)
             let baseline = Period("2014/15")!
-            #expect(Shown(filtered, "lewisham", compare: "crime", baseline: baseline) == Shown(whole, "lewisham", compare: "crime", baseline: baseline),
-                    "\(point)", sourceLocation: sourceLocation)
+            #expect(Shown(filtered, partnership, compare: "crime", baseline: baseline) == Shown(whole, partnership, compare: "crime", baseline: baseline),
+                    "\(partnership) at \(point)", sourceLocation: sourceLocation)
             check(point, filtered)
         }
     }

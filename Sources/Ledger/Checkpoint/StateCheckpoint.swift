@@ -28,7 +28,7 @@ import Projections
 /// Layout (little-endian): events of unknown types; strings; outturn records; other events;
 /// every event's id and seq. The format's name changes whenever the layout does.
 enum StateCheckpoint {
-    static let format = "ledger-state-4"
+    static let format = "ledger-state-5"
 
     /// Bytes per outturn record.
     static let outturnSize = 64
@@ -39,7 +39,12 @@ enum StateCheckpoint {
     /// Folds the checkpoint's events that `replay`'s point in time counts into `replay`.
     /// Returns false once no later event can count (the lines after it need not be read);
     /// `events` and `unknown` count what was read, as a replay of the log counts them.
-    static func fold(_ checkpoint: Log.Checkpoint, into replay: inout Replay, events: inout Int, unknown: inout Int) throws -> Bool {
+    ///
+    /// `keeping`: the partnership whose views alone are to be shown (the replay leaves the other
+    /// partnerships' outturns out): the other partnerships' targets and actions are left out too,
+    /// counted and never decoded.
+    static func fold(_ checkpoint: Log.Checkpoint, into replay: inout Replay, events: inout Int, unknown: inout Int,
+                     keeping partnership: String? = nil) throws -> Bool {
         let raw = checkpoint.body.bytes
         let lastSeq = checkpoint.covers.seq
         let sections = try Sections(checkpoint)
@@ -59,7 +64,8 @@ enum StateCheckpoint {
         // The other events' lines are decoded on another core while the outturns are folded here;
         // then the ids are checked there, while those events are fed in (the ids are read later,
         // if a retraction names one).
-        let others = BackgroundTask { Result { try decodeOthers(checkpoint, sections, point, before: stop) } }
+        let kept = partnership.map { p in strings.firstIndex(of: p).map(UInt32.init) ?? OutturnRecord.noString - 1 }
+        let others = BackgroundTask { Result { try decodeOthers(checkpoint, sections, point, before: stop, keeping: kept) } }
         let ids = BackgroundTask { () -> Result<Void, Error> in
             _ = others.value // after them: they are needed first
             return Result { try checkIDs(checkpoint, sections) }
@@ -111,10 +117,12 @@ enum StateCheckpoint {
             if runs.last?.period == record.outturn.period { runs[runs.count - 1].entries.append(entry) } else { runs.append((record.outturn.period, [entry])) }
         }
         try flush()
-        replay.feedOutturnsLeftOut(seqs: leftOutCounted)
+        replay.feedLeftOut(seqs: leftOutCounted)
 
         // Everything else, in seq order.
-        let (decoded, othersSkipped) = try others.value.get()
+        let (decoded, othersLeftOut, subjectsLeftOut, othersSkipped) = try others.value.get()
+        replay.feedLeftOut(seqs: othersLeftOut) // before the retractions that may name them
+        replay.leaveOut(subjects: try subjectsLeftOut.map { try string($0, strings) })
         for (event, retracting) in decoded { replay.feed(event, retracting: retracting) }
         skipped += othersSkipped
         try ids.value.get()
@@ -127,18 +135,29 @@ enum StateCheckpoint {
 
     /// The events other than outturns that the point in time counts, decoded from their lines,
     /// in seq order, with what each retracts; and how many it leaves out (before `stop`).
-    static func decodeOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ point: PointInTime, before stop: Int) throws
-        -> (events: [(LedgerEvent, retracting: Int?)], skipped: Int) {
+    /// `keeping`: the string index of the partnership whose views alone are shown: the seqs of
+    /// the events it counts about other partnerships' targets and actions are returned instead,
+    /// with the targets and actions they are about.
+    static func decodeOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ point: PointInTime, before stop: Int,
+                             keeping partnership: UInt32? = nil) throws
+        -> (events: [(LedgerEvent, retracting: Int?)], leftOut: [Int], subjectsLeftOut: Set<UInt32>, skipped: Int) {
         var skipped = 0
+        var leftOut: [Int] = []
+        var subjects: Set<UInt32> = []
         let events = try decodedOthers(checkpoint, sections) { other in
             guard other.envelope.seq < stop else { return false }
             guard point.includes(seq: other.envelope.seq, known: other.envelope.known, recordedDay: other.envelope.recordedDay) else {
                 skipped += 1
                 return false
             }
+            if let partnership, other.partnership != OutturnRecord.noString, other.partnership != partnership {
+                leftOut.append(other.envelope.seq)
+                subjects.insert(other.subject)
+                return false
+            }
             return true
         }
-        return (events, skipped)
+        return (events, leftOut, subjects, skipped)
     }
 
     /// The events other than outturns that `keeps` keeps, decoded from their lines on every
@@ -311,6 +330,8 @@ enum StateCheckpoint {
     /// An event other than an outturn, as a checkpoint keeps it: its envelope, what it
     /// retracts, its type, its log line.
     struct OtherEvent {
+        /// Bytes before the line: envelope, what it retracts, type, partnership, subject, line length.
+        static let headerSize = Envelope.size + 24
         var envelope: Envelope
         /// For a retraction, the seq of the event it retracts as the fold of the whole log found
         /// it, or 0 if it found none (a retraction naming no earlier event: it must stay
@@ -319,12 +340,21 @@ enum StateCheckpoint {
         var retracting: Int?
         /// The index of its type in ``DomainEvent/typeNames``.
         var type: Int
+        /// For a target's or an action's event, the string index of the partnership whose
+        /// views alone read it (``OutturnRecord/noString`` for every other kind, and for a
+        /// target or action id that more than one partnership has used).
+        var partnership: UInt32
+        /// For a target's or an action's event, the string index of `target:<id>` or
+        /// `action:<id>` (else ``OutturnRecord/noString``): what a view left it out of.
+        var subject: UInt32
         var line: UnsafeRawBufferPointer
 
         init(_ reader: inout ByteReader) throws {
             envelope = try Envelope(&reader)
             retracting = try reader.seq(orNone: -1, orNothing: 0)
             type = Int(try reader.uint32())
+            partnership = try reader.uint32()
+            subject = try reader.uint32()
             line = try reader.bytes(Int(try reader.uint32()))
         }
 
@@ -341,12 +371,23 @@ enum StateCheckpoint {
             return event
         }
 
-        static func write(_ event: LedgerEvent, retracting: Int?, line: [UInt8], to out: inout [UInt8]) {
+        /// Writes the event; its partnership is written as none, to be set by ``setPartnership(_:at:in:)``.
+        static func write(_ event: LedgerEvent, retracting: Int?, subject: UInt32, line: [UInt8], to out: inout [UInt8]) {
             Envelope(event).write(to: &out)
             out.appendLittleEndian(Int64(retracting ?? -1))
             out.appendLittleEndian(UInt32(DomainEvent.typeNames.firstIndex(of: event.event.typeName)!))
+            out.appendLittleEndian(OutturnRecord.noString)
+            out.appendLittleEndian(subject)
             out.appendLittleEndian(UInt32(line.count))
             out.append(contentsOf: line)
+        }
+
+        /// Where, from the start of an event's bytes, its partnership is.
+        static let partnershipOffset = Envelope.size + 12
+
+        /// Sets the partnership of the event whose bytes start at `start` of `others`.
+        static func setPartnership(_ index: UInt32, at start: Int, in others: inout [UInt8]) {
+            withUnsafeBytes(of: index.littleEndian) { others.replaceSubrange(start + partnershipOffset..<start + partnershipOffset + 4, with: $0) }
         }
     }
 
@@ -383,7 +424,7 @@ enum StateCheckpoint {
             (unknownCount, unknowns) = try section(bytesPerItem: Envelope.size, exactly: true)
             (stringCount, strings) = try section(bytesPerItem: 4)
             (outturnCount, outturns) = try section(bytesPerItem: StateCheckpoint.outturnSize, exactly: true)
-            (otherCount, others) = try section(bytesPerItem: Envelope.size + 16)
+            (otherCount, others) = try section(bytesPerItem: OtherEvent.headerSize)
             (idCount, ids) = try section(bytesPerItem: 12)
             guard reader.isAtEnd else { throw Malformed() }
         }

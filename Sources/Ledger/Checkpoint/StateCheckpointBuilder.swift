@@ -26,6 +26,36 @@ struct StateCheckpointBuilder {
     private var priorIDs: DeferredEventIDs?
     /// Set when an event came without the line it must be kept as: the body would lack it.
     private(set) var isIncomplete = false
+    /// The partnerships (interned) each target and action id has been set or created for —
+    /// more than one only for an id used again after a retraction — and where each event about
+    /// one starts in `others`: tagged with its partnership when the body is made.
+    private var partnershipsOf: [Subject: Set<UInt32>] = [:]
+    private var subjectEvents: [(start: Int, subject: Subject)] = []
+
+    /// A target or an action, by id: what a partnership's view alone reads.
+    enum Subject: Hashable {
+        case target(String), action(String)
+
+        /// As a checkpoint's strings keep it (``StateCheckpoint/OtherEvent/subject``).
+        var text: String {
+            switch self {
+            case .target(let id): "target:" + id
+            case .action(let id): "action:" + id
+            }
+        }
+
+        /// The subject of an event about a target or an action, and the partnership it names if it does.
+        static func of(_ event: DomainEvent) -> (Subject, partnership: String?)? {
+            switch event {
+            case .targetSet(let t): (.target(t.target), t.partnership)
+            case .targetRevised(let r): (.target(r.target), nil)
+            case .targetWithdrawn(let w): (.target(w.target), nil)
+            case .actionCreated(let a): (.action(a.action), a.partnership)
+            case .actionUpdated(let u): (.action(u.action), nil)
+            default: nil
+            }
+        }
+    }
 
     /// Whether the builder resolves retractions itself (else the caller's fold of every
     /// event does, and says what to in `add`).
@@ -58,6 +88,15 @@ struct StateCheckpointBuilder {
         outturnCount = sections.outturnCount
         others = Array(raw[sections.others])
         otherCount = sections.otherCount
+        // The targets' and actions' events are decoded again, to tag them anew when the body is made.
+        var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.others]), lastSeq: checkpoint.covers.seq)
+        var times = Ledger.RecordedTimes()
+        while !reader.isAtEnd {
+            let start = reader.position
+            let other = try StateCheckpoint.OtherEvent(&reader)
+            guard Self.subjectTypes.contains(other.type) else { continue }
+            _ = noteSubject(of: try other.event(times: &times).event, at: start)
+        }
         ids.append(contentsOf: raw[sections.ids])
         idCount = sections.idCount
         guard resolvesItself else { return }
@@ -80,7 +119,9 @@ struct StateCheckpointBuilder {
         } else if let line {
             var target: Int?
             if case .eventRetracted(let r) = event.event { target = (resolvesItself ? resolve(r.event) : resolved(r.event)) ?? 0 }
-            StateCheckpoint.OtherEvent.write(event, retracting: target, line: line, to: &others)
+            let start = others.count
+            let subject = noteSubject(of: event.event, at: start)
+            StateCheckpoint.OtherEvent.write(event, retracting: target, subject: subject, line: line, to: &others)
             otherCount += 1
         } else {
             isIncomplete = true
@@ -100,6 +141,19 @@ struct StateCheckpointBuilder {
         guard let known, let recordedDay else { return isIncomplete = true }
         StateCheckpoint.Envelope(seq: seq, known: known, recordedDay: recordedDay).write(to: &unknowns)
         unknownCount += 1
+    }
+
+    /// The type indices of the events about targets and actions.
+    private static let subjectTypes = Set(["target.set", "target.revised", "target.withdrawn", "action.created", "action.updated"]
+        .map { DomainEvent.typeNames.firstIndex(of: $0)! })
+
+    /// Remembers an event about a target or an action, which starts at `start` of `others`;
+    /// returns the string index of its subject (``OutturnRecord/noString`` for any other event).
+    private mutating func noteSubject(of event: DomainEvent, at start: Int) -> UInt32 {
+        guard let (subject, partnership) = Subject.of(event) else { return OutturnRecord.noString }
+        if let partnership { partnershipsOf[subject, default: []].insert(intern(partnership)) }
+        subjectEvents.append((start, subject))
+        return intern(subject.text)
     }
 
     /// What a retraction added now retracts, as the fold of the whole log resolves it.
@@ -134,6 +188,11 @@ struct StateCheckpointBuilder {
             return header
         }
         let sortedOutturns = Self.sorted(outturns, count: outturnCount)
+        var others = self.others
+        for (start, subject) in subjectEvents {
+            let owners = partnershipsOf[subject] ?? []
+            StateCheckpoint.OtherEvent.setPartnership(owners.count == 1 ? owners.first! : OutturnRecord.noString, at: start, in: &others)
+        }
         var pieces: [[UInt8]] = []
         for (count, bytes) in [(unknownCount, unknowns), (stringIndex.count, strings), (outturnCount, sortedOutturns),
                                (otherCount, others), (idCount, ids)] {
