@@ -185,25 +185,35 @@ enum StateCheckpoint {
     }
 
     /// The seq of the first event the point in time puts past its end (.max if none): where
-    /// a fold in seq order would stop.
+    /// a fold in seq order would stop. The checkpoint holds every seq up to the last it covers,
+    /// so a board's is the one after its seal; as recorded by a day, the recorded days are read
+    /// as written, never built.
     static func firstPastTheEnd(_ raw: UnsafeRawBufferPointer, _ sections: Sections, _ point: PointInTime, lastSeq: Int) throws -> Int {
         switch point {
         case .now, .asOf: return .max // nothing is ever past their end
-        case .recorded, .sealed: break
+        case .sealed(let sealSeq, _, _): return sealSeq < lastSeq ? max(sealSeq, 0) + 1 : .max
+        case .recorded: break
         }
+        let day = PackedJudge(point).day
         var stop = Int.max
-        func judge(_ envelope: Envelope) {
-            if envelope.seq < stop, point.isPastTheEnd(seq: envelope.seq, recordedDay: envelope.recordedDay) { stop = envelope.seq }
+        func judge(_ reader: inout ByteReader, recordSize: (inout ByteReader) throws -> Int) throws {
+            while !reader.isAtEnd {
+                let seq = try reader.seq()
+                _ = try reader.int32()
+                if try reader.int32() > day, seq < stop { stop = seq }
+                try reader.skip(try recordSize(&reader))
+            }
         }
         var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]), lastSeq: lastSeq)
-        while !unknowns.isAtEnd { judge(try Envelope(&unknowns)) }
+        try judge(&unknowns) { _ in 0 }
         var outturns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.outturns]), lastSeq: lastSeq)
-        while !outturns.isAtEnd {
-            judge(try Envelope(&outturns))
-            try outturns.skip(outturnSize - Envelope.size)
-        }
+        try judge(&outturns) { _ in outturnSize - Envelope.size }
         var others = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.others]), lastSeq: lastSeq)
-        while !others.isAtEnd { judge(try OtherEvent(&others).envelope) }
+        // After the envelope: what it retracts, type, partnership, subject (20 bytes), then the line's length and the line.
+        try judge(&others) { reader in
+            try reader.skip(OtherEvent.headerSize - Envelope.size - 4)
+            return Int(try reader.uint32())
+        }
         return stop
     }
 
