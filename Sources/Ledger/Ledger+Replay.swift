@@ -307,13 +307,27 @@ extension Ledger {
     /// `forValidation` leaves out ``typesValidationIgnores``: enough to validate a batch that
     /// retracts nothing, and several times quicker to build on a large ledger. `isWhole` says
     /// whether anything was left out.
-    static func state(of log: Log, at head: Log.Head, forValidation: Bool = false,
+    ///
+    /// `subjects` (with `forValidation`): the only targets and actions (`target:<id>`,
+    /// `action:<id>`) the batch to validate names — the only ones validation reads of them — so
+    /// the checkpoint's events about any other are left out too, never decoded.
+    static func state(of log: Log, at head: Log.Head, forValidation: Bool = false, subjects: Set<String>? = nil,
                       checkpoints: CheckpointPolicy = .off) throws -> (state: LedgerState, isWhole: Bool) {
+        let (state, isWhole, _) = try scopedState(of: log, at: head, forValidation: forValidation, subjects: subjects, checkpoints: checkpoints)
+        return (state, isWhole)
+    }
+
+    /// As ``state(of:at:forValidation:subjects:checkpoints:)``, and whether the checkpoint's
+    /// targets and actions were left out but for `subjects` (`held`: then the state serves only
+    /// batches naming no others).
+    static func scopedState(of log: Log, at head: Log.Head, forValidation: Bool, subjects: Set<String>?,
+                            checkpoints: CheckpointPolicy) throws -> (state: LedgerState, isWhole: Bool, held: Set<String>?) {
         // Under the append's lock: a checkpoint is read, never written.
         let reading = CheckpointPolicy(reads: checkpoints.reads, writesAfter: nil)
-        guard forValidation else { return (try replay(log, upTo: head, .now, auditing: false, checkpoints: reading).replay.state, true) }
+        guard forValidation else { return (try replay(log, upTo: head, .now, auditing: false, checkpoints: reading).replay.state, true, nil) }
         var state = LedgerState()
         var isWhole = true
+        var held: Set<String>?
         var start: Log.Head?
         // Only the events other than outturns are read (and so checked).
         if reading.reads, let checkpoint = log.readCheckpoint(format: StateCheckpoint.format, upTo: head.end, checking: .asRead) {
@@ -321,9 +335,14 @@ extension Ledger {
             var times = RecordedTimes()
             do {
                 let sections = try StateCheckpoint.Sections(checkpoint)
+                // The subjects' string indices (one the checkpoint lacks has no events there).
+                let wanted = try subjects.map { try StateCheckpoint.indices(of: $0, in: checkpoint, sections) }
+                held = subjects
                 let kept = try StateCheckpoint.decodedOthers(checkpoint, sections) { other in
-                    if ignored.contains(other.type) { isWhole = false }
-                    return !ignored.contains(other.type)
+                    let needed = !ignored.contains(other.type)
+                        && (wanted == nil || other.subject == OutturnRecord.noString || wanted!.contains(other.subject))
+                    if !needed { isWhole = false }
+                    return needed
                 }
                 for (event, retracting) in kept { state.apply(event, retracting: retracting) }
                 // Its outturns are left out too (validation never reads them), and so are its ids: only
@@ -331,7 +350,7 @@ extension Ledger {
                 isWhole = false
                 start = checkpoint.covers
             } catch {
-                (state, isWhole) = (LedgerState(), true)
+                (state, isWhole, held) = (LedgerState(), true, nil)
             }
         }
         let decoder = LedgerEventDecoder(skippedTypes: typesValidationIgnores.map { Array($0.utf8) })
@@ -343,7 +362,7 @@ extension Ledger {
             }
             return true
         }
-        return (state, isWhole)
+        return (state, isWhole, held)
     }
 
     /// Validates drafts not yet written (a dry run) exactly as an append would; `decoded` as below.

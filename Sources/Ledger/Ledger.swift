@@ -14,8 +14,9 @@ public final class Ledger {
     /// The state at the head this process last appended, so a run of appends (a generator, a
     /// long import) validates each batch without replaying the log again. Trusted only while
     /// the log's head is still that head; one that is not whole (see `appendValidated`'s
-    /// `onlyValidates`) serves only batches that need no more.
-    private var lastState: (head: Log.Head, state: LedgerState, isWhole: Bool)?
+    /// `onlyValidates`) serves only batches that need no more — and, if it holds only some
+    /// targets and actions (`subjects`), only batches that name no others.
+    private var lastState: (head: Log.Head, state: LedgerState, isWhole: Bool, subjects: Set<String>?)?
 
     /// Opens the ledger at `path`; `.notFound` if there is none.
     public init(path: String) throws(LedgerError) {
@@ -64,7 +65,9 @@ public final class Ledger {
     /// `lines[i]` is the input line of `drafts[i]`, for errors.
     public func append(_ drafts: [EventDraft], lines: [Int] = [], lockTimeout: Double? = 30) throws(LedgerError) -> Log.AppendResult {
         let batch = PreparedBatch(drafts: drafts, events: try Ledger.decodeAll(drafts, lines: lines), lines: lines)
-        return try appendValidated(lockTimeout: lockTimeout, onlyValidates: !batch.retracts, expectedIDs: Set(drafts.compactMap(\.id))) { _ in batch }
+        let onlyValidates = !batch.retracts
+        return try appendValidated(lockTimeout: lockTimeout, onlyValidates: onlyValidates, subjects: onlyValidates ? batch.subjects : nil,
+                                   expectedIDs: Set(drafts.compactMap(\.id))) { _ in batch }
     }
 
     /// Appends the batch `prepare` makes from the ledger's state at the head (read under the lock),
@@ -75,12 +78,16 @@ public final class Ledger {
     /// ``typesValidationIgnores``) — a single append to a large ledger then reads past its
     /// outturns instead of folding them. Such a state is not kept for the next append.
     ///
+    /// `subjects` (with `onlyValidates`): every target and action the batch names; the state then
+    /// need hold no others (see ``state(of:at:forValidation:subjects:checkpoints:)``).
+    ///
     /// `expectedIDs`: the batch's ids, when known before `prepare` (see ``Log/AppendOptions/expectedIDs``).
     ///
     /// `keepsState: false`: the caller appends once, so validation need not fold in what it
     /// ignores (unless the batch retracts: a retraction may point at any earlier event of it);
     /// the state is then not kept for the next append.
-    func appendValidated(lockTimeout: Double?, onlyValidates: Bool = false, expectedIDs: Set<String>? = nil, keepsState: Bool = true,
+    func appendValidated(lockTimeout: Double?, onlyValidates: Bool = false, subjects: Set<String>? = nil, expectedIDs: Set<String>? = nil,
+                         keepsState: Bool = true,
                          prepare: @escaping (LedgerState) throws -> PreparedBatch) throws(LedgerError) -> Log.AppendResult {
         let (log, checkpoints) = (self.log, self.checkpoints)
         let cached = lastState
@@ -88,21 +95,24 @@ public final class Ledger {
         var batch = PreparedBatch()
         var after: LedgerState?
         var isWhole = false
+        var held: Set<String>? // the targets and actions the state holds, if not all
         let options = Log.AppendOptions(lockTimeout: lockTimeout, expectedIDs: expectedIDs) { _, pending in
             after = try Ledger.validate(pending.records, from: state, lines: batch.lines, decoded: batch.events, chain: pending.chain,
                                         foldingAll: keepsState || batch.retracts)
         }
         do {
             let result = try log.append(options: options) { head in
-                if let cached, cached.head == head, cached.isWhole || onlyValidates {
-                    (state, isWhole) = (cached.state, cached.isWhole)
+                if let cached, cached.head == head,
+                   cached.isWhole || onlyValidates && (cached.subjects == nil || subjects?.isSubset(of: cached.subjects!) == true) {
+                    (state, isWhole, held) = (cached.state, cached.isWhole, cached.subjects)
                 } else {
-                    (state, isWhole) = try Ledger.state(of: log, at: head, forValidation: onlyValidates, checkpoints: checkpoints)
+                    (state, isWhole, held) = try Ledger.scopedState(of: log, at: head, forValidation: onlyValidates,
+                                                                    subjects: onlyValidates ? subjects : nil, checkpoints: checkpoints)
                 }
                 batch = try prepare(state)
                 return batch.drafts
             }
-            lastState = keepsState ? (result.head, after ?? state, isWhole) : nil
+            lastState = keepsState ? (result.head, after ?? state, isWhole, held) : nil
             // The batch's hundreds of thousands of values are freed on another core.
             releaseInBackground((batch, state, after))
             (batch, state, after) = (PreparedBatch(), LedgerState(), nil)

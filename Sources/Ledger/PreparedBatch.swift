@@ -19,4 +19,11 @@ struct PreparedBatch {
         // By position: `drafts.contains` would copy each draft out (retaining all its strings).
         drafts.indices.contains { drafts[$0].type == "event.retracted" }
     }
+
+    /// The targets and actions the batch names (`target:<id>`, `action:<id>`: see
+    /// ``StateCheckpointBuilder/Subject``), or nil if some event's payload is not decoded yet.
+    var subjects: Set<String>? {
+        guard events.count == drafts.count, events.allSatisfy({ $0 != nil }) else { return nil }
+        return Set(events.compactMap { $0.flatMap(StateCheckpointBuilder.Subject.of)?.0.text })
+    }
 }

@@ -87,4 +87,67 @@ struct ValidationStateTests {
             #expect(believed && "\(error)".contains("crime"), "\(error)")
         }
     }
+
+    /// A batch that names targets and actions is validated against a state holding, of the
+    /// checkpoint's targets and actions, only those: it must accept and refuse exactly what the
+    /// whole state does — every kind of event about a target or an action, for ids the ledger
+    /// has (before and after its checkpoint) and ids it does not.
+    @Test func aStateOfTheBatchsOwnTargetsAndActionsValidatesAsTheWholeState() throws {
+        let h = CheckpointTests.history
+        let scratch = try CheckpointTests.Scratch()
+        let path = try CheckpointTests.log(h, checkpointAt: h.count * 2 / 3, in: scratch)
+        let log = try Log(path: path)
+        let head = try log.head(upTo: try log.committedEnd())
+        let (whole, _) = try Ledger.state(of: log, at: head)
+        let partnership = try #require(whole.partnerships.keys.sorted().first)
+        let plan = try #require(whole.plans.keys.sorted().first { $0.hasPrefix(partnership + "/") }).split(separator: "/")[1]
+        func draft(_ type: String, _ fields: [(String, JSONValue)]) -> EventDraft {
+            EventDraft(id: "probe", type: type, source: "test", actor: "test", data: JSONObject(fields))
+        }
+        let targets = Array(whole.targets.keys.sorted().enumerated().filter { $0.offset % 7 == 0 }.map(\.element)) + ["no-such-target"]
+        let actions = Array(whole.actions.keys.sorted().enumerated().filter { $0.offset % 7 == 0 }.map(\.element)) + ["no-such-action"]
+        var batches: [[EventDraft]] = []
+        for id in targets {
+            batches.append([draft("target.withdrawn", [("target", .string(id)), ("reason", .string("probe"))])])
+            batches.append([draft("target.revised", [("target", .string(id)), ("tolerance", .number(JSONNumber(0.07))), ("reason", .string("probe"))])])
+            batches.append([draft("target.set", [("target", .string(id)), ("partnership", .string(partnership)), ("indicator", .string("MOPAC7")),
+                                                  ("period", .string("2011/12")), ("setBy", .string("local")), ("kind", .string("value")),
+                                                  ("value", .number(JSONNumber(1)))])])
+        }
+        for id in actions {
+            batches.append([draft("action.updated", [("action", .string(id)), ("status", .string("on-track"))])])
+            batches.append([draft("action.created", [("action", .string(id)), ("partnership", .string(partnership)), ("plan", .string(String(plan))),
+                                                      ("title", .string("Probe")), ("leads", .array([.string("police")]))])])
+        }
+        var (accepted, refused, leftOut) = (0, 0, 0)
+        for batch in batches {
+            let prepared = PreparedBatch(drafts: batch, events: try Ledger.decodeAll(batch, lines: [1]), lines: [1])
+            let subjects = try #require(prepared.subjects)
+            let (scoped, _) = try Ledger.state(of: log, at: head, forValidation: true, subjects: subjects, checkpoints: CheckpointTests.readOnly)
+            let expected = Self.outcome(batch, against: whole)
+            #expect(Self.outcome(batch, against: scoped) == expected, "\(batch[0].type) \(batch[0].data)")
+            if expected == "ok" { accepted += 1 } else { refused += 1 }
+            if scoped.targets.count + scoped.actions.count < whole.targets.count + whole.actions.count { leftOut += 1 }
+        }
+        #expect(accepted > 10 && refused > 10 && leftOut == batches.count, "accepted \(accepted), refused \(refused), left out \(leftOut)")
+    }
+
+    /// One ledger appending batch after batch keeps the state it validated the last against;
+    /// one holding only that batch's targets and actions serves no batch naming others.
+    @Test func aStateOfOneBatchsActionsIsNotReusedForAnother() throws {
+        let h = CheckpointTests.history
+        let scratch = try CheckpointTests.Scratch()
+        let path = try CheckpointTests.log(h, checkpointAt: h.count, in: scratch)
+        let log = try Log(path: path)
+        let whole = try Ledger.state(of: log, at: try log.head(upTo: try log.committedEnd())).state
+        let ids = whole.actions.keys.sorted().filter { whole.action($0) != nil }
+        try #require(ids.count >= 3)
+        let ledger = try Ledger(path: path)
+        ledger.checkpoints = CheckpointTests.readOnly
+        for id in ids.prefix(3) {
+            let line = #"{"type":"action.updated","data":{"action":""# + id + #"","status":"on-track"}}"# + "\n"
+            let result = try ledger.append(jsonLines: Array(line.utf8), defaults: InputDefaults(source: "test", actor: "tests"))
+            #expect(result.outcomes.count == 1 && !result.outcomes[0].existing, "\(id)")
+        }
+    }
 }

@@ -235,6 +235,18 @@ enum StateCheckpoint {
         return count
     }
 
+    /// The string indices of those of `strings` the checkpoint holds.
+    static func indices(of strings: Set<String>, in checkpoint: Log.Checkpoint, _ sections: Sections) throws -> Set<UInt32> {
+        guard checkpoint.check(sections.strings) else { throw Malformed() }
+        var reader = ByteReader(UnsafeRawBufferPointer(rebasing: checkpoint.body.bytes[sections.strings]))
+        var found: Set<UInt32> = []
+        for index in 0..<sections.stringCount {
+            let string = String(decoding: try reader.bytes(Int(try reader.uint32())), as: UTF8.self)
+            if strings.contains(string) { found.insert(UInt32(index)) }
+        }
+        return found
+    }
+
     static func string(_ index: UInt32, _ strings: [String]) throws -> String {
         guard index < strings.count else { throw Malformed() }
         return strings[Int(index)]
