@@ -132,10 +132,9 @@ extension Ledger {
 
     /// Finds the board named `name` (held on `date`, if given; else the latest) and returns its seal.
     public func boardSeal(_ name: String, date: String? = nil, partnership: String? = nil) throws(LedgerError) -> PointInTime {
-        let all = try liveBoards()
-        let boards = all.filter { $0.board.board == name && (partnership == nil || $0.board.partnership == partnership) }
+        let boards = try liveBoards(of: partnership).filter { $0.board.board == name && (partnership == nil || $0.board.partnership == partnership) }
         guard !boards.isEmpty else {
-            let known = Set(all.map(\.board.board)).sorted()
+            let known = Set(try liveBoards().map(\.board.board)).sorted()
             throw LedgerError(.notFound, "no board named \"\(name)\"" + (known.isEmpty ? " (the ledger records no boards)" : " (boards: \(known.joined(separator: ", ")))"))
         }
         var chosen = boards.last
@@ -213,9 +212,11 @@ extension Ledger {
         }
     }
 
-    /// Every board the ledger records and has not retracted, oldest first. Reads only the
-    /// boards and the retractions (a seal needs nothing else), so finding one is a quick pass.
-    func liveBoards() throws(LedgerError) -> [BoardRecord] {
+    /// Every board the ledger records and has not retracted, oldest first (of one partnership,
+    /// if given: others may be missing). Reads only the boards and the retractions (a seal needs
+    /// nothing else), so finding one is a quick pass; a checkpoint's boards of other
+    /// partnerships are not even decoded.
+    func liveBoards(of partnership: String? = nil) throws(LedgerError) -> [BoardRecord] {
         var boards: [BoardRecord] = []
         var ids: [String: Int] = [:]
         var retracted: Set<Int> = []
@@ -244,8 +245,11 @@ extension Ledger {
             if checkpoints.reads, let checkpoint = log.readCheckpoint(format: StateCheckpoint.format, upTo: end, checking: .asRead) {
                 let wanted = ["board.held", "event.retracted"].map { DomainEvent.typeNames.firstIndex(of: $0)! }
                 do {
-                    try StateCheckpoint.forEachOther(checkpoint) { other in
+                    let sections = try StateCheckpoint.Sections(checkpoint)
+                    let kept = try partnership.map { p in try StateCheckpoint.indices(of: [p], in: checkpoint, sections).first ?? OutturnRecord.noString - 1 }
+                    try StateCheckpoint.forEachOther(checkpoint, sections) { other in
                         guard wanted.contains(other.type) else { return }
+                        if let kept, other.partnership != OutturnRecord.noString, other.partnership != kept { return }
                         if let target = other.retracting { retracted.insert(target) } else { add(try other.record()) }
                     }
                     start = checkpoint.covers

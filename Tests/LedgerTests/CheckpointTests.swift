@@ -755,7 +755,8 @@ struct CheckpointTests {
         #expect(layout.otherEvents.contains { $0.target != nil && h.retractionsBySeq.contains($0.seq) })
 
         // A target's or an action's events name it, and the partnership whose views alone read
-        // them (none for an id two partnerships have used); no other event names either.
+        // them (none for an id two partnerships have used), as a board's names its partnership;
+        // no other event names either.
         var owner: [String: String] = [:] // "target:<id>" or "action:<id>" → partnership
         var tagged = 0
         for other in layout.otherEvents {
@@ -768,7 +769,7 @@ struct CheckpointTests {
             default: nil
             }
             if let subject, let partnership = data["partnership"] as? String { owner[subject] = partnership }
-            let expected = subject.flatMap { owner[$0] }
+            let expected = subject.flatMap { owner[$0] } ?? (type == "board.held" ? data["partnership"] as? String : nil)
             #expect(other.partnership == (expected.flatMap { layout.stringTable.firstIndex(of: $0) }.map(UInt32.init) ?? 0xFFFF_FFFF),
                     "seq \(other.seq) (\(type)): partnership \(other.partnership), expected \(expected ?? "none")")
             #expect(other.subject == (subject.flatMap { layout.stringTable.firstIndex(of: $0) }.map(UInt32.init) ?? 0xFFFF_FFFF),
@@ -801,12 +802,19 @@ struct CheckpointTests {
             without.checkpoints = Self.off
             for name in names {
                 let dates = Self.boardsOfHistory.filter { $0.board.board == name }.map(\.board.date.description)
+                // For any partnership, for the board's own, and for one that has no board of that name
+                // (through a checkpoint, the others' boards are not even decoded).
+                let partnerships = [nil] + Array(Set(Self.boardsOfHistory.map(\.board.partnership))).sorted().map(Optional.some)
                 for date in [nil] + dates.map(Optional.some) {
-                    let a = try? with.boardSeal(name, date: date), b = try? without.boardSeal(name, date: date)
-                    #expect(a == b, "checkpoint at \(k) (\(cover)): board \(name) \(date ?? "latest"): \(String(describing: a)) vs \(String(describing: b))")
+                    for partnership in partnerships {
+                        let a = try? with.boardSeal(name, date: date, partnership: partnership)
+                        let b = try? without.boardSeal(name, date: date, partnership: partnership)
+                        #expect(a == b, "checkpoint at \(k) (\(cover)): board \(name) \(date ?? "latest") of \(partnership ?? "any"): \(String(describing: a)) vs \(String(describing: b))")
+                    }
                 }
             }
         }
+        #expect(Set(Self.boardsOfHistory.map(\.board.partnership)).count >= 2, "boards of one partnership: leaving out the others' is not exercised")
         // A board retracted (by id) before the middle checkpoint is among those compared.
         #expect(retractedBoards.contains { $0 <= Cover.middle.seq(in: h) }, "no board retracted before the middle: the checkpoint's retractions of boards are not exercised")
     }

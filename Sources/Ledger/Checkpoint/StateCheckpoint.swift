@@ -152,7 +152,7 @@ enum StateCheckpoint {
             }
             if let partnership, other.partnership != OutturnRecord.noString, other.partnership != partnership {
                 leftOut.append(other.envelope.seq)
-                subjects.insert(other.subject)
+                if other.subject != OutturnRecord.noString { subjects.insert(other.subject) }
                 return false
             }
             return true
@@ -362,9 +362,9 @@ enum StateCheckpoint {
         var retracting: Int?
         /// The index of its type in ``DomainEvent/typeNames``.
         var type: Int
-        /// For a target's or an action's event, the string index of the partnership whose
-        /// views alone read it (``OutturnRecord/noString`` for every other kind, and for a
-        /// target or action id that more than one partnership has used).
+        /// For a target's, an action's or a board's event, the string index of the partnership
+        /// whose views alone read it (``OutturnRecord/noString`` for every other kind, and for
+        /// a target or action id that more than one partnership has used).
         var partnership: UInt32
         /// For a target's or an action's event, the string index of `target:<id>` or
         /// `action:<id>` (else ``OutturnRecord/noString``): what a view left it out of.
@@ -393,12 +393,12 @@ enum StateCheckpoint {
             return event
         }
 
-        /// Writes the event; its partnership is written as none, to be set by ``setPartnership(_:at:in:)``.
-        static func write(_ event: LedgerEvent, retracting: Int?, subject: UInt32, line: [UInt8], to out: inout [UInt8]) {
+        /// Writes the event; a target's or action's partnership is set by ``setPartnership(_:at:in:)``.
+        static func write(_ event: LedgerEvent, retracting: Int?, partnership: UInt32, subject: UInt32, line: [UInt8], to out: inout [UInt8]) {
             Envelope(event).write(to: &out)
             out.appendLittleEndian(Int64(retracting ?? -1))
             out.appendLittleEndian(UInt32(DomainEvent.typeNames.firstIndex(of: event.event.typeName)!))
-            out.appendLittleEndian(OutturnRecord.noString)
+            out.appendLittleEndian(partnership)
             out.appendLittleEndian(subject)
             out.appendLittleEndian(UInt32(line.count))
             out.append(contentsOf: line)

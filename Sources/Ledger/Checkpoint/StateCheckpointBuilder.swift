@@ -121,7 +121,9 @@ struct StateCheckpointBuilder {
             if case .eventRetracted(let r) = event.event { target = (resolvesItself ? resolve(r.event) : resolved(r.event)) ?? 0 }
             let start = others.count
             let subject = noteSubject(of: event.event, at: start)
-            StateCheckpoint.OtherEvent.write(event, retracting: target, subject: subject, line: line, to: &others)
+            // A board is its partnership's alone; a target's or action's partnership is set when the body is made.
+            let partnership = if case .boardHeld(let b) = event.event { intern(b.partnership) } else { OutturnRecord.noString }
+            StateCheckpoint.OtherEvent.write(event, retracting: target, partnership: partnership, subject: subject, line: line, to: &others)
             otherCount += 1
         } else {
             isIncomplete = true
