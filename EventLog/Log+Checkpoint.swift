@@ -25,7 +25,9 @@ extension Log {
         let pieces: PieceChecks
 
         /// Whether the body's bytes in `range` match their checksums: each 1 MiB piece that
-        /// holds some of them is checked once (on every core), then remembered.
+        /// holds some of them is checked once (on every core), then remembered. The pieces'
+        /// pages are let go once checked (see ``MappedBytes/release(_:)``): a reader touches
+        /// them again as it reads, so a large body is never resident all at once.
         public func check(_ range: Range<Int>) -> Bool {
             pieces.check(range, of: body.bytes)
         }
@@ -73,6 +75,7 @@ extension Log {
             pieces = lazy
         } else {
             guard XXH64.checksum(body.bytes) == stamp.checksum else { return nil }
+            body.release(0..<body.bytes.count) // touched again as it is read
             pieces = PieceChecks(allCheckedOf: body.bytes.count)
         }
         let checkpoint = Checkpoint(covers: stamp.head, body: body, pieces: pieces)
@@ -174,7 +177,9 @@ final class PieceChecks: Sendable {
         let digests = self.digests
         let matches = concurrentMap(count: unchecked.count, minimumPerChunk: 4) { k in
             let i = unchecked[k]
-            return XXH64.hash(UnsafeRawBufferPointer(rebasing: body[i * piece..<min(body.count, (i + 1) * piece)])) == digests[i]
+            let bytes = UnsafeRawBufferPointer(rebasing: body[i * piece..<min(body.count, (i + 1) * piece)])
+            defer { MappedBytes.release(bytes) }
+            return XXH64.hash(bytes) == digests[i]
         }
         guard !matches.contains(false) else { return false }
         checked.withLock { checked in for i in unchecked { checked[i] = true } }

@@ -47,10 +47,15 @@ public final class MappedBytes: @unchecked Sendable {
     /// Lets the pages wholly inside `range` (of `bytes`) go from this process's memory: read
     /// again, they come back from the file. For a part already read and not needed soon.
     public func release(_ range: Range<Int>) {
-        guard let base = bytes.baseAddress, !range.isEmpty else { return }
+        Self.release(UnsafeRawBufferPointer(rebasing: bytes[range]))
+    }
+
+    /// Lets the pages wholly inside `bytes` (part of a mapping) go, as ``release(_:)`` does.
+    static func release(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let start = (Int(bitPattern: base) + range.lowerBound + page - 1) / page * page
-        let end = (Int(bitPattern: base) + range.upperBound) / page * page
+        let start = (Int(bitPattern: base) + page - 1) / page * page
+        let end = (Int(bitPattern: base) + bytes.count) / page * page
         guard end > start else { return }
         madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED)
     }

@@ -92,7 +92,12 @@ enum StateCheckpoint {
         }
         let packed = PackedJudge(point)
         var leftOutCounted: [Int] = []
+        var released = 0 // the section's bytes let go (every few megabytes read: they are not read again)
         while !outturns.isAtEnd {
+            if outturns.position - released >= 4 << 20 {
+                checkpoint.body.release(sections.outturns.lowerBound + released..<sections.outturns.lowerBound + outturns.position)
+                released = outturns.position
+            }
             // An area left out (most of them, for a view of one partnership): judged from the packed
             // days, never built, and counted all at once below.
             if !isLeftOut.isEmpty, let area = Int(exactly: try outturns.peekUInt32(at: Envelope.size)), area < isLeftOut.count, isLeftOut[area] {
@@ -181,6 +186,7 @@ enum StateCheckpoint {
         }
         let events = MovableRun.joined([], parts.map(\.0))
         guard parts.allSatisfy(\.1) else { throw Malformed() }
+        checkpoint.body.release(sections.others) // decoded into values: not read again
         return withExtendedLifetime(checkpoint) { events }
     }
 
@@ -273,8 +279,12 @@ enum StateCheckpoint {
     static func checkIDs(_ checkpoint: Log.Checkpoint, _ sections: Sections) throws {
         guard checkpoint.check(sections.ids) else { throw Malformed() }
         var ids = ByteReader(UnsafeRawBufferPointer(rebasing: checkpoint.body.bytes[sections.ids]), lastSeq: checkpoint.covers.seq)
-        var (count, previous) = (0, 0)
+        var (count, previous, released) = (0, 0, 0)
         while !ids.isAtEnd {
+            if ids.position - released >= 4 << 20 { // let go as it is walked: read again only if a retraction names an id
+                checkpoint.body.release(sections.ids.lowerBound + released..<sections.ids.lowerBound + ids.position)
+                released = ids.position
+            }
             let seq = try ids.seq()
             guard seq > previous else { throw Malformed() }
             try ids.skip(Int(try ids.uint32()))
