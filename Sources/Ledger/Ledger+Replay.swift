@@ -81,7 +81,7 @@ extension Ledger {
         if let found = checkpoint, !auditing {
             do {
                 if let kept { replay.leaveOutOutturns(ofAreas: try StateCheckpoint.partnerships(found).subtracting([kept])) }
-                isGoing = try StateCheckpoint.fold(found, into: &replay, events: &events, unknown: &unknown, keeping: kept)
+                isGoing = try StateCheckpoint.fold(found, into: &replay, events: &events, unknown: &unknown, keeping: kept, logPath: log.path)
                 start = found.covers
             } catch {
                 // Damaged in a way its checksum cannot see: read the log instead, and write a new one.
@@ -97,6 +97,10 @@ extension Ledger {
             let (expecting, resolvesItself) = (head.seq - builderFrom, point != .now)
             if let checkpoint {
                 builder = try? StateCheckpointBuilder(resuming: checkpoint, expecting: expecting, resolvesItself: resolvesItself)
+                // It cannot resume a checkpoint damaged where the fold did not read (its ids): read the log instead, and write a new one.
+                if builder == nil {
+                    return try Self.replay(log, upTo: head, point, auditing: auditing, checkpoints: CheckpointPolicy(reads: false, writesAfter: checkpoints.writesAfter))
+                }
             } else {
                 builder = StateCheckpointBuilder(expecting: expecting, resolvesItself: resolvesItself)
             }

@@ -940,7 +940,9 @@ struct CheckpointTests {
         // Ignored (a damaged body is found out at the latest when a replay of now reads it all).
         try Self.expectSame(path, ids: h.ids, as: references, label: "\(damage)", checkpointIsRead: damage.isRefusedByTheLog ? false : nil)
         let now = try Ledger(path: path).replay(.now, auditing: false, checkpoints: Self.readOnly)
-        #expect(now.replay.state.deferredIDs == nil, "\(damage): the damaged checkpoint was used by a replay of now")
+        // (Damaged ids are found only when a retraction names one; the ids are then read from the log.)
+        #expect(now.replay.state.deferredIDs == nil || damage == .checkedIDSeqPastTheCheckpoint,
+                "\(damage): the damaged checkpoint was used by a replay of now")
         // A replay whose policy writes replaces it with a good one.
         _ = try Ledger(path: path).replay(.now, auditing: false, checkpoints: Self.writeNow)
         #expect(try Self.checkpoint(path)?.covers.seq == head, "\(damage): the checkpoint should be rebuilt")
@@ -1014,8 +1016,8 @@ struct CheckpointTests {
         let now = try #require(Self.historyReferences.first { $0.point == .now })
         let read = try ledger.replay(.now, auditing: false, checkpoints: Self.readOnly)
         if flip == .idSeq {
-            // Ids must come in rising seq order: this one is caught by the structure behind the checksum too.
-            #expect(read.replay.state.deferredIDs == nil, "\(flip): ids out of order should make the body ignored")
+            // Ids must come in rising seq order: this one is caught by the structure behind the checksum too,
+            // when a retraction first names an id — and the ids are then read from the log, so no answer changes.
             #expect(Fingerprint(read, ids: h.ids).differences(from: now.off).isEmpty, "\(flip)")
             return
         }
@@ -1111,7 +1113,9 @@ struct CheckpointTests {
             let without = try ledger.replay(point, auditing: false, checkpoints: off)
             let found = Fingerprint(with, ids: ids).differences(from: Fingerprint(without, ids: ids))
             if !found.isEmpty { problems.append("\(point): \(found.joined(separator: "; "))") }
-            if point == .now, with.replay.state.deferredIDs != nil { problems.append("\(point): the checkpoint was read") }
+            // Damaged ids are found only when the retraction names one, and are then read from the log.
+            let inTheIDs = [Crash.idLengthTopByte, .idSeqSignBit, .idCountTopByte].contains(crash)
+            if point == .now, with.replay.state.deferredIDs != nil, !inTheIDs { problems.append("\(point): the checkpoint was read") }
             if point == .now, without.replay.state.retracted[target] == nil { problems.append("\(point): the appended retraction retracts nothing") }
         }
         if !problems.isEmpty { fail(problems.joined(separator: " | ")) }

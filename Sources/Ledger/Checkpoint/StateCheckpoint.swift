@@ -43,8 +43,9 @@ enum StateCheckpoint {
     /// `keeping`: the partnership whose views alone are to be shown (the replay leaves the other
     /// partnerships' outturns out): the other partnerships' targets and actions are left out too,
     /// counted and never decoded.
+    /// `logPath`: the log's, where the ids are read if the checkpoint's turn out damaged.
     static func fold(_ checkpoint: Log.Checkpoint, into replay: inout Replay, events: inout Int, unknown: inout Int,
-                     keeping partnership: String? = nil) throws -> Bool {
+                     keeping partnership: String? = nil, logPath: String) throws -> Bool {
         let raw = checkpoint.body.bytes
         let lastSeq = checkpoint.covers.seq
         let sections = try Sections(checkpoint)
@@ -52,7 +53,7 @@ enum StateCheckpoint {
         guard checkpoint.check(0..<sections.ids.lowerBound) else { throw Malformed() }
         let point = replay.pointInTime
         let stop = try firstPastTheEnd(raw, sections, point, lastSeq: lastSeq)
-        replay.deferIDs(deferredIDs(checkpoint, sections))
+        replay.deferIDs(deferredIDs(checkpoint, sections, logPath: logPath))
         let strings = try sections.strings(raw)
         // The outturns of areas left out are counted, never kept (by string index).
         let leftOut = replay.state.outturnAreasLeftOut
@@ -61,16 +62,11 @@ enum StateCheckpoint {
         if isLeftOut.isEmpty { replay.reserveOutturnKeys(try keysCounted(raw, sections, point, before: stop, lastSeq: lastSeq)) }
         var skipped = 0
 
-        // The other events' lines are decoded on another core while the outturns are folded here;
-        // then the ids are checked there, while those events are fed in (the ids are read later,
-        // if a retraction names one).
+        // The other events' lines are decoded on another core while the outturns are folded here.
+        // (The ids are read, and checked, only if a retraction names one: see ``deferredIDs(_:_:)``.)
         let kept = partnership.map { p in strings.firstIndex(of: p).map(UInt32.init) ?? OutturnRecord.noString - 1 }
         let others = BackgroundTask { Result { try decodeOthers(checkpoint, sections, point, before: stop, keeping: kept) } }
-        let ids = BackgroundTask { () -> Result<Void, Error> in
-            _ = others.value // after them: they are needed first
-            return Result { try checkIDs(checkpoint, sections) }
-        }
-        defer { _ = ids.value } // never leave them running past the fold
+        defer { _ = others.value } // never leave it running past the fold
 
         // Unknown kinds: counted, as the log's lines are.
         var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]), lastSeq: lastSeq)
@@ -130,7 +126,6 @@ enum StateCheckpoint {
         replay.leaveOut(subjects: try subjectsLeftOut.map { try string($0, strings) })
         for (event, retracting) in decoded { replay.feed(event, retracting: retracting) }
         skipped += othersSkipped
-        try ids.value.get()
 
         let isPastTheEnd = stop != .max
         replay.countSkipped(skipped + (isPastTheEnd ? 1 : 0))
@@ -274,8 +269,7 @@ enum StateCheckpoint {
     }
 
     /// Checks the ids against the body's digests, and each seq as one the checkpoint covers, in
-    /// rising order: they are hashed only if a retraction names one (see ``deferredIDs(_:_:)``),
-    /// too late to fall back on the log.
+    /// rising order.
     static func checkIDs(_ checkpoint: Log.Checkpoint, _ sections: Sections) throws {
         guard checkpoint.check(sections.ids) else { throw Malformed() }
         var ids = ByteReader(UnsafeRawBufferPointer(rebasing: checkpoint.body.bytes[sections.ids]), lastSeq: checkpoint.covers.seq)
@@ -294,10 +288,12 @@ enum StateCheckpoint {
         checkpoint.body.release(sections.ids) // read again only if a retraction names an id
     }
 
-    /// Every event's id and seq, hashed only if a retraction after the checkpoint names one
-    /// (after ``checkIDs(_:_:)``).
-    static func deferredIDs(_ checkpoint: Log.Checkpoint, _ sections: Sections) -> DeferredEventIDs {
-        DeferredEventIDs { [body = checkpoint.body, lastSeq = checkpoint.covers.seq, ids = sections.ids, count = sections.idCount] in
+    /// Every event's id and seq, checked (``checkIDs(_:_:)``) and hashed only if a retraction
+    /// after the checkpoint names one. Found damaged then (too late to set the checkpoint aside),
+    /// they are read from the log's lines it covers instead (`logPath`).
+    static func deferredIDs(_ checkpoint: Log.Checkpoint, _ sections: Sections, logPath: String) -> DeferredEventIDs {
+        DeferredEventIDs { [checkpoint, body = checkpoint.body, lastSeq = checkpoint.covers.seq, ids = sections.ids, count = sections.idCount] in
+            guard (try? checkIDs(checkpoint, sections)) != nil else { return idsFromTheLog(logPath, upTo: checkpoint.covers.end) }
             var table = EventIDs()
             table.reserveCapacity(count)
             var reader = ByteReader(UnsafeRawBufferPointer(rebasing: body.bytes[ids]), lastSeq: lastSeq)
@@ -307,6 +303,16 @@ enum StateCheckpoint {
             }
             return table
         }
+    }
+
+    /// Every id of the log's lines up to `end`, with its seq (an empty table if the log cannot be read).
+    static func idsFromTheLog(_ path: String, upTo end: Int) -> EventIDs {
+        var table = EventIDs()
+        _ = try? Log(path: path).forEachRecord(after: nil, upTo: end) { record in
+            table.insert(EventIDs.Key(record.id), seq: record.seq)
+            return true
+        }
+        return table
     }
 
     /// A point in time judging a checkpoint's days as written (`yyyymmdd`, which order as the

@@ -105,7 +105,7 @@ struct StateCheckpointBuilder {
             markKnown(try idReader.seq())
             _ = try idReader.bytes(Int(try idReader.uint32()))
         }
-        priorIDs = StateCheckpoint.deferredIDs(checkpoint, sections)
+        priorIDs = StateCheckpoint.deferredIDs(checkpoint, sections, logPath: "") // checked above: never read from the log
     }
 
     /// Adds the next event. `line` is its log line (needed for every kind but outturns).
