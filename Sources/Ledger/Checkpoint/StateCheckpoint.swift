@@ -94,13 +94,17 @@ enum StateCheckpoint {
                 checkpoint.body.release(sections.outturns.lowerBound + released..<sections.outturns.lowerBound + outturns.position)
                 released = outturns.position
             }
-            // An area left out (most of them, for a view of one partnership): judged from the packed
-            // days, never built, and counted all at once below.
-            if !isLeftOut.isEmpty, let area = Int(exactly: try outturns.peekUInt32(at: Envelope.size)), area < isLeftOut.count, isLeftOut[area] {
-                let (seq, known, recorded) = (try outturns.seq(), try outturns.int32(), try outturns.int32())
-                if seq < stop, packed.includes(seq: seq, known: known, recorded: recorded) { leftOutCounted.append(seq) } else if seq < stop { skipped += 1 }
-                try outturns.skip(outturnSize - Envelope.size)
-                continue
+            // Areas left out (most of them, for a view of one partnership; their records lie
+            // together): judged from the packed days, never built, and counted all at once below.
+            if !isLeftOut.isEmpty {
+                let run = try leftOutRun(outturns, isLeftOut: isLeftOut, lastSeq: lastSeq, until: released + (4 << 20)) { seq, known, recorded in
+                    guard seq < stop else { return }
+                    if packed.includes(seq: seq, known: known, recorded: recorded) { leftOutCounted.append(seq) } else { skipped += 1 }
+                }
+                if run > 0 {
+                    try outturns.skip(run)
+                    continue
+                }
             }
             let envelope = try Envelope(&outturns)
             let counts = envelope.seq < stop && point.includes(seq: envelope.seq, known: envelope.known, recordedDay: envelope.recordedDay)
@@ -318,27 +322,52 @@ enum StateCheckpoint {
     /// A point in time judging a checkpoint's days as written (`yyyymmdd`, which order as the
     /// days do), without building them.
     struct PackedJudge {
-        let point: PointInTime
+        private enum Rule { case all, knownBy, recordedBy, seqUpTo }
+        private let rule: Rule
+        private let seqLimit: Int
         let day: Int32
 
         init(_ point: PointInTime) {
-            self.point = point
             switch point {
-            case .asOf(let d), .recorded(let d): day = d.packed
-            case .now, .sealed: day = 0
+            case .now: (rule, day, seqLimit) = (.all, 0, 0)
+            case .asOf(let d): (rule, day, seqLimit) = (.knownBy, d.packed, 0)
+            case .recorded(let d): (rule, day, seqLimit) = (.recordedBy, d.packed, 0)
+            case .sealed(let sealSeq, _, _): (rule, day, seqLimit) = (.seqUpTo, 0, sealSeq)
             }
         }
 
         /// As ``PointInTime/includes(seq:known:recordedDay:)``.
         @inline(__always)
         func includes(seq: Int, known: Int32, recorded: Int32) -> Bool {
-            switch point {
-            case .now: true
-            case .asOf: known <= day
-            case .recorded: recorded <= day
-            case .sealed(let sealSeq, _, _): seq <= sealSeq
+            switch rule {
+            case .all: true
+            case .knownBy: known <= day
+            case .recordedBy: recorded <= day
+            case .seqUpTo: seq <= seqLimit
             }
         }
+    }
+
+    /// Calls `visit` with the seq and packed days of each outturn record from `reader`'s
+    /// position whose area `isLeftOut` says is left out, until one is not (or the records up to
+    /// `limit`, a position in the section, are done); returns how many bytes they take. The
+    /// records are read straight from the bytes: this runs over most of a large checkpoint.
+    @inline(__always)
+    static func leftOutRun(_ reader: ByteReader, isLeftOut: [Bool], lastSeq: Int, until limit: Int,
+                           _ visit: (Int, Int32, Int32) throws -> Void) throws -> Int {
+        let bytes = reader.bytes
+        var at = reader.position
+        let end = min(bytes.count, max(limit, at + outturnSize))
+        while at + outturnSize <= end {
+            let area = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at + Envelope.size, as: UInt32.self)))
+            guard area < isLeftOut.count, isLeftOut[area] else { break }
+            let seq = Int(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int64.self)))
+            guard seq >= 1, seq <= lastSeq else { throw Malformed() }
+            try visit(seq, Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: at + 8, as: Int32.self)),
+                      Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: at + 12, as: Int32.self)))
+            at += outturnSize
+        }
+        return at - reader.position
     }
 
     /// What a point in time judges an event by: seq (8 bytes), known and recorded days (4 each).
