@@ -12,7 +12,7 @@ Environment: EVENTS (default 1100000), RUNS (5), WORK (a scratch folder, default
 import json, os, shutil, sqlite3, statistics, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUTTURN = os.path.join(ROOT, ".build", "release", "outturn")
+OUTTURN = os.environ.get("OUTTURN") or os.path.join(ROOT, ".build", "release", "outturn")
 EVENTS = int(os.environ.get("EVENTS", "1100000"))
 RUNS = int(os.environ.get("RUNS", "5"))
 WORK = os.environ.get("WORK", "/tmp/outturn-bench")
