@@ -52,8 +52,7 @@ extension Ledger {
             let head = try log.head(upTo: end), policy = checkpoints ?? self.checkpoints
             if let partnership, !auditing {
                 let result = try Ledger.replay(log, upTo: head, point, auditing: false, checkpoints: policy, leavingOutPartnershipsBut: partnership)
-                let leftOut = result.replay.state.outturnAreasLeftOut
-                if leftOut.isEmpty || result.replay.state.viewsOf(partnership, readNoOutturnsOf: leftOut) { return result }
+                if result.replay.state.viewsOf(partnership, readNoOutturnsOf: result.replay.state.outturnAreasLeftOut) { return result }
             }
             return try Ledger.replay(log, upTo: head, point, auditing: auditing, checkpoints: policy)
         } catch let error as EventLogError {
@@ -250,7 +249,7 @@ extension Ledger {
                 let wanted = ["board.held", "event.retracted"].map { DomainEvent.typeNames.firstIndex(of: $0)! }
                 do {
                     let sections = try StateCheckpoint.Sections(checkpoint)
-                    let kept = try partnership.map { p in try StateCheckpoint.indices(of: [p], in: checkpoint, sections).first ?? OutturnRecord.noString - 1 }
+                    let kept = try partnership.map { p in try StateCheckpoint.indices(of: [p], in: checkpoint, sections).first ?? StateCheckpoint.absentString }
                     try StateCheckpoint.forEachOther(checkpoint, sections) { other in
                         guard wanted.contains(other.type) else { return }
                         if let kept, other.partnership != OutturnRecord.noString, other.partnership != kept { return }

@@ -21,9 +21,9 @@ struct PreparedBatch {
     }
 
     /// The targets and actions the batch names (`target:<id>`, `action:<id>`: see
-    /// ``StateCheckpointBuilder/Subject``), or nil if some event's payload is not decoded yet.
+    /// ``StateCheckpoint/Subject``), or nil if some event's payload is not decoded yet.
     var subjects: Set<String>? {
         guard events.count == drafts.count, events.allSatisfy({ $0 != nil }) else { return nil }
-        return Set(events.compactMap { $0.flatMap(StateCheckpointBuilder.Subject.of)?.0.text })
+        return Set(events.compactMap { $0.flatMap(StateCheckpoint.Subject.of)?.0.text })
     }
 }

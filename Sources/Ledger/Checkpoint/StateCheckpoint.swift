@@ -64,7 +64,7 @@ enum StateCheckpoint {
 
         // The other events' lines are decoded on another core while the outturns are folded here.
         // (The ids are read, and checked, only if a retraction names one: see ``deferredIDs(_:_:)``.)
-        let kept = partnership.map { p in strings.firstIndex(of: p).map(UInt32.init) ?? OutturnRecord.noString - 1 }
+        let kept = partnership.map { p in strings.firstIndex(of: p).map(UInt32.init) ?? absentString }
         let others = BackgroundTask { Result { try decodeOthers(checkpoint, sections, point, before: stop, keeping: kept) } }
         defer { _ = others.value } // never leave it running past the fold
 
@@ -239,6 +239,34 @@ enum StateCheckpoint {
         }
         return count
     }
+
+    /// A target or an action, by id: what a partnership's view alone reads.
+    enum Subject: Hashable {
+        case target(String), action(String)
+
+        /// As a checkpoint's strings keep it (``StateCheckpoint/OtherEvent/subject``).
+        var text: String {
+            switch self {
+            case .target(let id): "target:" + id
+            case .action(let id): "action:" + id
+            }
+        }
+
+        /// The subject of an event about a target or an action, and the partnership it names if it does.
+        static func of(_ event: DomainEvent) -> (Subject, partnership: String?)? {
+            switch event {
+            case .targetSet(let t): (.target(t.target), t.partnership)
+            case .targetRevised(let r): (.target(r.target), nil)
+            case .targetWithdrawn(let w): (.target(w.target), nil)
+            case .actionCreated(let a): (.action(a.action), a.partnership)
+            case .actionUpdated(let u): (.action(u.action), nil)
+            default: nil
+            }
+        }
+    }
+
+    /// A string index no record carries: what a string the checkpoint lacks is looked up as.
+    static let absentString = OutturnRecord.noString - 1
 
     /// The string indices of those of `strings` the checkpoint holds.
     static func indices(of strings: Set<String>, in checkpoint: Log.Checkpoint, _ sections: Sections) throws -> Set<UInt32> {

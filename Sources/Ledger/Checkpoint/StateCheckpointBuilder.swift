@@ -32,30 +32,7 @@ struct StateCheckpointBuilder {
     private var partnershipsOf: [Subject: Set<UInt32>] = [:]
     private var subjectEvents: [(start: Int, subject: Subject)] = []
 
-    /// A target or an action, by id: what a partnership's view alone reads.
-    enum Subject: Hashable {
-        case target(String), action(String)
-
-        /// As a checkpoint's strings keep it (``StateCheckpoint/OtherEvent/subject``).
-        var text: String {
-            switch self {
-            case .target(let id): "target:" + id
-            case .action(let id): "action:" + id
-            }
-        }
-
-        /// The subject of an event about a target or an action, and the partnership it names if it does.
-        static func of(_ event: DomainEvent) -> (Subject, partnership: String?)? {
-            switch event {
-            case .targetSet(let t): (.target(t.target), t.partnership)
-            case .targetRevised(let r): (.target(r.target), nil)
-            case .targetWithdrawn(let w): (.target(w.target), nil)
-            case .actionCreated(let a): (.action(a.action), a.partnership)
-            case .actionUpdated(let u): (.action(u.action), nil)
-            default: nil
-            }
-        }
-    }
+    typealias Subject = StateCheckpoint.Subject
 
     /// Whether the builder resolves retractions itself (else the caller's fold of every
     /// event does, and says what to in `add`).
