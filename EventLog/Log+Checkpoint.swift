@@ -74,9 +74,13 @@ extension Log {
            XXH64.hash(sums) == stamp.checksum {
             pieces = lazy
         } else {
-            guard XXH64.checksum(body.bytes) == stamp.checksum else { return nil }
+            let digests = XXH64.pieceDigests(parts: [body.bytes])
+            guard XXH64.hash(digests) == stamp.checksum else { return nil }
             body.release(0..<body.bytes.count) // touched again as it is read
             pieces = PieceChecks(allCheckedOf: body.bytes.count)
+            // Digests missing, or another checkpoint's (two views wrote at once): the next reader
+            // of this one need not check it whole. A cache: not writing it is no failure.
+            if checking == .asRead { try? writeWholeFile(checkpointSumsPath, digests) }
         }
         let checkpoint = Checkpoint(covers: stamp.head, body: body, pieces: pieces)
         checkedCheckpoint = (identity, format, checkpoint)

@@ -491,4 +491,26 @@ struct CheckpointFileTests {
         }
         #expect(try Log(path: path).readCheckpoint(format: "f", upTo: end, checking: .asRead) == nil, "\(damage)")
     }
+
+    /// Digests missing or of another checkpoint (two writers at once) are written again by the
+    /// first reader that checks the checkpoint whole, so the next one checks only what it reads.
+    @Test(arguments: [Sums.missing, .oneDigestFlipped])
+    func aReaderThatChecksACheckpointWholeWritesItsDigests(_ damage: Sums) throws {
+        let scratch = try Scratch()
+        let (path, log, ends) = try Self.log(scratch)
+        let piece = XXH64.checksumPiece
+        #expect(log.writeCheckpoint(format: "f", covering: try log.head(upTo: ends[7]), body: [Self.body(piece * 2 + 100)]))
+        let good = try Self.file(path + ".ckpt.sums")
+        if damage == .missing { try FileManager.default.removeItem(atPath: path + ".ckpt.sums") } else {
+            var sums = good
+            sums[3] ^= 1
+            try Self.write(sums, to: path + ".ckpt.sums")
+        }
+        #expect(try Log(path: path).readCheckpoint(format: "f", upTo: ends[10], checking: .asRead) != nil)
+        #expect(try Self.file(path + ".ckpt.sums") == good, "\(damage)")
+        // Read with `whole`, nothing is written.
+        try FileManager.default.removeItem(atPath: path + ".ckpt.sums")
+        #expect(try Log(path: path).readCheckpoint(format: "f", upTo: ends[10]) != nil)
+        #expect(!FileManager.default.fileExists(atPath: path + ".ckpt.sums"))
+    }
 }
