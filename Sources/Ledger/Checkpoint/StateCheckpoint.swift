@@ -25,6 +25,13 @@ import Projections
 /// event past its end; the checkpoint's events are judged the same way, so the counts of
 /// events read and left out are the fold's too.
 ///
+/// A view of one partnership leaves the others' outturns, targets, actions and boards out of
+/// its fold, counting them undecoded: each target's, action's and board's event is tagged with
+/// its partnership (and each target's and action's with its id), so it can be left out by its
+/// header alone. An append's validation leaves out the targets and actions its batch does not
+/// name, the same way. Every part is checked against its checksum only when it is read
+/// (``Log/CheckpointChecking/asRead``).
+///
 /// Layout (little-endian): events of unknown types; strings; outturn records; other events;
 /// every event's id and seq. The format's name changes whenever the layout does.
 enum StateCheckpoint {
