@@ -1,6 +1,13 @@
-/// Writing numbers and digests as ASCII straight into a byte buffer: the id index writes a
-/// few per event, and rendering each as a `String` first costs more than the writing.
+/// Writing numbers and digests straight into a byte buffer — as ASCII, or little-endian for the
+/// binary files: the id index writes a few per event, and rendering each as a `String` first
+/// costs more than the writing.
 extension Array where Element == UInt8 {
+    /// Appends the integer's bytes, little-endian (the binary files beside the log: the id
+    /// index's hash table, the checkpoint's digests and body).
+    package mutating func appendLittleEndian<I: FixedWidthInteger>(_ value: I) {
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    }
+
     /// Appends a literal's bytes in one copy (`append(contentsOf: "…".utf8)` goes byte by byte).
     mutating func append(literal: StaticString) {
         literal.withUTF8Buffer { append(contentsOf: $0) }

@@ -128,9 +128,3 @@ struct IDHashTable {
         XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[max(0, end - 256)..<end]))
     }
 }
-
-extension [UInt8] {
-    mutating func appendLittleEndian(_ value: UInt64) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
-    }
-}

@@ -156,7 +156,7 @@ final class PieceChecks: Sendable {
     /// Lazily checked pieces, with `digests` as written beside the checkpoint; nil if they are
     /// not as many as a body of `bodyLength` bytes has pieces.
     init?(digests bytes: [UInt8], bodyLength: Int) {
-        let count = max(1, (bodyLength + XXH64.checksumPiece - 1) / XXH64.checksumPiece)
+        let count = Self.pieces(bodyLength)
         guard bytes.count == count * 8 else { return nil }
         digests = (0..<count).map { i in bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) } }
         checked = Mutex(Array(repeating: false, count: count))
@@ -164,9 +164,13 @@ final class PieceChecks: Sendable {
 
     /// A body checked whole already.
     init(allCheckedOf bodyLength: Int) {
-        let count = max(1, (bodyLength + XXH64.checksumPiece - 1) / XXH64.checksumPiece)
         digests = []
-        checked = Mutex(Array(repeating: true, count: count))
+        checked = Mutex(Array(repeating: true, count: Self.pieces(bodyLength)))
+    }
+
+    /// How many pieces a body of `length` bytes has (one, if it is empty), as ``XXH64/pieceDigests(parts:)`` cuts it.
+    private static func pieces(_ length: Int) -> Int {
+        max(1, (length + XXH64.checksumPiece - 1) / XXH64.checksumPiece)
     }
 
     func check(_ range: Range<Int>, of body: UnsafeRawBufferPointer) -> Bool {

@@ -86,7 +86,7 @@ public enum XXH64 {
         }
         var joined: [UInt8] = []
         joined.reserveCapacity(digests.count * 8)
-        for digest in digests { Swift.withUnsafeBytes(of: digest.littleEndian) { joined.append(contentsOf: $0) } }
+        for digest in digests { joined.appendLittleEndian(digest) }
         return joined
     }
 

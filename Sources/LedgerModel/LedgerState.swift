@@ -158,11 +158,8 @@ public struct LedgerState: Sendable {
     ///
     /// The entries are moved out of `runs` (left empty), not copied: half a million histories
     /// retained here and released again by the caller cost a tenth of a warm view.
+    /// (Outturns of an area in ``outturnAreasLeftOut`` are not brought here: see ``countLeftOut(seqs:)``.)
     public mutating func applyOutturns(area: String, indicator: String, _ runs: inout [(period: Period, entries: [Entry<OutturnRecorded>])]) {
-        if outturnAreasLeftOut.contains(area) {
-            for run in runs { for entry in run.entries { markApplied(entry.seq) } }
-            return runs.removeAll()
-        }
         var newPeriods: [Period] = []
         for i in runs.indices where !runs[i].entries.isEmpty {
             var entries: [Entry<OutturnRecorded>] = []

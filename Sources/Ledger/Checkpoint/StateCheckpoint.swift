@@ -56,7 +56,7 @@ enum StateCheckpoint {
         let raw = checkpoint.body.bytes
         let lastSeq = checkpoint.covers.seq
         let sections = try Sections(checkpoint)
-        // Everything but the ids, checked against its digests here; the ids on another core, below.
+        // Everything but the ids, checked against its digests (the ids only if a retraction names one).
         guard checkpoint.check(0..<sections.ids.lowerBound) else { throw Malformed() }
         let point = replay.pointInTime
         let stop = try firstPastTheEnd(raw, sections, point, lastSeq: lastSeq)
@@ -430,7 +430,7 @@ enum StateCheckpoint {
     }
 
     /// An event other than an outturn, as a checkpoint keeps it: its envelope, what it
-    /// retracts, its type, its log line.
+    /// retracts, its type, whose and what it is about (for a view of one partnership), its log line.
     struct OtherEvent {
         /// Bytes before the line: envelope, what it retracts, type, partnership, subject, line length.
         static let headerSize = Envelope.size + 24
@@ -693,9 +693,6 @@ struct ByteReader {
 }
 
 extension [UInt8] {
-    mutating func appendLittleEndian<I: FixedWidthInteger>(_ value: I) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
-    }
     mutating func appendDay(_ day: Day) {
         appendLittleEndian(day.packed)
     }

@@ -64,7 +64,12 @@ enum CLI {
         } else {
             process.standardInput = FileHandle.nullDevice
         }
-        try process.run()
+        do { try process.run() } catch {
+            // Nothing ran (no binary, say): nothing will collect the output files.
+            try? FileManager.default.removeItem(at: out)
+            try? FileManager.default.removeItem(at: err)
+            throw error
+        }
         return (process, out, err)
     }
 
