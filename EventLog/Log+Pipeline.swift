@@ -14,15 +14,44 @@ public protocol RecordDecoder: Sendable {
     mutating func decode(_ record: LogRecord, line: UnsafeRawBufferPointer) -> Output
 
     /// What to hand over instead of decoding a record the caller does not need, judged from
-    /// its envelope alone (`type` is the type's bytes); nil to decode it. Called before
-    /// `decode`, for canonical lines only.
-    mutating func skip(seq: Int, type: UnsafeRawBufferPointer, known: CalendarDate, recorded: Timestamp) -> Output?
+    /// its envelope alone; nil to decode it. Called first, for canonical lines only.
+    mutating func skip(_ envelope: LineEnvelope) -> Output?
+
+    /// The output for a canonical line read straight from its bytes, without building its
+    /// `data` as a JSON tree (the bulk of a replay's decoding); nil to decode it the usual way.
+    /// Called after `skip`. Sound, not complete: return a value only for a line whose `data`
+    /// this reading has found to be valid JSON, and only the value `decode(_:line:)` would give.
+    mutating func decode(_ envelope: LineEnvelope) -> Output?
 }
 
 extension RecordDecoder {
     public mutating func decode(_ record: LogRecord, line: UnsafeRawBufferPointer) -> Output { decode(record) }
 
-    public mutating func skip(seq: Int, type: UnsafeRawBufferPointer, known: CalendarDate, recorded: Timestamp) -> Output? { nil }
+    public mutating func skip(_ envelope: LineEnvelope) -> Output? { nil }
+
+    public mutating func decode(_ envelope: LineEnvelope) -> Output? { nil }
+}
+
+/// The envelope of a line in the canonical layout `append` writes, with the bytes of its
+/// strings (their contents, between the quotes: printable ASCII, no escapes) and of its
+/// `data` object — which is not yet known to be valid JSON. Valid only during the call.
+public struct LineEnvelope {
+    public let seq: Int
+    public let recorded: Timestamp
+    public let known: CalendarDate
+    public let id: UnsafeRawBufferPointer
+    public let type: UnsafeRawBufferPointer
+    public let source: UnsafeRawBufferPointer
+    public let actor: UnsafeRawBufferPointer
+    public let data: UnsafeRawBufferPointer
+    public let prev: SHA256Digest
+    public let hash: SHA256Digest
+
+    init(_ line: UnsafeRawBufferPointer, _ c: CanonicalLine) {
+        func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: line[range]) }
+        (seq, recorded, known, prev, hash) = (c.seq, c.recorded, c.known, c.prev, c.hash)
+        (id, type, source, actor, data) = (bytes(c.id), bytes(c.type), bytes(c.source), bytes(c.actor), bytes(c.data))
+    }
 }
 
 extension Log {
@@ -106,10 +135,12 @@ extension Log {
         for i in range {
             let line = UnsafeRawBufferPointer(rebasing: bytes[lines[i]])
             let canonical = CanonicalLine.scan(line)
-            if let canonical, let skipped = decoder.skip(seq: canonical.seq, type: UnsafeRawBufferPointer(rebasing: line[canonical.type]),
-                                                              known: canonical.known, recorded: canonical.recorded) {
-                outputs.append(skipped)
-                continue
+            if let canonical {
+                let envelope = LineEnvelope(line, canonical)
+                if let output = decoder.skip(envelope) ?? decoder.decode(envelope) {
+                    outputs.append(output)
+                    continue
+                }
             }
             do {
                 let record = try Log.decode(line, seq: firstSeq + i, offset: chunkOffset + lines[i].lowerBound, path: path, canonical: canonical)

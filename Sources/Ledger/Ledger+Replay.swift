@@ -191,12 +191,29 @@ extension Ledger {
             .unknown(seq: record.seq, known: Day(record.known), recordedDay: times.of(record.recorded).1)
         }
 
-        mutating func skip(seq: Int, type: UnsafeRawBufferPointer, known: CalendarDate, recorded: Timestamp) -> ReplayItem? {
-            if !skippedTypes.isEmpty, skippedTypes.contains(where: { $0.elementsEqual(type) }) { return .skipped(pastTheEnd: false) }
-            guard let point, point != .now, let knownDay = Day(known), let recordedDay = times.of(recorded).1,
-                  !point.includes(seq: seq, known: knownDay, recordedDay: recordedDay) else { return nil }
-            return .skipped(pastTheEnd: point.isPastTheEnd(seq: seq, recordedDay: recordedDay))
+        mutating func skip(_ line: LineEnvelope) -> ReplayItem? {
+            if !skippedTypes.isEmpty, skippedTypes.contains(where: { $0.elementsEqual(line.type) }) { return .skipped(pastTheEnd: false) }
+            guard let point, point != .now, let knownDay = Day(line.known), let recordedDay = times.of(line.recorded).1,
+                  !point.includes(seq: line.seq, known: knownDay, recordedDay: recordedDay) else { return nil }
+            return .skipped(pastTheEnd: point.isPastTheEnd(seq: line.seq, recordedDay: recordedDay))
         }
+
+        /// An outturn, most of a ledger's lines, read straight from its bytes (see ``OutturnBytes``).
+        mutating func decode(_ line: LineEnvelope) -> ReplayItem? {
+            guard line.type.elementsEqual(Self.outturnType), let outturn = OutturnBytes.decode(line.data),
+                  let known = Day(line.known) else { return nil }
+            let (text, day) = times.of(line.recorded)
+            if !source.bytes.elementsEqual(line.source) { source = (Array(line.source), String(decoding: line.source, as: UTF8.self)) }
+            if !actor.bytes.elementsEqual(line.actor) { actor = (Array(line.actor), String(decoding: line.actor, as: UTF8.self)) }
+            return .event(LedgerEvent(seq: line.seq, id: String(decoding: line.id, as: UTF8.self), recorded: line.recorded.millisecondsSince1970,
+                                      recordedText: text, known: known, source: source.text, actor: actor.text, prev: "", hash: "",
+                                      event: .outturnRecorded(outturn), recordedDay: day), line: nil)
+        }
+
+        private static let outturnType = Array("outturn.recorded".utf8)
+        /// The last source and actor read, as bytes and text (a feed's lines share them).
+        var source: (bytes: [UInt8], text: String) = ([], "")
+        var actor: (bytes: [UInt8], text: String) = ([], "")
     }
 
     /// The recorded instant's text and day, worked out once per batch (a batch shares one instant).
@@ -339,7 +356,6 @@ extension Ledger {
         // Only the events other than outturns are read (and so checked).
         if reading.reads, let checkpoint = log.readCheckpoint(format: StateCheckpoint.format, upTo: head.end, checking: .asRead) {
             let ignored = typesValidationIgnores.map { DomainEvent.typeNames.firstIndex(of: $0)! }
-            var times = RecordedTimes()
             do {
                 let sections = try StateCheckpoint.Sections(checkpoint)
                 // The subjects' string indices (one the checkpoint lacks has no events there).
