@@ -106,7 +106,7 @@ extension Ledger {
         }
         if isGoing || builder != nil {
             // A replay that builds a checkpoint decodes every line: the checkpoint needs them all.
-            let decoder = LedgerEventDecoder(point: builder == nil ? point : nil, keepsLines: builder != nil)
+            let decoder = LedgerEventDecoder(point: builder == nil ? point : nil, keepsLines: builder != nil, keepsIDs: builder != nil)
             try log.forEachDecoded(after: start, upTo: end, decoder: decoder) { item in
                 if isGoing { events += 1 }
                 switch item {
@@ -175,6 +175,9 @@ extension Ledger {
         var times = RecordedTimes()
         /// Whether events other than outturns come with their lines (for a checkpoint).
         var keepsLines = false
+        /// Whether outturns read by the fast path keep their ids (a checkpoint stores them; no
+        /// view shows one, and the fold needs only their hashes).
+        var keepsIDs = true
 
         mutating func decode(_ record: LogRecord) -> ReplayItem {
             guard let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else { return unknown(record) }
@@ -205,7 +208,7 @@ extension Ledger {
             let (text, day) = times.of(line.recorded)
             if !source.bytes.elementsEqual(line.source) { source = (Array(line.source), String(decoding: line.source, as: UTF8.self)) }
             if !actor.bytes.elementsEqual(line.actor) { actor = (Array(line.actor), String(decoding: line.actor, as: UTF8.self)) }
-            return .event(LedgerEvent(seq: line.seq, id: String(decoding: line.id, as: UTF8.self), recorded: line.recorded.millisecondsSince1970,
+            return .event(LedgerEvent(seq: line.seq, id: String(decoding: line.id, as: UTF8.self), keepsID: keepsIDs, recorded: line.recorded.millisecondsSince1970,
                                       recordedText: text, known: known, source: source.text, actor: actor.text, prev: "", hash: "",
                                       event: .outturnRecorded(outturn), recordedDay: day), line: nil)
         }

@@ -66,10 +66,12 @@ public struct LedgerEvent: Sendable, Equatable {
     /// The recorded date (UTC), for comparing with `known`.
     public let recordedDay: Day
 
-    public init(seq: Int, id: String, recorded: Int64, recordedText: String, known: Day, source: String, actor: String,
-                prev: String, hash: String, event: DomainEvent, recordedDay: Day? = nil) {
+    /// `keepsID: false` keeps only the id's hashes (``idKey``), leaving `id` empty: for a replay
+    /// that never shows an id, where a million of them would be made and freed for nothing.
+    public init(seq: Int, id: String, keepsID: Bool = true, recorded: Int64, recordedText: String, known: Day, source: String,
+                actor: String, prev: String, hash: String, event: DomainEvent, recordedDay: Day? = nil) {
         self.seq = seq
-        self.id = id
+        self.id = keepsID ? id : ""
         self.idKey = EventIDs.Key(id)
         self.recorded = recorded
         self.recordedText = recordedText
