@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Writing numbers and digests straight into a byte buffer — as ASCII, or little-endian for the
 /// binary files: the id index writes a few per event, and rendering each as a `String` first
 /// costs more than the writing.
@@ -77,6 +83,19 @@ extension Array where Element == UInt8 {
 }
 
 private let sixtyFourZeros = [UInt8](repeating: UInt8(ascii: "0"), count: 64)
+
+extension UnsafeRawBufferPointer {
+    /// Whether these bytes are exactly `other`'s: one `memcmp`, where `elementsEqual` goes a byte
+    /// at a time through generic iterators.
+    package func hasSameBytes(as other: [UInt8]) -> Bool {
+        count == other.count && other.withUnsafeBytes { count == 0 || memcmp(baseAddress!, $0.baseAddress!, count) == 0 }
+    }
+
+    /// Whether these bytes are exactly `text`'s UTF-8.
+    package func hasSameBytes(as text: StaticString) -> Bool {
+        count == text.utf8CodeUnitCount && (count == 0 || memcmp(baseAddress!, text.utf8Start, count) == 0)
+    }
+}
 
 extension String {
     /// Whether any byte of the string's UTF-8 satisfies `predicate`, read from its contiguous

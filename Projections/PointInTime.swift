@@ -130,11 +130,6 @@ public struct Replay: Sendable {
         state.subjectsLeftOut.formUnion(subjects)
     }
 
-    /// Makes room for `count` more outturn keys (see ``LedgerState/reserveCapacity(events:outturns:)``).
-    public mutating func reserveOutturnKeys(_ count: Int) {
-        state.reserveCapacity(events: 0, outturns: count)
-    }
-
     /// Counts events the caller judged the point in time to leave out.
     public mutating func countSkipped(_ count: Int) {
         skipped += count

@@ -52,12 +52,8 @@ extension LedgerState {
     /// One row per partnership and indicator that has an outturn or a target.
     public func statusRows(partnership: String? = nil, indicator: String? = nil) -> [StatusRow] {
         var pairs: Set<[String]> = []
-        /// Whether any outturn for the area and indicator is still live (not retracted).
-        func hasLiveOutturn(_ area: String, _ ind: String, _ periods: Set<Period>) -> Bool {
-            periods.contains { recordedOutturn(OutturnKey(area: area, indicator: ind, period: $0)) != nil }
-        }
-        for (area, byIndicator) in outturnAreas where self.partnership(area) != nil {
-            for (ind, periods) in byIndicator where hasLiveOutturn(area, ind, periods) { pairs.insert([area, ind]) }
+        for (area, indicators) in outturnAreas where self.partnership(area) != nil {
+            for ind in indicators where hasLiveOutturn(area: area, indicator: ind) { pairs.insert([area, ind]) }
         }
         for id in targets.keys {
             if let (t, withdrawn) = target(id), !withdrawn { pairs.insert([t.partnership, t.indicator]) }
@@ -72,8 +68,8 @@ extension LedgerState {
         // Composites whose components have outturns show too.
         for (id, _) in indicators {
             guard let def = self.indicator(id), def.composition != .none else { continue }
-            for (area, byIndicator) in outturnAreas where self.partnership(area) != nil {
-                if def.composition.components.contains(where: { hasLiveOutturn(area, $0, byIndicator[$0] ?? []) }) {
+            for (area, indicators) in outturnAreas where self.partnership(area) != nil {
+                if def.composition.components.contains(where: { indicators.contains($0) && hasLiveOutturn(area: area, indicator: $0) }) {
                     pairs.insert([area, id])
                 }
             }
@@ -94,7 +90,7 @@ extension LedgerState {
     func latestBaselinesByPair() -> [[String]: BaselineSet] {
         var latest: [[String]: Entry<BaselineSet>] = [:]
         for entries in baselines.values {
-            guard let e = live(entries).last else { continue }
+            guard let e = lastLive(entries) else { continue }
             let pair = [e.payload.partnership, e.payload.indicator]
             if latest[pair].map({ $0.seq < e.seq }) ?? true { latest[pair] = e }
         }

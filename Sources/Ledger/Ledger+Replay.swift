@@ -195,7 +195,7 @@ extension Ledger {
         }
 
         mutating func skip(_ line: LineEnvelope) -> ReplayItem? {
-            if !skippedTypes.isEmpty, skippedTypes.contains(where: { $0.elementsEqual(line.type) }) { return .skipped(pastTheEnd: false) }
+            if !skippedTypes.isEmpty, skippedTypes.contains(where: { line.type.hasSameBytes(as: $0) }) { return .skipped(pastTheEnd: false) }
             guard let point, point != .now, let knownDay = Day(line.known), let recordedDay = times.of(line.recorded).1,
                   !point.includes(seq: line.seq, known: knownDay, recordedDay: recordedDay) else { return nil }
             return .skipped(pastTheEnd: point.isPastTheEnd(seq: line.seq, recordedDay: recordedDay))
@@ -203,17 +203,16 @@ extension Ledger {
 
         /// An outturn, most of a ledger's lines, read straight from its bytes (see ``OutturnBytes``).
         mutating func decode(_ line: LineEnvelope) -> ReplayItem? {
-            guard line.type.elementsEqual(Self.outturnType), let outturn = OutturnBytes.decode(line.data),
+            guard line.type.hasSameBytes(as: "outturn.recorded"), let outturn = OutturnBytes.decode(line.data),
                   let known = Day(line.known) else { return nil }
             let (text, day) = times.of(line.recorded)
-            if !source.bytes.elementsEqual(line.source) { source = (Array(line.source), String(decoding: line.source, as: UTF8.self)) }
-            if !actor.bytes.elementsEqual(line.actor) { actor = (Array(line.actor), String(decoding: line.actor, as: UTF8.self)) }
+            if !line.source.hasSameBytes(as: source.bytes) { source = (Array(line.source), String(decoding: line.source, as: UTF8.self)) }
+            if !line.actor.hasSameBytes(as: actor.bytes) { actor = (Array(line.actor), String(decoding: line.actor, as: UTF8.self)) }
             return .event(LedgerEvent(seq: line.seq, id: String(decoding: line.id, as: UTF8.self), keepsID: keepsIDs, recorded: line.recorded.millisecondsSince1970,
                                       recordedText: text, known: known, source: source.text, actor: actor.text, prev: "", hash: "",
                                       event: .outturnRecorded(outturn), recordedDay: day), line: nil)
         }
 
-        private static let outturnType = Array("outturn.recorded".utf8)
         /// The last source and actor read, as bytes and text (a feed's lines share them).
         var source: (bytes: [UInt8], text: String) = ([], "")
         var actor: (bytes: [UInt8], text: String) = ([], "")
@@ -418,16 +417,10 @@ extension Ledger {
                          foldingAll: Bool = true) throws -> LedgerState {
         var state = state
         // Room for what will be folded in (without `foldingAll`, outturns are only checked).
-        let (folded, outturns) = pending.withUnsafeBufferPointer { records in
-            var folded = 0, outturns = 0
-            for i in records.indices {
-                let type = records[i].record.type
-                if type == "outturn.recorded" { outturns += 1 }
-                if foldingAll || !typesValidationIgnores.contains(type) { folded += 1 }
-            }
-            return (folded, foldingAll ? outturns : 0)
+        let folded = pending.withUnsafeBufferPointer { records in
+            records.count { foldingAll || !typesValidationIgnores.contains($0.record.type) }
         }
-        state.reserveCapacity(events: folded, outturns: outturns)
+        state.reserveCapacity(events: folded)
         var times = RecordedTimes()
         // Read in place: copying each record would retain its strings (on the core that is
         // encoding the same records' lines).

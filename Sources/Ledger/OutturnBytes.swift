@@ -1,3 +1,4 @@
+import EventLog
 import LedgerModel
 
 /// Reads an `outturn.recorded` event's `data` straight from its bytes — nine in ten lines of a
@@ -28,21 +29,17 @@ enum OutturnBytes {
         case partnership, area, indicator, period, value, numerator, denominator, change, against, status, note
 
         init?(_ key: UnsafeRawBufferPointer) {
-            switch key.count {
-            case 4: if key.elementsEqual("area".utf8) { self = .area } else if key.elementsEqual("note".utf8) { self = .note } else { return nil }
-            case 5: if key.elementsEqual("value".utf8) { self = .value } else { return nil }
-            case 6:
-                if key.elementsEqual("period".utf8) { self = .period } else if key.elementsEqual("status".utf8) { self = .status }
-                else if key.elementsEqual("change".utf8) { self = .change } else { return nil }
-            case 7: if key.elementsEqual("against".utf8) { self = .against } else { return nil }
-            case 9:
-                if key.elementsEqual("indicator".utf8) { self = .indicator } else if key.elementsEqual("numerator".utf8) { self = .numerator }
-                else { return nil }
-            case 11:
-                if key.elementsEqual("partnership".utf8) { self = .partnership } else if key.elementsEqual("denominator".utf8) { self = .denominator }
-                else { return nil }
-            default: return nil
+            let field: Field? = switch key.count {
+            case 4: key.hasSameBytes(as: "area") ? .area : key.hasSameBytes(as: "note") ? .note : nil
+            case 5: key.hasSameBytes(as: "value") ? .value : nil
+            case 6: key.hasSameBytes(as: "period") ? .period : key.hasSameBytes(as: "status") ? .status : key.hasSameBytes(as: "change") ? .change : nil
+            case 7: key.hasSameBytes(as: "against") ? .against : nil
+            case 9: key.hasSameBytes(as: "indicator") ? .indicator : key.hasSameBytes(as: "numerator") ? .numerator : nil
+            case 11: key.hasSameBytes(as: "partnership") ? .partnership : key.hasSameBytes(as: "denominator") ? .denominator : nil
+            default: nil
             }
+            guard let field else { return nil }
+            self = field
         }
     }
 

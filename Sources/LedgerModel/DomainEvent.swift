@@ -1,17 +1,20 @@
 /// Every event type of the ledger, typed. The payloads are in `Events.swift`.
+///
+/// The kinds a ledger holds few of are `indirect` (boxed): an event is as large as its largest
+/// direct payload, and a replay moves a million of them, nearly all outturns.
 public enum DomainEvent: Sendable, Equatable {
-    case partnershipRegistered(PartnershipRegistered)
-    case planAdopted(PlanAdopted)
-    case planRevised(PlanRevised)
-    case prioritySet(PrioritySet)
-    case priorityRetired(PriorityRetired)
-    case indicatorDefined(IndicatorDefined)
-    case baselineSet(BaselineSet)
-    case targetSet(TargetSet)
-    case targetRevised(TargetRevised)
-    case targetWithdrawn(TargetWithdrawn)
+    indirect case partnershipRegistered(PartnershipRegistered)
+    indirect case planAdopted(PlanAdopted)
+    indirect case planRevised(PlanRevised)
+    indirect case prioritySet(PrioritySet)
+    indirect case priorityRetired(PriorityRetired)
+    indirect case indicatorDefined(IndicatorDefined)
+    indirect case baselineSet(BaselineSet)
+    indirect case targetSet(TargetSet)
+    indirect case targetRevised(TargetRevised)
+    indirect case targetWithdrawn(TargetWithdrawn)
     case outturnRecorded(OutturnRecorded)
-    case actionCreated(ActionCreated)
+    indirect case actionCreated(ActionCreated)
     case actionUpdated(ActionUpdated)
     case boardHeld(BoardHeld)
     case eventRetracted(EventRetracted)

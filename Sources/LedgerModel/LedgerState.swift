@@ -7,6 +7,8 @@ public struct Entry<Payload: Sendable>: Sendable {
     public init(seq: Int, known: Day, payload: Payload) { (self.seq, self.known, self.payload) = (seq, known, payload) }
 }
 
+extension Entry: Equatable where Payload: Equatable {}
+
 /// What a target's history can hold.
 public enum TargetChange: Sendable, Equatable {
     case set(TargetSet)
@@ -68,7 +70,8 @@ public struct LedgerState: Sendable {
     public private(set) var indicators: [String: [Entry<IndicatorDefined>]] = [:]
     public private(set) var baselines: [String: [Entry<BaselineSet>]] = [:]
     public private(set) var targets: [String: [Entry<TargetChange>]] = [:]
-    public private(set) var outturns: [OutturnKey: [Entry<OutturnRecorded>]] = [:]
+    /// Every outturn, by area, indicator and period (see ``outturns`` for them as one dictionary).
+    public private(set) var outturnTable = OutturnTable()
     public private(set) var actions: [String: [Entry<ActionCreated>]] = [:]
     public private(set) var actionUpdates: [String: [Entry<ActionUpdated>]] = [:]
     public private(set) var boards: [BoardRecord] = []
@@ -86,8 +89,6 @@ public struct LedgerState: Sendable {
     private var applied: [Bool] = []
     /// How many events have been applied.
     public private(set) var appliedCount = 0
-    /// Outturn periods recorded per area and indicator, for finding months to aggregate.
-    public private(set) var periodsByArea: [String: [String: Set<Period>]] = [:]
     /// Areas whose outturns are counted (applied, and retractable) but not kept: a view of one
     /// partnership never reads another partnership's figures, which are most of a London-wide
     /// ledger. Set before anything is folded; see ``countLeftOut(seqs:)``.
@@ -103,12 +104,11 @@ public struct LedgerState: Sendable {
         "\(partnership)/\(plan)/\(priority)"
     }
 
-    /// Makes room for `events` more events, `outturns` of them outturns, so folding in a large
-    /// batch does not rehash the growing tables over and over.
-    public mutating func reserveCapacity(events: Int, outturns: Int) {
+    /// Makes room for `events` more events, so folding in a large batch does not rehash the
+    /// growing tables over and over.
+    public mutating func reserveCapacity(events: Int) {
         eventIDs.reserveCapacity(events)
         applied.reserveCapacity(head + events + 1)
-        if outturns > 0 { self.outturns.reserveCapacity(self.outturns.count + outturns) }
     }
 
     /// Folds one event in. Events must come in seq order; the caller decides which to skip
@@ -160,21 +160,12 @@ public struct LedgerState: Sendable {
     /// retained here and released again by the caller cost a tenth of a warm view.
     /// (Outturns of an area in ``outturnAreasLeftOut`` are not brought here: see ``countLeftOut(seqs:)``.)
     public mutating func applyOutturns(area: String, indicator: String, _ runs: inout [(period: Period, entries: [Entry<OutturnRecorded>])]) {
-        var newPeriods: [Period] = []
         for i in runs.indices where !runs[i].entries.isEmpty {
             var entries: [Entry<OutturnRecorded>] = []
             swap(&entries, &runs[i].entries)
-            let period = runs[i].period
             for entry in entries { markApplied(entry.seq) }
-            let key = OutturnKey(area: area, indicator: indicator, period: period)
-            // One hash of the key when it is new, as it always is for a checkpoint read first.
-            if let earlier = outturns.updateValue(entries, forKey: key) {
-                outturns[key] = earlier + entries
-            } else {
-                newPeriods.append(period)
-            }
+            outturnTable.append(area: area, indicator: indicator, period: runs[i].period, entries)
         }
-        if !newPeriods.isEmpty { periodsByArea[area, default: [:]][indicator, default: []].formUnion(newPeriods) }
     }
 
     /// Folds in events a checkpoint keeps that a view of one partnership never reads (outturns
@@ -193,12 +184,8 @@ public struct LedgerState: Sendable {
     }
 
     private mutating func addOutturn(_ entry: Entry<OutturnRecorded>) {
-        let o = entry.payload
-        guard outturnAreasLeftOut.isEmpty || !outturnAreasLeftOut.contains(o.area) else { return }
-        var isNewKey = false
-        outturns[OutturnKey(area: o.area, indicator: o.indicator, period: o.period), default: { isNewKey = true; return [] }()]
-            .append(entry)
-        if isNewKey { periodsByArea[o.area, default: [:]][o.indicator, default: []].insert(o.period) }
+        guard outturnAreasLeftOut.isEmpty || !outturnAreasLeftOut.contains(entry.payload.area) else { return }
+        outturnTable.append(entry)
     }
 
     private func isApplied(_ seq: Int) -> Bool { seq >= 0 && seq < applied.count && applied[seq] }
@@ -219,17 +206,24 @@ public struct LedgerState: Sendable {
         return retracted.isEmpty ? entries : entries.filter { retracted[$0.seq] == nil }
     }
 
+    /// The last entry not retracted so far: `live(entries).last`, without building the list
+    /// (views ask this of every indicator, target and action, many times over).
+    public func lastLive<P>(_ entries: [Entry<P>]?) -> Entry<P>? {
+        guard let entries else { return nil }
+        return retracted.isEmpty ? entries.last : entries.last { retracted[$0.seq] == nil }
+    }
+
     // MARK: - Current values
 
-    public func partnership(_ id: String) -> PartnershipRegistered? { live(partnerships[id]).last?.payload }
+    public func partnership(_ id: String) -> PartnershipRegistered? { lastLive(partnerships[id])?.payload }
 
-    public func indicator(_ id: String) -> IndicatorDefined? { live(indicators[id]).last?.payload }
+    public func indicator(_ id: String) -> IndicatorDefined? { lastLive(indicators[id])?.payload }
 
-    public func baseline(_ id: String) -> BaselineSet? { live(baselines[id]).last?.payload }
+    public func baseline(_ id: String) -> BaselineSet? { lastLive(baselines[id])?.payload }
 
-    public func action(_ id: String) -> ActionCreated? { live(actions[id]).last?.payload }
+    public func action(_ id: String) -> ActionCreated? { lastLive(actions[id])?.payload }
 
-    public func latestUpdate(of action: String) -> Entry<ActionUpdated>? { live(actionUpdates[action]).last }
+    public func latestUpdate(of action: String) -> Entry<ActionUpdated>? { lastLive(actionUpdates[action]) }
 
     /// The plan as adopted and revised so far (title and version updated by revisions).
     public func plan(_ partnership: String, _ plan: String) -> PlanAdopted? {
@@ -247,7 +241,7 @@ public struct LedgerState: Sendable {
 
     /// The priority if it is set and not retired.
     public func priority(_ partnership: String, _ plan: String, _ priority: String) -> PrioritySet? {
-        guard case .set(let p)? = live(priorities[Self.priorityKey(partnership, plan, priority)]).last?.payload else { return nil }
+        guard case .set(let p)? = lastLive(priorities[Self.priorityKey(partnership, plan, priority)])?.payload else { return nil }
         return p
     }
 
@@ -265,23 +259,34 @@ public struct LedgerState: Sendable {
         return current.map { ($0, withdrawn) }
     }
 
+    /// Every outturn kept, by key, each key's in seq order: built on each call from
+    /// ``outturnTable`` (for tests and tools; views look up the keys they need).
+    public var outturns: [OutturnKey: [Entry<OutturnRecorded>]] { outturnTable.dictionary }
+
     /// The live recorded outturn for a key (the latest revision), if any.
-    public func recordedOutturn(_ key: OutturnKey) -> Entry<OutturnRecorded>? { live(outturns[key]).last }
+    public func recordedOutturn(_ key: OutturnKey) -> Entry<OutturnRecorded>? {
+        outturnTable.latest(key) { retracted[$0.seq] == nil }.entry
+    }
 
     /// The figure recorded for `key` now (as ``recordedOutturn(_:)``), and how many were ever
     /// recorded for it, retracted ones too: one lookup, for an import judging each cell.
     public func outturnHistory(_ key: OutturnKey) -> (current: OutturnRecorded?, count: Int) {
-        guard let entries = outturns[key] else { return (nil, 0) }
-        return (live(entries).last?.payload, entries.count)
+        let found = outturnTable.latest(key) { retracted[$0.seq] == nil }
+        return (found.entry?.payload, found.count)
+    }
+
+    /// Whether the area has a live outturn of the indicator, for any period.
+    public func hasLiveOutturn(area: String, indicator: String) -> Bool {
+        outturnTable.hasAny(area: area, indicator: indicator) { retracted[$0.seq] == nil }
     }
 
     /// Every period with an outturn recorded for the area and indicator (live or not).
     public func recordedPeriods(area: String, indicator: String) -> Set<Period> {
-        periodsByArea[area]?[indicator] ?? []
+        outturnTable.periods(area: area, indicator: indicator)
     }
 
-    /// Every area with outturns, and every indicator with outturns in it.
-    public var outturnAreas: [String: [String: Set<Period>]] { periodsByArea }
+    /// Every area with outturns, and the indicators with outturns in it.
+    public var outturnAreas: [String: Set<String>] { outturnTable.indicatorsByArea }
 
     /// Live board records named `name`, oldest first.
     public func boards(named name: String) -> [BoardRecord] {

@@ -12,7 +12,7 @@ private func period(_ text: String) throws -> Period {
 }
 
 /// SplitMix64: a small seeded generator so the property tests are deterministic.
-private struct SeededGenerator: RandomNumberGenerator {
+struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15

@@ -253,7 +253,7 @@ struct CheckpointTests {
         var targets: [String: [Kept<TargetChange>]]
         var actions: [String: [Kept<ActionCreated>]]
         var actionUpdates: [String: [Kept<ActionUpdated>]]
-        var periods: [String: [String: Set<Period>]]
+        var periods: [String: Set<String>]
         /// The seqs `resolve(.seq(_:))` finds (those applied), and what each id resolves to.
         var applied: [Int]
         var resolvedIDs: [Int?]

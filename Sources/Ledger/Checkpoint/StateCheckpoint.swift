@@ -65,8 +65,6 @@ enum StateCheckpoint {
         // The outturns of areas left out are counted, never kept (by string index).
         let leftOut = replay.state.outturnAreasLeftOut
         let isLeftOut = leftOut.isEmpty ? [] : strings.map { leftOut.contains($0) }
-        // (A view of one partnership keeps a few of them: the table's growth costs less than counting.)
-        if isLeftOut.isEmpty { replay.reserveOutturnKeys(try keysCounted(raw, sections, point, before: stop, lastSeq: lastSeq)) }
         var skipped = 0
 
         // The other events' lines are decoded on another core while the outturns are folded here.
@@ -227,24 +225,6 @@ enum StateCheckpoint {
             return Int(try reader.uint32())
         }
         return stop
-    }
-
-    /// How many outturn keys (area, indicator, period) have an entry the point in time counts:
-    /// room for them is made at once, instead of the table growing and rehashing as it fills.
-    static func keysCounted(_ raw: UnsafeRawBufferPointer, _ sections: Sections, _ point: PointInTime, before stop: Int,
-                            lastSeq: Int) throws -> Int {
-        var outturns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.outturns]), lastSeq: lastSeq)
-        var count = 0
-        var previous: (UInt32, UInt32, UInt32, UInt32)?
-        while !outturns.isAtEnd {
-            let envelope = try Envelope(&outturns)
-            let key = (try outturns.uint32(), try outturns.uint32(), try outturns.uint32(), try outturns.uint32())
-            try outturns.skip(outturnSize - Envelope.size - 16)
-            guard envelope.seq < stop, point.includes(seq: envelope.seq, known: envelope.known, recordedDay: envelope.recordedDay) else { continue }
-            if let previous, previous == key { continue }
-            (count, previous) = (count + 1, key)
-        }
-        return count
     }
 
     /// A target or an action, by id: what a partnership's view alone reads.

@@ -1,0 +1,160 @@
+/// Every outturn folded in, by area and indicator (a series) and period: most of a ledger's
+/// events, so laid out for folding a million of them.
+///
+/// A series keeps its entries in one array, in the order they came (seq order within a
+/// period), with each entry linked to the one before it for the same period: no array per
+/// period, and no table keyed by every (area, indicator, period) — a few thousand series in a
+/// small table, each with a small table of its periods, which stay in the processor's cache.
+public struct OutturnTable: Sendable {
+    /// An area and an indicator: the series of its outturns.
+    public struct SeriesKey: Hashable, Sendable {
+        public var area: String
+        public var indicator: String
+        public init(area: String, indicator: String) { (self.area, self.indicator) = (area, indicator) }
+    }
+
+    private struct Series: Sendable {
+        var entries: [Entry<OutturnRecorded>] = []
+        /// `previous[i]`: the entry before `entries[i]` for the same period, or -1.
+        var previous: [Int32] = []
+        /// Each month's latest entry (or -1), from `firstMonth` on: most periods are months, and
+        /// an array needs no hashing.
+        var latestByMonth: [Int32] = []
+        var firstMonth = 0
+        /// Each other period's latest entry (and any month too far from the rest, see `monthSpan`).
+        var latestOther: [Period: Int32] = [:]
+
+        /// The most months `latestByMonth` covers: a century, 4.8 KB.
+        static let monthSpan = 1200
+
+        /// Where `period`'s latest entry is in `latestByMonth`, if it is a month that it covers or could.
+        func slot(_ period: Period, growing: Bool) -> Int? {
+            guard period.first == period.last else { return nil }
+            let month = period.first.index
+            if latestByMonth.isEmpty { return growing ? 0 : nil }
+            let low = min(month, firstMonth), high = max(month, firstMonth + latestByMonth.count - 1)
+            if high - low >= Self.monthSpan { return nil }
+            return month - firstMonth
+        }
+
+        func latest(_ period: Period) -> Int32? {
+            if let s = slot(period, growing: false) {
+                return s >= 0 && s < latestByMonth.count && latestByMonth[s] >= 0 ? latestByMonth[s] : nil
+            }
+            return latestOther[period]
+        }
+
+        /// Sets `period`'s latest entry; returns the one before (nil if none).
+        mutating func setLatest(_ period: Period, _ position: Int32) -> Int32? {
+            guard var s = slot(period, growing: true) else { return latestOther.updateValue(position, forKey: period) }
+            if latestByMonth.isEmpty {
+                firstMonth = period.first.index
+            } else if s < 0 {
+                latestByMonth.insert(contentsOf: repeatElement(-1, count: -s), at: 0)
+                firstMonth += s
+                s = 0
+            }
+            if s >= latestByMonth.count { latestByMonth.append(contentsOf: repeatElement(-1, count: s + 1 - latestByMonth.count)) }
+            let before = latestByMonth[s]
+            latestByMonth[s] = position
+            return before >= 0 ? before : nil
+        }
+
+        /// Every period with an entry.
+        var periods: [Period] {
+            latestByMonth.indices.filter { latestByMonth[$0] >= 0 }.map { Period.month(Month(index: firstMonth + $0)) } + latestOther.keys
+        }
+
+        mutating func append(_ entry: Entry<OutturnRecorded>, period: Period) -> Bool {
+            let position = Int32(entries.count)
+            entries.append(entry)
+            let before = setLatest(period, position)
+            previous.append(before ?? -1)
+            return before == nil
+        }
+
+        /// The period's entries, latest first.
+        func newestFirst(_ period: Period) -> some Sequence<Entry<OutturnRecorded>> {
+            sequence(first: latest(period) ?? -1) { previous[Int($0)] }.prefix { $0 >= 0 }.lazy.map { entries[Int($0)] }
+        }
+    }
+
+    private var index: [SeriesKey: Int] = [:]
+    private var series: [Series] = []
+    /// Area → the indicators with outturns in it.
+    public private(set) var indicatorsByArea: [String: Set<String>] = [:]
+    /// How many (area, indicator, period) keys have an outturn.
+    public private(set) var keyCount = 0
+
+    public init() {}
+
+    public var isEmpty: Bool { keyCount == 0 }
+
+    /// Appends an outturn (after every earlier one for its key).
+    public mutating func append(_ entry: Entry<OutturnRecorded>) {
+        let o = entry.payload
+        let s = seriesPosition(area: o.area, indicator: o.indicator)
+        if series[s].append(entry, period: o.period) { keyCount += 1 }
+    }
+
+    /// Appends one area's indicator's outturns for one period, in seq order (after every earlier one for it).
+    public mutating func append(area: String, indicator: String, period: Period, _ entries: [Entry<OutturnRecorded>]) {
+        guard !entries.isEmpty else { return }
+        let s = seriesPosition(area: area, indicator: indicator)
+        var isNew = false
+        for entry in entries where series[s].append(entry, period: period) { isNew = true }
+        if isNew { keyCount += 1 }
+    }
+
+    private mutating func seriesPosition(area: String, indicator: String) -> Int {
+        let key = SeriesKey(area: area, indicator: indicator)
+        if let s = index[key] { return s }
+        index[key] = series.count
+        series.append(Series())
+        indicatorsByArea[area, default: []].insert(indicator)
+        return series.count - 1
+    }
+
+    /// The key's entries, latest first (nothing if it has none).
+    public func newestFirst(_ key: OutturnKey) -> [Entry<OutturnRecorded>] {
+        guard let s = index[SeriesKey(area: key.area, indicator: key.indicator)] else { return [] }
+        return Array(series[s].newestFirst(key.period))
+    }
+
+    /// The latest of the key's entries that `isLive` accepts, and how many it has in all.
+    public func latest(_ key: OutturnKey, where isLive: (Entry<OutturnRecorded>) -> Bool) -> (entry: Entry<OutturnRecorded>?, count: Int) {
+        guard let s = index[SeriesKey(area: key.area, indicator: key.indicator)] else { return (nil, 0) }
+        var found: Entry<OutturnRecorded>?
+        var count = 0
+        for entry in series[s].newestFirst(key.period) {
+            count += 1
+            if found == nil, isLive(entry) { found = entry }
+        }
+        return (found, count)
+    }
+
+    /// Whether any of the area's entries for the indicator is one `isLive` accepts.
+    public func hasAny(area: String, indicator: String, where isLive: (Entry<OutturnRecorded>) -> Bool) -> Bool {
+        guard let s = index[SeriesKey(area: area, indicator: indicator)] else { return false }
+        return series[s].entries.contains(where: isLive)
+    }
+
+    /// Every period with an entry for the area and indicator.
+    public func periods(area: String, indicator: String) -> Set<Period> {
+        guard let s = index[SeriesKey(area: area, indicator: indicator)] else { return [] }
+        return Set(series[s].periods)
+    }
+
+    /// Every key's entries in seq order: the whole table as one dictionary, built on each call
+    /// (for tests and tools; a view asks for the keys it needs).
+    public var dictionary: [OutturnKey: [Entry<OutturnRecorded>]] {
+        var all: [OutturnKey: [Entry<OutturnRecorded>]] = [:]
+        all.reserveCapacity(keyCount)
+        for (key, s) in index {
+            for period in series[s].periods {
+                all[OutturnKey(area: key.area, indicator: key.indicator, period: period)] = series[s].newestFirst(period).reversed()
+            }
+        }
+        return all
+    }
+}

@@ -1,0 +1,65 @@
+import Testing
+@testable import LedgerModel
+
+/// The outturn table answers exactly as a plain dictionary of each key's entries in seq order
+/// would: every lookup, after every append, for months near and far apart (before the first
+/// month it saw, past its century of array slots), financial years, quarters and spans, one
+/// event at a time and a checkpoint's run at a time.
+struct OutturnTableTests {
+    @Test(arguments: [1, 2, 3])
+    func answersAsADictionaryOfEachKeysEntries(seed: UInt64) {
+        var random = SeededGenerator(state: seed)
+        let areas = ["borough-1", "borough-2", "london"], indicators = ["MOPAC7", "count-1", "rate-2"]
+        // Months around 2015, a few far away (beyond the array's century, before and after), and other shapes.
+        let periods: [Period] = (0..<60).map { Period.month(Month(index: 2015 * 12 + $0 - 30)) }
+            + [Period.month(Month(index: 1900 * 12)), Period.month(Month(index: 2300 * 12 + 5)), Period.month(Month(index: 2114 * 12))]
+            + ["2015/16", "2015/16 Q2", "2016", "2014-04..2015-03", "2014-04..2014-04"].map { Period($0)! }
+        var table = OutturnTable()
+        var model: [OutturnKey: [Entry<OutturnRecorded>]] = [:]
+        var retracted: Set<Int> = []
+        var seq = 0
+        func entry(_ key: OutturnKey) -> Entry<OutturnRecorded> {
+            seq += 1
+            return Entry(seq: seq, known: Day(iso: "2020-01-01")!, payload: OutturnRecorded(
+                area: key.area, indicator: key.indicator, period: key.period, value: .number(Double(seq))))
+        }
+        func randomKey() -> OutturnKey {
+            OutturnKey(area: areas.randomElement(using: &random)!, indicator: indicators.randomElement(using: &random)!,
+                       period: periods.randomElement(using: &random)!)
+        }
+        func check() {
+            #expect(table.dictionary == model)
+            #expect(table.keyCount == model.count && table.isEmpty == model.isEmpty)
+            for _ in 0..<20 {
+                let key = randomKey()
+                let entries = model[key] ?? []
+                #expect(table.newestFirst(key) == entries.reversed())
+                let latest = table.latest(key) { !retracted.contains($0.seq) }
+                #expect(latest.entry == entries.last { !retracted.contains($0.seq) } && latest.count == entries.count)
+                let series = model.filter { $0.key.area == key.area && $0.key.indicator == key.indicator }
+                #expect(table.periods(area: key.area, indicator: key.indicator) == Set(series.keys.map(\.period)))
+                #expect(table.hasAny(area: key.area, indicator: key.indicator) { !retracted.contains($0.seq) }
+                        == series.values.joined().contains { !retracted.contains($0.seq) })
+            }
+            var byArea: [String: Set<String>] = [:]
+            for key in model.keys { byArea[key.area, default: []].insert(key.indicator) }
+            #expect(table.indicatorsByArea == byArea)
+        }
+        for round in 0..<300 {
+            let key = randomKey()
+            if round % 7 == 0 {
+                let run = (0..<Int(random.next() % 3 + 1)).map { _ in entry(key) }
+                table.append(area: key.area, indicator: key.indicator, period: key.period, run)
+                model[key, default: []] += run
+            } else {
+                let e = entry(key)
+                table.append(e)
+                model[key, default: []].append(e)
+            }
+            if random.next() % 5 == 0 { retracted.insert(Int(random.next() % UInt64(seq)) + 1) }
+            if round % 10 == 0 { check() }
+        }
+        check()
+        #expect(model.count > 150)
+    }
+}
