@@ -87,7 +87,7 @@ extension Log {
                         Log.decodeRun(bytes, lines: starts, range, firstSeq: firstSeq, chunkOffset: chunkOffset, path: path, decoder: decoder)
                     }
                     for run in runs {
-                        if !run.outputs.isEmpty { channel.send(.batch(run.outputs)) }
+                        if run.outputs.count > 0 { channel.send(.batch(run.outputs)) }
                         if let error = run.error { throw error }
                     }
                     expectedSeq += starts.count
@@ -106,7 +106,7 @@ extension Log {
         while true {
             switch channel.receive() {
             case .batch(let items):
-                for item in items {
+                while let item = items.take() {
                     guard try body(item) else {
                         stopped = true
                         channel.cancelAndDrain()
@@ -128,10 +128,9 @@ extension Log {
     /// Decodes the lines `range` of a chunk with a copy of `decoder`: their outputs in order,
     /// and the error of the first malformed line (the outputs stop before it).
     static func decodeRun<D: RecordDecoder>(_ bytes: UnsafeRawBufferPointer, lines: [Range<Int>], _ range: Range<Int>, firstSeq: Int,
-                                            chunkOffset: Int, path: String, decoder: D) -> (outputs: [D.Output], error: EventLogError?) {
+                                            chunkOffset: Int, path: String, decoder: D) -> (outputs: HandOver<D.Output>, error: EventLogError?) {
         var decoder = decoder
-        var outputs: [D.Output] = []
-        outputs.reserveCapacity(range.count)
+        let outputs = HandOver<D.Output>(capacity: range.count)
         for i in range {
             let line = UnsafeRawBufferPointer(rebasing: bytes[lines[i]])
             let canonical = CanonicalLine.scan(line)
@@ -153,10 +152,44 @@ extension Log {
     }
 }
 
+/// A run of outputs decoded on a reading thread, handed to the folding one and taken out one at
+/// a time: moved, never copied (a copy retains every reference an output holds, and freeing the
+/// run releases them all again — for a million events, a tenth of the fold).
+final class HandOver<Item>: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<Item>
+    private let capacity: Int
+    private(set) var count = 0
+    private var taken = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: max(1, capacity))
+    }
+
+    /// Adds an output (on the thread that fills it, before it is handed over).
+    func append(_ item: consuming Item) {
+        precondition(count < capacity, "a hand-over holds at most \(capacity) outputs")
+        (base + count).initialize(to: item)
+        count += 1
+    }
+
+    /// The next output, moved out; nil when all have been taken (on the thread it was handed to).
+    func take() -> Item? {
+        guard taken < count else { return nil }
+        taken += 1
+        return (base + taken - 1).move()
+    }
+
+    deinit {
+        (base + taken).deinitialize(count: count - taken)
+        base.deallocate()
+    }
+}
+
 /// A bounded queue of batches from the reading thread to the folding one.
 private final class Channel<Item: Sendable>: @unchecked Sendable {
     enum Message {
-        case batch([Item])
+        case batch(HandOver<Item>)
         case end
         case failed(any Error)
     }

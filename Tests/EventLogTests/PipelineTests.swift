@@ -60,4 +60,27 @@ struct PipelineTests {
         #expect(thrown?.code == .corrupt)
         #expect(thrown?.message.contains("seq 4322") == true)
     }
+
+    /// Counts its instances, to see each output freed exactly once.
+    final class Tracked: @unchecked Sendable {
+        nonisolated(unsafe) static var alive = 0
+        let n: Int
+        init(_ n: Int) { self.n = n; Tracked.alive += 1 }
+        deinit { Tracked.alive -= 1 }
+    }
+
+    @Test func aHandOverMovesItsOutputsOutInOrderAndFreesWhatIsNotTaken() {
+        Tracked.alive = 0
+        var taken: [Int] = []
+        do {
+            let run = HandOver<Tracked>(capacity: 5)
+            for n in 1...5 { run.append(Tracked(n)) }
+            #expect(Tracked.alive == 5 && run.count == 5)
+            for _ in 0..<2 { if let t = run.take() { taken.append(t.n) } }
+            #expect(Tracked.alive == 3) // the two taken were freed by their last user, here
+        }
+        #expect(taken == [1, 2] && Tracked.alive == 0) // the three never taken, freed with the run
+        let empty = HandOver<Tracked>(capacity: 0)
+        #expect(empty.take() == nil && empty.count == 0)
+    }
 }
