@@ -130,6 +130,11 @@ public struct Replay: Sendable {
         state.subjectsLeftOut.formUnion(subjects)
     }
 
+    /// Makes room for about `events` more events (see ``LedgerState/reserveCapacity(events:)``).
+    public mutating func reserveCapacity(events: Int) {
+        state.reserveCapacity(events: events)
+    }
+
     /// Counts events the caller judged the point in time to leave out.
     public mutating func countSkipped(_ count: Int) {
         skipped += count

@@ -107,6 +107,13 @@ extension Ledger {
         if isGoing || builder != nil {
             // A replay that builds a checkpoint decodes every line: the checkpoint needs them all.
             let decoder = LedgerEventDecoder(point: builder == nil ? point : nil, keepsLines: builder != nil, keepsIDs: builder != nil)
+            // Room for the lines to come, at a generous 512 bytes each (a generated outturn's is 430),
+            // so the fold's tables are not rebuilt as they grow — when it reads to the end (a view
+            // as of a day may fold a line from anywhere: backdated).
+            switch point {
+            case .now, .asOf: replay.reserveCapacity(events: (end - (start?.end ?? 0)) / 512)
+            case .recorded, .sealed: break
+            }
             try log.forEachDecoded(after: start, upTo: end, decoder: decoder) { item in
                 if isGoing { events += 1 }
                 switch item {

@@ -22,23 +22,32 @@ public struct EventIDs: Sendable {
         init(first: Int, second: Int) { (self.first, self.second) = (first, second) }
     }
 
-    /// Slots: the id's key and its seq; seq 0 marks an empty slot (seqs start at 1).
-    private var keys: [Key] = []
-    private var seqs: [Int] = []
+    /// One slot: an id's key and its seq, together so a probe reads one cache line; seq 0 marks
+    /// an empty slot (seqs start at 1).
+    private struct Slot {
+        var key: Key
+        var seq: Int
+    }
+
+    /// Open addressing, linear probing, at most three quarters full.
+    private var slots: [Slot] = []
     private var count = 0
 
     public init() {}
 
+    /// Whether `count` ids fit in `capacity` slots.
+    private static func fits(_ count: Int, in capacity: Int) -> Bool { count * 4 <= capacity * 3 }
+
     /// Makes room for `more` ids without growing the table again on the way.
     public mutating func reserveCapacity(_ more: Int) {
-        var capacity = max(1024, keys.count)
-        while (count + more) * 2 > capacity { capacity *= 2 }
-        if capacity > keys.count { grow(to: capacity) }
+        var capacity = max(1024, slots.count)
+        while !Self.fits(count + more, in: capacity) { capacity *= 2 }
+        if capacity > slots.count { grow(to: capacity) }
     }
 
     /// Records that the id with `key` is `seq`.
     public mutating func insert(_ key: Key, seq: Int) {
-        if (count + 1) * 2 > keys.count { grow(to: max(1024, keys.count * 2)) }
+        if !Self.fits(count + 1, in: slots.count) { grow(to: max(1024, slots.count * 2)) }
         place(key, seq: seq)
         count += 1
     }
@@ -48,12 +57,12 @@ public struct EventIDs: Sendable {
 
     /// The latest seq recorded for the id with `key`, if any.
     func seq(of key: Key) -> Int? {
-        guard !keys.isEmpty else { return nil }
-        let mask = keys.count - 1
+        guard !slots.isEmpty else { return nil }
+        let mask = slots.count - 1
         var slot = Self.start(key, mask)
         var found: Int?
-        while seqs[slot] != 0 {
-            if keys[slot] == key { found = max(found ?? 0, seqs[slot]) }
+        while slots[slot].seq != 0 {
+            if slots[slot].key == key { found = max(found ?? 0, slots[slot].seq) }
             slot = (slot + 1) & mask
         }
         return found
@@ -65,18 +74,16 @@ public struct EventIDs: Sendable {
     }
 
     private mutating func place(_ key: Key, seq: Int) {
-        let mask = keys.count - 1
+        let mask = slots.count - 1
         var slot = Self.start(key, mask)
-        while seqs[slot] != 0 { slot = (slot + 1) & mask }
-        keys[slot] = key
-        seqs[slot] = seq
+        while slots[slot].seq != 0 { slot = (slot + 1) & mask }
+        slots[slot] = Slot(key: key, seq: seq)
     }
 
     /// Rehashes into `capacity` slots (a power of two).
     private mutating func grow(to capacity: Int) {
-        let (oldKeys, oldSeqs) = (keys, seqs)
-        keys = Array(repeating: Key(first: 0, second: 0), count: capacity)
-        seqs = Array(repeating: 0, count: capacity)
-        for slot in oldSeqs.indices where oldSeqs[slot] != 0 { place(oldKeys[slot], seq: oldSeqs[slot]) }
+        let old = slots
+        slots = Array(repeating: Slot(key: Key(first: 0, second: 0), seq: 0), count: capacity)
+        for slot in old where slot.seq != 0 { place(slot.key, seq: slot.seq) }
     }
 }
