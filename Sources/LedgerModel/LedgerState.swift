@@ -265,19 +265,19 @@ public struct LedgerState: Sendable {
 
     /// The live recorded outturn for a key (the latest revision), if any.
     public func recordedOutturn(_ key: OutturnKey) -> Entry<OutturnRecorded>? {
-        outturnTable.latest(key) { retracted[$0.seq] == nil }.entry
+        outturnTable.latest(key) { retracted[$0] == nil }.entry
     }
 
     /// The figure recorded for `key` now (as ``recordedOutturn(_:)``), and how many were ever
     /// recorded for it, retracted ones too: one lookup, for an import judging each cell.
     public func outturnHistory(_ key: OutturnKey) -> (current: OutturnRecorded?, count: Int) {
-        let found = outturnTable.latest(key) { retracted[$0.seq] == nil }
+        let found = outturnTable.latest(key) { retracted[$0] == nil }
         return (found.entry?.payload, found.count)
     }
 
     /// Whether the area has a live outturn of the indicator, for any period.
     public func hasLiveOutturn(area: String, indicator: String) -> Bool {
-        outturnTable.hasAny(area: area, indicator: indicator) { retracted[$0.seq] == nil }
+        outturnTable.hasAny(area: area, indicator: indicator) { retracted[$0] == nil }
     }
 
     /// Every period with an outturn recorded for the area and indicator (live or not).

@@ -5,6 +5,8 @@
 /// period), with each entry linked to the one before it for the same period: no array per
 /// period, and no table keyed by every (area, indicator, period) — a few thousand series in a
 /// small table, each with a small table of its periods, which stay in the processor's cache.
+/// Each entry is packed in 40 bytes (``Packed``), not the 136 of an `Entry<OutturnRecorded>`
+/// whose area and indicator the series already names: the table is most of a replay's memory.
 public struct OutturnTable: Sendable {
     /// An area and an indicator: the series of its outturns.
     public struct SeriesKey: Hashable, Sendable {
@@ -13,8 +15,58 @@ public struct OutturnTable: Sendable {
         public init(area: String, indicator: String) { (self.area, self.indicator) = (area, indicator) }
     }
 
+    /// One outturn as a series keeps it: everything but its area and indicator (and its note,
+    /// kept aside: few have one), in fixed-width fields.
+    struct Packed: Sendable {
+        var seq: Int
+        /// The value, the numerator, or the change.
+        var a: Double
+        /// The denominator; for a change, the months of the period it is against.
+        var b: Double
+        var firstMonth: Int32
+        var lastMonth: Int32
+        /// `year << 9 | month << 5 | day`.
+        var known: Int32
+        /// 0 a number, 1 a ratio, 2 a change.
+        var kind: UInt8
+        var status: UInt8
+        var isPartnership: Bool
+
+        init(_ entry: Entry<OutturnRecorded>) {
+            let o = entry.payload
+            seq = entry.seq
+            known = Int32(entry.known.year << 9 | entry.known.month << 5 | entry.known.day)
+            (firstMonth, lastMonth) = (Int32(o.period.first.index), Int32(o.period.last.index))
+            switch o.value {
+            case .number(let v): (kind, a, b) = (0, v, 0)
+            case .ratio(let n, let d): (kind, a, b) = (1, n, d)
+            case .change(let c, let against):
+                (kind, a) = (2, c)
+                b = Double(bitPattern: UInt64(UInt32(bitPattern: Int32(against.first.index))) << 32 | UInt64(UInt32(bitPattern: Int32(against.last.index))))
+            }
+            status = UInt8(OutturnStatus.allCases.firstIndex(of: o.status)!)
+            isPartnership = o.isPartnership
+        }
+
+        func entry(_ key: SeriesKey, note: String?) -> Entry<OutturnRecorded> {
+            func period(_ first: Int32, _ last: Int32) -> Period { Period(unchecked: Month(index: Int(first)), Month(index: Int(last))) }
+            let value: OutturnValue = switch kind {
+            case 0: .number(a)
+            case 1: .ratio(numerator: a, denominator: b)
+            default: .change(a, against: period(Int32(truncatingIfNeeded: b.bitPattern >> 32), Int32(truncatingIfNeeded: b.bitPattern)))
+            }
+            let day = Day(unchecked: Int(known >> 9), Int(known >> 5 & 15), Int(known & 31))
+            return Entry(seq: seq, known: day, payload: OutturnRecorded(
+                area: key.area, isPartnership: isPartnership, indicator: key.indicator, period: period(firstMonth, lastMonth),
+                value: value, status: OutturnStatus.allCases[Int(status)], note: note))
+        }
+    }
+
     private struct Series: Sendable {
-        var entries: [Entry<OutturnRecorded>] = []
+        let key: SeriesKey
+        var entries: [Packed] = []
+        /// The notes of the entries that have one, by position.
+        var notes: [Int32: String] = [:]
         /// `previous[i]`: the entry before `entries[i]` for the same period, or -1.
         var previous: [Int32] = []
         /// Each month's latest entry (or -1), from `firstMonth` on: most periods are months, and
@@ -65,17 +117,22 @@ public struct OutturnTable: Sendable {
             latestByMonth.indices.filter { latestByMonth[$0] >= 0 }.map { Period.month(Month(index: firstMonth + $0)) } + latestOther.keys
         }
 
+        func entry(at position: Int32) -> Entry<OutturnRecorded> {
+            entries[Int(position)].entry(key, note: notes.isEmpty ? nil : notes[position])
+        }
+
         mutating func append(_ entry: Entry<OutturnRecorded>, period: Period) -> Bool {
             let position = Int32(entries.count)
-            entries.append(entry)
+            entries.append(Packed(entry))
+            if let note = entry.payload.note { notes[position] = note }
             let before = setLatest(period, position)
             previous.append(before ?? -1)
             return before == nil
         }
 
-        /// The period's entries, latest first.
-        func newestFirst(_ period: Period) -> some Sequence<Entry<OutturnRecorded>> {
-            sequence(first: latest(period) ?? -1) { previous[Int($0)] }.prefix { $0 >= 0 }.lazy.map { entries[Int($0)] }
+        /// The positions of the period's entries, latest first.
+        func newestFirst(_ period: Period) -> some Sequence<Int32> {
+            sequence(first: latest(period) ?? -1) { previous[Int($0)] }.prefix { $0 >= 0 }
         }
     }
 
@@ -110,7 +167,7 @@ public struct OutturnTable: Sendable {
         let key = SeriesKey(area: area, indicator: indicator)
         if let s = index[key] { return s }
         index[key] = series.count
-        series.append(Series())
+        series.append(Series(key: key))
         indicatorsByArea[area, default: []].insert(indicator)
         return series.count - 1
     }
@@ -118,25 +175,25 @@ public struct OutturnTable: Sendable {
     /// The key's entries, latest first (nothing if it has none).
     public func newestFirst(_ key: OutturnKey) -> [Entry<OutturnRecorded>] {
         guard let s = index[SeriesKey(area: key.area, indicator: key.indicator)] else { return [] }
-        return Array(series[s].newestFirst(key.period))
+        return series[s].newestFirst(key.period).map(series[s].entry)
     }
 
-    /// The latest of the key's entries that `isLive` accepts, and how many it has in all.
-    public func latest(_ key: OutturnKey, where isLive: (Entry<OutturnRecorded>) -> Bool) -> (entry: Entry<OutturnRecorded>?, count: Int) {
+    /// The latest of the key's entries whose seq `isLive` accepts, and how many it has in all.
+    public func latest(_ key: OutturnKey, where isLive: (Int) -> Bool) -> (entry: Entry<OutturnRecorded>?, count: Int) {
         guard let s = index[SeriesKey(area: key.area, indicator: key.indicator)] else { return (nil, 0) }
-        var found: Entry<OutturnRecorded>?
+        var found: Int32?
         var count = 0
-        for entry in series[s].newestFirst(key.period) {
+        for position in series[s].newestFirst(key.period) {
             count += 1
-            if found == nil, isLive(entry) { found = entry }
+            if found == nil, isLive(series[s].entries[Int(position)].seq) { found = position }
         }
-        return (found, count)
+        return (found.map(series[s].entry), count)
     }
 
-    /// Whether any of the area's entries for the indicator is one `isLive` accepts.
-    public func hasAny(area: String, indicator: String, where isLive: (Entry<OutturnRecorded>) -> Bool) -> Bool {
+    /// Whether any of the area's entries for the indicator has a seq `isLive` accepts.
+    public func hasAny(area: String, indicator: String, where isLive: (Int) -> Bool) -> Bool {
         guard let s = index[SeriesKey(area: area, indicator: indicator)] else { return false }
-        return series[s].entries.contains(where: isLive)
+        return series[s].entries.contains { isLive($0.seq) }
     }
 
     /// Every period with an entry for the area and indicator.
@@ -152,7 +209,7 @@ public struct OutturnTable: Sendable {
         all.reserveCapacity(keyCount)
         for (key, s) in index {
             for period in series[s].periods {
-                all[OutturnKey(area: key.area, indicator: key.indicator, period: period)] = series[s].newestFirst(period).reversed()
+                all[OutturnKey(area: key.area, indicator: key.indicator, period: period)] = series[s].newestFirst(period).reversed().map(series[s].entry)
             }
         }
         return all

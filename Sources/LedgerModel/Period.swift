@@ -64,7 +64,7 @@ public struct Period: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// Builds without checking order; callers guarantee `first <= last`.
-    private init(unchecked first: Month, _ last: Month) {
+    init(unchecked first: Month, _ last: Month) {
         self.first = first
         self.last = last
     }

@@ -2,7 +2,7 @@ import Testing
 @testable import LedgerModel
 
 /// The outturn table answers exactly as a plain dictionary of each key's entries in seq order
-/// would: every lookup, after every append, for months near and far apart (before the first
+/// would — every field of every entry as it was given, though packed — every lookup, after every append, for months near and far apart (before the first
 /// month it saw, past its century of array slots), financial years, quarters and spans, one
 /// event at a time and a checkpoint's run at a time.
 struct OutturnTableTests {
@@ -18,10 +18,19 @@ struct OutturnTableTests {
         var model: [OutturnKey: [Entry<OutturnRecorded>]] = [:]
         var retracted: Set<Int> = []
         var seq = 0
+        // Every kind of value, status and known day, some notes: all kept exactly, packed as they are.
         func entry(_ key: OutturnKey) -> Entry<OutturnRecorded> {
             seq += 1
-            return Entry(seq: seq, known: Day(iso: "2020-01-01")!, payload: OutturnRecorded(
-                area: key.area, indicator: key.indicator, period: key.period, value: .number(Double(seq))))
+            let against = periods.randomElement(using: &random)!
+            let value: OutturnValue = switch random.next() % 3 {
+            case 0: .number(Double(seq) * 1.5 - 100)
+            case 1: .ratio(numerator: Double(random.next() % 100), denominator: Double(random.next() % 1000) + 0.25)
+            default: .change(-Double(random.next() % 100) / 100, against: against)
+            }
+            let known = Day(year: Int(random.next() % 9999) + 1, month: Int(random.next() % 12) + 1, day: Int(random.next() % 28) + 1)!
+            return Entry(seq: seq, known: known, payload: OutturnRecorded(
+                area: key.area, isPartnership: random.next() % 2 == 0, indicator: key.indicator, period: key.period, value: value,
+                status: OutturnStatus.allCases.randomElement(using: &random)!, note: random.next() % 4 == 0 ? "note \(seq)" : nil))
         }
         func randomKey() -> OutturnKey {
             OutturnKey(area: areas.randomElement(using: &random)!, indicator: indicators.randomElement(using: &random)!,
@@ -34,11 +43,11 @@ struct OutturnTableTests {
                 let key = randomKey()
                 let entries = model[key] ?? []
                 #expect(table.newestFirst(key) == entries.reversed())
-                let latest = table.latest(key) { !retracted.contains($0.seq) }
+                let latest = table.latest(key) { !retracted.contains($0) }
                 #expect(latest.entry == entries.last { !retracted.contains($0.seq) } && latest.count == entries.count)
                 let series = model.filter { $0.key.area == key.area && $0.key.indicator == key.indicator }
                 #expect(table.periods(area: key.area, indicator: key.indicator) == Set(series.keys.map(\.period)))
-                #expect(table.hasAny(area: key.area, indicator: key.indicator) { !retracted.contains($0.seq) }
+                #expect(table.hasAny(area: key.area, indicator: key.indicator) { !retracted.contains($0) }
                         == series.values.joined().contains { !retracted.contains($0.seq) })
             }
             var byArea: [String: Set<String>] = [:]
