@@ -27,9 +27,10 @@ extension Log {
         /// Whether the body's bytes in `range` match their checksums: each 1 MiB piece that
         /// holds some of them is checked once (on every core), then remembered. The pieces'
         /// pages are let go once checked (see ``MappedBytes/release(_:)``): a reader touches
-        /// them again as it reads, so a large body is never resident all at once.
-        public func check(_ range: Range<Int>) -> Bool {
-            pieces.check(range, of: body.bytes)
+        /// them again as it reads, so a large body is never resident all at once — unless
+        /// `keepingPages`, for a part about to be read whole (faulted in once, not twice).
+        public func check(_ range: Range<Int>, keepingPages: Bool = false) -> Bool {
+            pieces.check(range, of: body.bytes, keepingPages: keepingPages)
         }
     }
 
@@ -173,7 +174,7 @@ final class PieceChecks: Sendable {
         max(1, (length + XXH64.checksumPiece - 1) / XXH64.checksumPiece)
     }
 
-    func check(_ range: Range<Int>, of body: UnsafeRawBufferPointer) -> Bool {
+    func check(_ range: Range<Int>, of body: UnsafeRawBufferPointer, keepingPages: Bool) -> Bool {
         guard range.lowerBound >= 0, range.upperBound <= body.count else { return false }
         guard !range.isEmpty else { return true }
         let piece = XXH64.checksumPiece
@@ -186,7 +187,8 @@ final class PieceChecks: Sendable {
         let matches = concurrentMap(count: unchecked.count, minimumPerChunk: 4) { k in
             let i = unchecked[k]
             let bytes = UnsafeRawBufferPointer(rebasing: body[i * piece..<min(body.count, (i + 1) * piece)])
-            defer { MappedBytes.release(bytes) }
+            MappedBytes.populate(bytes)
+            defer { if !keepingPages { MappedBytes.release(bytes) } }
             return XXH64.hash(bytes) == digests[i]
         }
         guard !matches.contains(false) else { return false }

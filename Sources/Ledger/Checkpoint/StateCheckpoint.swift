@@ -478,7 +478,7 @@ enum StateCheckpoint {
     static func forEachOther(_ checkpoint: Log.Checkpoint, _ sections: Sections? = nil, _ visit: (OtherEvent) throws -> Void) throws {
         let body = checkpoint.body
         let sections = try sections ?? Sections(checkpoint)
-        guard checkpoint.check(sections.others) else { throw Malformed() }
+        guard checkpoint.check(sections.others, keepingPages: true) else { throw Malformed() }
         var others = ByteReader(UnsafeRawBufferPointer(rebasing: body.bytes[sections.others]), lastSeq: checkpoint.covers.seq)
         while !others.isAtEnd { try visit(try OtherEvent(&others)) }
     }
@@ -515,7 +515,7 @@ enum StateCheckpoint {
         /// (each section's bytes are checked by its reader).
         init(_ checkpoint: Log.Checkpoint) throws {
             var reader = ByteReader(checkpoint.body.bytes)
-            try self.init(&reader, checked: checkpoint.check)
+            try self.init(&reader, checked: { checkpoint.check($0) })
         }
 
         func strings(_ raw: UnsafeRawBufferPointer) throws -> [String] {
