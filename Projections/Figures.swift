@@ -141,14 +141,17 @@ extension LedgerState {
     /// The latest period shaped like `reference` (the same number of months) with a figure, or, without a
     /// reference, the latest period with a figure. Periods built from recorded months count too.
     public func latestFigure(area: String, indicator: String, like reference: Period? = nil) -> (period: Period, figure: Figure)? {
-        var candidates = periodsWithData(area: area, indicator: indicator)
+        // Each period once; built as a set only when components or shorter periods could repeat one
+        // (every status and progress row asks this: a set of every period each time was a tenth of a full replay).
+        var candidates = self.indicator(indicator)?.composition.components.isEmpty ?? true
+            ? recordedPeriodList(area: area, indicator: indicator) : Array(periodsWithData(area: area, indicator: indicator))
         if let reference {
             // Same length counts as the same shape: a calendar year stands beside a financial year.
-            var shaped = Set(candidates.filter { $0.monthCount == reference.monthCount })
-            for p in candidates where p.monthCount < reference.monthCount {
-                shaped.insert(reference.aligned(containing: p.last))
+            let shorter = candidates.filter { $0.monthCount < reference.monthCount }
+            candidates = candidates.filter { $0.monthCount == reference.monthCount }
+            if !shorter.isEmpty {
+                candidates = Array(Set(candidates).union(shorter.map { reference.aligned(containing: $0.last) }))
             }
-            candidates = shaped
         }
         func isLater(_ a: Period, _ b: Period) -> Bool { (a.last, a.monthCount) > (b.last, b.monthCount) }
         // Usually the latest period has a figure: find it without sorting them all.

@@ -282,6 +282,12 @@ public struct LedgerState: Sendable {
 
     /// Every period with an outturn recorded for the area and indicator (live or not).
     public func recordedPeriods(area: String, indicator: String) -> Set<Period> {
+        Set(outturnTable.periods(area: area, indicator: indicator))
+    }
+
+    /// The same periods as ``recordedPeriods(area:indicator:)``, each once, in no order: for a
+    /// caller that need not look them up (a view asks for thousands of series' periods).
+    public func recordedPeriodList(area: String, indicator: String) -> [Period] {
         outturnTable.periods(area: area, indicator: indicator)
     }
 

@@ -196,10 +196,10 @@ public struct OutturnTable: Sendable {
         return series[s].entries.contains { isLive($0.seq) }
     }
 
-    /// Every period with an entry for the area and indicator.
-    public func periods(area: String, indicator: String) -> Set<Period> {
+    /// Every period with an entry for the area and indicator, each once.
+    public func periods(area: String, indicator: String) -> [Period] {
         guard let s = index[SeriesKey(area: area, indicator: indicator)] else { return [] }
-        return Set(series[s].periods)
+        return series[s].periods
     }
 
     /// Every key's entries in seq order: the whole table as one dictionary, built on each call
