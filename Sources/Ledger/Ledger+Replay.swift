@@ -370,7 +370,7 @@ extension Ledger {
                 // The subjects' string indices (one the checkpoint lacks has no events there).
                 let wanted = try subjects.map { try StateCheckpoint.indices(of: $0, in: checkpoint, sections) }
                 held = subjects
-                let kept = try StateCheckpoint.decodedOthers(checkpoint, sections) { other in
+                let kept = try StateCheckpoint.decodedOthers(checkpoint, sections, releasing: false) { other in
                     let needed = !ignored.contains(other.type)
                         && (wanted == nil || other.subject == OutturnRecord.noString || wanted!.contains(other.subject))
                     if !needed { isWhole = false }

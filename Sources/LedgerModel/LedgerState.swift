@@ -84,9 +84,9 @@ public struct LedgerState: Sendable {
     public var deferredIDs: DeferredEventIDs?
     /// Seqs of retraction events (a retraction is never itself retracted).
     public private(set) var retractionSeqs: Set<Int> = []
-    /// Which seqs have been applied (a point in time may skip some), indexed by seq: a flat
-    /// array, not a dictionary, because it is touched once per event of the replay.
-    private var applied: [Bool] = []
+    /// Which seqs have been applied (a point in time may skip some): a bit per seq, not a
+    /// dictionary, because it is touched once per event of the replay (a million: 128 KB).
+    private var applied: [UInt64] = []
     /// How many events have been applied.
     public private(set) var appliedCount = 0
     /// Areas whose outturns are counted (applied, and retractable) but not kept: a view of one
@@ -108,7 +108,7 @@ public struct LedgerState: Sendable {
     /// growing tables over and over.
     public mutating func reserveCapacity(events: Int) {
         eventIDs.reserveCapacity(events)
-        applied.reserveCapacity(head + events + 1)
+        applied.reserveCapacity((head + events) / 64 + 1)
     }
 
     /// Folds one event in. Events must come in seq order; the caller decides which to skip
@@ -178,8 +178,9 @@ public struct LedgerState: Sendable {
 
     private mutating func markApplied(_ seq: Int) {
         head = max(head, seq)
-        if applied.count <= seq { applied.append(contentsOf: repeatElement(false, count: seq + 1 - applied.count)) }
-        applied[seq] = true
+        let word = seq >> 6
+        if applied.count <= word { applied.append(contentsOf: repeatElement(0, count: max(word + 1, applied.count * 2) - applied.count)) }
+        applied[word] |= 1 << UInt64(seq & 63)
         appliedCount += 1
     }
 
@@ -188,7 +189,7 @@ public struct LedgerState: Sendable {
         outturnTable.append(entry)
     }
 
-    private func isApplied(_ seq: Int) -> Bool { seq >= 0 && seq < applied.count && applied[seq] }
+    private func isApplied(_ seq: Int) -> Bool { seq >= 0 && seq >> 6 < applied.count && applied[seq >> 6] & (1 << UInt64(seq & 63)) != 0 }
 
     /// The seq an event reference points to, if that event has been applied.
     public func resolve(_ reference: EventReference) -> Int? {

@@ -171,8 +171,10 @@ enum StateCheckpoint {
 
     /// The events other than outturns that `keeps` keeps, decoded from their lines on every
     /// core (each line depends only on itself), in seq order, with what each retracts. A line
-    /// that does not decode throws, as decoding them in order would.
-    static func decodedOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections,
+    /// that does not decode throws, as decoding them in order would. `releasing`: let the
+    /// section's pages go once decoded (for a view that goes on to fold the outturns; an
+    /// append, about to finish, would spend more letting them go than it keeps).
+    static func decodedOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, releasing: Bool = true,
                               keeping keeps: (OtherEvent) throws -> Bool) throws -> [(LedgerEvent, retracting: Int?)] {
         var kept: [OtherEvent] = []
         try forEachOther(checkpoint, sections) { other in
@@ -190,7 +192,7 @@ enum StateCheckpoint {
         }
         let events = MovableRun.joined([], parts.map(\.0))
         guard parts.allSatisfy(\.1) else { throw Malformed() }
-        checkpoint.body.release(sections.others) // decoded into values: not read again
+        if releasing { checkpoint.body.release(sections.others) } // decoded into values: not read again
         return withExtendedLifetime(checkpoint) { events }
     }
 
