@@ -134,8 +134,10 @@ extension Ledger {
                 return isGoing || builder != nil
             }
         }
-        if let builder, !builder.isIncomplete {
-            log.writeCheckpoint(format: StateCheckpoint.format, covering: head, body: builder.body())
+        // Taken out of the builder in place (a copy of it would share, then copy, its buffers).
+        if builder?.isIncomplete == false, let body = builder?.takeBody() {
+            builder = nil
+            log.writeCheckpoint(format: StateCheckpoint.format, covering: head, body: body)
         }
         return ReplayResult(replay: replay, events: events, head: head, unknownEvents: unknown)
     }

@@ -4,7 +4,8 @@
 /// A series keeps its entries in one array, in the order they came (seq order within a
 /// period), with each entry linked to the one before it for the same period: no array per
 /// period, and no table keyed by every (area, indicator, period) — a few thousand series in a
-/// small table, each with a small table of its periods, which stay in the processor's cache.
+/// small table, each finding a month's latest entry in an array by the month (other periods
+/// in a small table of their own), all of which stay in the processor's cache.
 /// Each entry is packed in 40 bytes (``Packed``), not the 136 of an `Entry<OutturnRecorded>`
 /// whose area and indicator the series already names: the table is most of a replay's memory.
 public struct OutturnTable: Sendable {
