@@ -49,7 +49,17 @@ extension Ledger {
                        partnership: String? = nil) throws(LedgerError) -> ReplayResult {
         do {
             let end = try log.committedEnd()
-            let head = try log.head(upTo: end), policy = checkpoints ?? self.checkpoints
+            let head = try log.head(upTo: end)
+            var policy = checkpoints ?? self.checkpoints
+            // A view that is due to write a checkpoint where there is none writes it first, in a
+            // pass of its own, then reads it as any later view will: the fold of everything and the
+            // checkpoint's buffers are never held at once.
+            // (The replay after it writes one only if it then finds the checkpoint damaged in a way
+            // its checksums cannot show — unless this one could not be written at all.)
+            if !auditing, policy.reads, let interval = policy.writesAfter,
+               try !Ledger.writeCheckpointIfDue(log, upTo: head, every: interval) {
+                policy.writesAfter = nil
+            }
             if let partnership, !auditing {
                 let result = try Ledger.replay(log, upTo: head, point, auditing: false, checkpoints: policy, leavingOutPartnershipsBut: partnership)
                 if result.replay.state.viewsOf(partnership, readNoOutturnsOf: result.replay.state.outturnAreasLeftOut) { return result }
@@ -140,6 +150,29 @@ extension Ledger {
             log.writeCheckpoint(format: StateCheckpoint.format, covering: head, body: body)
         }
         return ReplayResult(replay: replay, events: events, head: head, unknownEvents: unknown)
+    }
+
+    /// Writes a checkpoint from seq 1 when there is none beside the log (none this version can
+    /// use) and `head` is `interval` or more events on, resolving each retraction itself against
+    /// every event before it. Folds nothing. (One that is there is grown by the replay that
+    /// folds it: only a fold finds damage its checksums cannot show, which growing it unread
+    /// would carry into the new one, checksummed.) False if one was due and could not be
+    /// written (a read-only folder, say).
+    static func writeCheckpointIfDue(_ log: Log, upTo head: Log.Head, every interval: Int) throws -> Bool {
+        guard head.seq >= max(interval, 1), log.readCheckpoint(format: StateCheckpoint.format, upTo: head.end, checking: .asRead) == nil
+        else { return true }
+        var builder = StateCheckpointBuilder(expecting: head.seq, resolvesItself: true)
+        let decoder = LedgerEventDecoder(point: nil, keepsLines: true)
+        try log.forEachDecoded(upTo: head.end, decoder: decoder) { item in
+            switch item {
+            case .event(let event, let line): builder.add(event, line: line, resolved: { _ in nil })
+            case .unknown(let seq, let known, let recordedDay): builder.addUnknown(seq: seq, known: known, recordedDay: recordedDay)
+            case .skipped: break // never: a decoder without a point in time skips nothing
+            }
+            return true
+        }
+        guard !builder.isIncomplete else { return true } // a line it cannot keep: no checkpoint, as before
+        return log.writeCheckpoint(format: StateCheckpoint.format, covering: head, body: builder.takeBody())
     }
 
     /// Finds the board named `name` (held on `date`, if given; else the latest) and returns its seal.
