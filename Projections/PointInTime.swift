@@ -106,9 +106,9 @@ public struct Replay: Sendable {
     /// Folds in a checkpoint's outturns for one area and indicator (see
     /// ``LedgerState/applyOutturns(area:indicator:_:)``): the caller has judged each by the point
     /// in time. Not for a replay that audits: the audit trail needs whole events in seq order.
-    public mutating func feedOutturns(area: String, indicator: String, _ runs: inout [(period: Period, entries: [Entry<OutturnRecorded>])]) {
+    public mutating func feedOutturns(area: String, indicator: String, _ runs: [(period: Period, entries: [Entry<OutturnRecorded>])]) {
         precondition(!isAuditing, "an auditing replay folds whole events in seq order")
-        state.applyOutturns(area: area, indicator: indicator, &runs)
+        state.applyOutturns(area: area, indicator: indicator, runs)
     }
 
     /// Leaves the outturns of `areas` out of the state, counting them still (see

@@ -156,15 +156,11 @@ public struct LedgerState: Sendable {
     /// nothing in common, so keys may come in any order; an event that refers to one of them
     /// (a retraction) must come after.
     ///
-    /// The entries are moved out of `runs` (left empty), not copied: half a million histories
-    /// retained here and released again by the caller cost a tenth of a warm view.
     /// (Outturns of an area in ``outturnAreasLeftOut`` are not brought here: see ``countLeftOut(seqs:)``.)
-    public mutating func applyOutturns(area: String, indicator: String, _ runs: inout [(period: Period, entries: [Entry<OutturnRecorded>])]) {
-        for i in runs.indices where !runs[i].entries.isEmpty {
-            var entries: [Entry<OutturnRecorded>] = []
-            swap(&entries, &runs[i].entries)
-            for entry in entries { markApplied(entry.seq) }
-            outturnTable.append(area: area, indicator: indicator, period: runs[i].period, entries)
+    public mutating func applyOutturns(area: String, indicator: String, _ runs: [(period: Period, entries: [Entry<OutturnRecorded>])]) {
+        for run in runs {
+            for entry in run.entries { markApplied(entry.seq) }
+            outturnTable.append(area: area, indicator: indicator, period: run.period, run.entries)
         }
     }
 

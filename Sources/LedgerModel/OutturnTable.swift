@@ -159,9 +159,9 @@ public struct OutturnTable: Sendable {
     public mutating func append(area: String, indicator: String, period: Period, _ entries: [Entry<OutturnRecorded>]) {
         guard !entries.isEmpty else { return }
         let s = seriesPosition(area: area, indicator: indicator)
-        var isNew = false
-        for entry in entries where series[s].append(entry, period: period) { isNew = true }
-        if isNew { keyCount += 1 }
+        for entry in entries {
+            if series[s].append(entry, period: period) { keyCount += 1 }
+        }
     }
 
     private mutating func seriesPosition(area: String, indicator: String) -> Int {
@@ -173,34 +173,37 @@ public struct OutturnTable: Sendable {
         return series.count - 1
     }
 
+    /// The area's series of the indicator, if it has an outturn.
+    private func series(_ area: String, _ indicator: String) -> Series? {
+        index[SeriesKey(area: area, indicator: indicator)].map { series[$0] }
+    }
+
     /// The key's entries, latest first (nothing if it has none).
     public func newestFirst(_ key: OutturnKey) -> [Entry<OutturnRecorded>] {
-        guard let s = index[SeriesKey(area: key.area, indicator: key.indicator)] else { return [] }
-        return series[s].newestFirst(key.period).map(series[s].entry)
+        guard let series = series(key.area, key.indicator) else { return [] }
+        return series.newestFirst(key.period).map(series.entry)
     }
 
     /// The latest of the key's entries whose seq `isLive` accepts, and how many it has in all.
     public func latest(_ key: OutturnKey, where isLive: (Int) -> Bool) -> (entry: Entry<OutturnRecorded>?, count: Int) {
-        guard let s = index[SeriesKey(area: key.area, indicator: key.indicator)] else { return (nil, 0) }
+        guard let series = series(key.area, key.indicator) else { return (nil, 0) }
         var found: Int32?
         var count = 0
-        for position in series[s].newestFirst(key.period) {
+        for position in series.newestFirst(key.period) {
             count += 1
-            if found == nil, isLive(series[s].entries[Int(position)].seq) { found = position }
+            if found == nil, isLive(series.entries[Int(position)].seq) { found = position }
         }
-        return (found.map(series[s].entry), count)
+        return (found.map(series.entry), count)
     }
 
     /// Whether any of the area's entries for the indicator has a seq `isLive` accepts.
     public func hasAny(area: String, indicator: String, where isLive: (Int) -> Bool) -> Bool {
-        guard let s = index[SeriesKey(area: area, indicator: indicator)] else { return false }
-        return series[s].entries.contains { isLive($0.seq) }
+        series(area, indicator)?.entries.contains { isLive($0.seq) } ?? false
     }
 
     /// Every period with an entry for the area and indicator, each once.
     public func periods(area: String, indicator: String) -> [Period] {
-        guard let s = index[SeriesKey(area: area, indicator: indicator)] else { return [] }
-        return series[s].periods
+        series(area, indicator)?.periods ?? []
     }
 
     /// Every key's entries in seq order: the whole table as one dictionary, built on each call
@@ -208,9 +211,10 @@ public struct OutturnTable: Sendable {
     public var dictionary: [OutturnKey: [Entry<OutturnRecorded>]] {
         var all: [OutturnKey: [Entry<OutturnRecorded>]] = [:]
         all.reserveCapacity(keyCount)
-        for (key, s) in index {
-            for period in series[s].periods {
-                all[OutturnKey(area: key.area, indicator: key.indicator, period: period)] = series[s].newestFirst(period).reversed().map(series[s].entry)
+        for series in series {
+            for period in series.periods {
+                let key = OutturnKey(area: series.key.area, indicator: series.key.indicator, period: period)
+                all[key] = newestFirst(key).reversed()
             }
         }
         return all

@@ -87,7 +87,7 @@ enum StateCheckpoint {
         var group: (area: UInt32, indicator: UInt32)?
         func flush() throws {
             if let (area, indicator) = group, !runs.isEmpty {
-                replay.feedOutturns(area: try string(area, strings), indicator: try string(indicator, strings), &runs)
+                replay.feedOutturns(area: try string(area, strings), indicator: try string(indicator, strings), runs)
             }
             runs.removeAll(keepingCapacity: true)
         }
