@@ -397,19 +397,16 @@ extension Ledger {
         var isWhole = true
         var held: Set<String>?
         var start: Log.Head?
-        // Only the events other than outturns are read (and so checked).
+        // Only the events validation reads are read (and so checked): not the outturns, nor the
+        // section of action updates and boards.
         if reading.reads, let checkpoint = log.readCheckpoint(format: StateCheckpoint.format, upTo: head.end, checking: .asRead) {
-            let ignored = typesValidationIgnores.map { DomainEvent.typeNames.firstIndex(of: $0)! }
             do {
                 let sections = try StateCheckpoint.Sections(checkpoint)
                 // The subjects' string indices (one the checkpoint lacks has no events there).
                 let wanted = try subjects.map { try StateCheckpoint.indices(of: $0, in: checkpoint, sections) }
                 held = subjects
-                let kept = try StateCheckpoint.decodedOthers(checkpoint, sections, releasing: false) { other in
-                    let needed = !ignored.contains(other.type)
-                        && (wanted == nil || other.subject == OutturnRecord.noString || wanted!.contains(other.subject))
-                    if !needed { isWhole = false }
-                    return needed
+                let kept = try StateCheckpoint.decodedOthers(checkpoint, sections, releasing: false, forValidation: true) { other in
+                    wanted == nil || other.subject == OutturnRecord.noString || wanted!.contains(other.subject)
                 }
                 for (event, retracting) in kept { state.apply(event, retracting: retracting) }
                 // Its outturns are left out too (validation never reads them), and so are its ids: only

@@ -705,12 +705,13 @@ struct CheckpointTests {
 
     // MARK: - The body as documented
 
-    /// The body of a checkpoint is as ``StateCheckpoint`` documents it: five sections (events
-    /// of unknown types, strings, outturns, other events, ids), each a count and a length; the
-    /// unknown events with their envelopes; the outturns sorted by area, indicator, period and
-    /// seq; the other events in seq order, each with its envelope, what it retracts in the whole
-    /// log, its type's index and its line; every known event's id. Its stamp names the format
-    /// and carries the body's checksum.
+    /// The body of a checkpoint is as ``StateCheckpoint`` documents it: six sections (events
+    /// of unknown types, strings, outturns, other events that validation reads, action updates
+    /// and boards, ids), each a count and a length; the unknown events with their envelopes; the
+    /// outturns sorted by area, indicator, period and seq; the other events in seq order in each
+    /// of their sections, each with its envelope, what it retracts in the whole log, its type's
+    /// index and its line; every known event's id. Its stamp names the format and carries the
+    /// body's checksum.
     @Test func theBodyIsAsDocumented() throws {
         let h = Self.historyWithUnknown
         let k = 560
@@ -719,7 +720,7 @@ struct CheckpointTests {
         let file = try Self.checkpointFile(path)
         let layout = try BodyLayout(file)
         let words = String(decoding: file[..<(layout.bodyStart - 1)], as: UTF8.self).split(separator: " ")
-        #expect(words.count == 7 && words[1] == "ledger-state-5" && words[1] == StateCheckpoint.format)
+        #expect(words.count == 7 && words[1] == "ledger-state-6" && words[1] == StateCheckpoint.format)
         #expect(words.last.map(String.init) == "sum=" + Self.sum(of: file[layout.bodyStart...]))
 
         let unknownSeqs = (1...k).filter { h.types[$0] == "future.kind" }
@@ -739,8 +740,13 @@ struct CheckpointTests {
         #expect(zip(records, records.dropFirst()).contains { $0.seq > $1.seq }, "sorted by seq alone: the sort is not exercised")
         for record in records.prefix(50) { #expect(record.known == BodyLayout.packed(h.known[record.seq]), "outturn \(record.seq): known day") }
 
-        // Other events: in seq order, each with its type, its line, what it retracts.
-        #expect(layout.otherEvents.map(\.seq) == otherSeqs)
+        // Other events: in seq order in each section — action updates and boards in the second —
+        // each with its type, its line, what it retracts.
+        let isUpdate = { (seq: Int) in ["action.updated", "board.held"].contains(h.types[seq]) }
+        #expect(layout.otherEvents.prefix(layout.firstSectionCount).map(\.seq) == otherSeqs.filter { !isUpdate($0) })
+        #expect(layout.otherEvents.dropFirst(layout.firstSectionCount).map(\.seq) == otherSeqs.filter(isUpdate))
+        #expect(otherSeqs.contains { h.types[$0] == "action.updated" } && otherSeqs.contains { h.types[$0] == "board.held" }
+                && otherSeqs.contains { !isUpdate($0) }, "the history does not fill both sections")
         for other in layout.otherEvents {
             #expect(other.type == DomainEvent.typeNames.firstIndex(of: h.types[other.seq]), "seq \(other.seq): type index")
             let line = Array(h.bytes[h.ends[other.seq - 1]..<(h.ends[other.seq] - 1)])
@@ -833,9 +839,29 @@ struct CheckpointTests {
         case checkedValueKind, checkedStringIndex, checkedLineBroken, checkedLastSectionTooLong, checkedTrailingByte
         case checkedUnknownCountWithoutBytes, checkedOutturnSeqPastTheCheckpoint, checkedOtherSeqZero
         case checkedRetractionTargetPastTheCheckpoint, checkedKnownDayNotADay, checkedIDSeqPastTheCheckpoint
+        case checkedKindInTheWrongSection
 
         /// Refused by the log (the file, the stamp or the checksum).
         var isRefusedByTheLog: Bool { !rawValue.hasPrefix("checked") }
+    }
+
+    /// The checkpoint file with the middle event of its first section of other events moved into
+    /// the second, where its seq puts it, and both sections' counts and lengths set to match.
+    static func movedToTheSecondSection(_ file: [UInt8], _ layout: BodyLayout) throws -> [UInt8] {
+        let moved = layout.otherEvents[layout.firstSectionCount / 2]
+        let bytes = Array(file[moved.at..<moved.line.upperBound])
+        let second = layout.otherEvents.dropFirst(layout.firstSectionCount)
+        let insertAt = second.first { $0.seq > moved.seq }?.at ?? layout.updates.bytes.upperBound
+        var out = Array(file[..<layout.others.countAt])
+        func header(_ count: Int, _ length: Int) { for value in [count, length] { out += withUnsafeBytes(of: Int64(value).littleEndian, Array.init) } }
+        header(layout.firstSectionCount - 1, layout.others.bytes.count - bytes.count)
+        out += file[layout.others.bytes.lowerBound..<moved.at] + file[moved.line.upperBound..<layout.others.bytes.upperBound]
+        header(second.count + 1, layout.updates.bytes.count + bytes.count)
+        out += file[layout.updates.bytes.lowerBound..<insertAt] + bytes + file[insertAt..<layout.updates.bytes.upperBound]
+        out += file[layout.ids.countAt...]
+        let check = try BodyLayout(resum(out))
+        #expect(check.firstSectionCount == layout.firstSectionCount - 1 && check.otherEvents.count == layout.otherEvents.count)
+        return out
     }
 
     /// The checkpoint file with its stamp's fields edited (the stamp's seven words kept in order).
@@ -891,7 +917,7 @@ struct CheckpointTests {
         case .garbageFirstLine: damaged = Array("not a checkpoint at all\n".utf8) + file[layout.bodyStart...]
         case .noNewline: damaged = Array(file[..<(layout.bodyStart - 1)])
         case .wrongFormat: damaged = Array(String(decoding: file[..<layout.bodyStart], as: UTF8.self)
-            .replacingOccurrences(of: "ledger-state-5", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
+            .replacingOccurrences(of: "ledger-state-6", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
         case .hashOfAnotherEvent:
             let other = try log.head(upTo: h.ends[k - 1]).hash.hex
             damaged = Self.restamp(file) { $0["hash"] = other }
@@ -924,6 +950,10 @@ struct CheckpointTests {
         case .checkedKnownDayNotADay: Self.setInt32(&damaged, at: middleOther.knownAt, 2015_02_31)
         case .checkedIDSeqPastTheCheckpoint:
             Self.setInt64(&damaged, at: layout.idEntries[layout.idEntries.count / 2].seqAt, Int64(k + 1))
+        case .checkedKindInTheWrongSection:
+            // An event validation reads, moved (whole, in seq order) into the section of action
+            // updates and boards, which an append's validation never reads: it would miss it.
+            damaged = try Self.movedToTheSecondSection(file, layout)
         }
         if damage.rawValue.hasPrefix("checked") { damaged = Self.resum(damaged) }
         if damage != .fromALongerLog { try Self.write(damaged, to: path + ".ckpt") }
@@ -1202,11 +1232,11 @@ struct CheckpointTests {
     }
 }
 
-/// Where the documented parts of a checkpoint body (`ledger-state-5`) lie, as offsets into the
-/// whole file: five sections — events of unknown types, strings, outturns, other events, ids —
-/// each a count, a byte length, the bytes.
+/// Where the documented parts of a checkpoint body (`ledger-state-6`) lie, as offsets into the
+/// whole file: six sections — events of unknown types, strings, outturns, other events that
+/// validation reads, action updates and boards, ids — each a count, a byte length, the bytes.
 struct BodyLayout {
-    struct Section {
+    struct Section: Equatable {
         var countAt: Int
         var lengthAt: Int
         var bytes: Range<Int>
@@ -1261,11 +1291,15 @@ struct BodyLayout {
     var strings: Section
     var outturns: Section
     var others: Section
+    var updates: Section
     var ids: Section
     var unknownCount: Int
     var outturnCount: Int
     var unknownEnvelopes: [Envelope]
+    /// The other events of both sections, the first's then the second's.
     var otherEvents: [Other]
+    /// How many of `otherEvents` lie in the first section.
+    var firstSectionCount: Int
     var idEntries: [ID]
     /// The strings section's strings, by index.
     var stringTable: [String]
@@ -1292,6 +1326,7 @@ struct BodyLayout {
         strings = try section()
         outturns = try section()
         others = try section()
+        updates = try section()
         ids = try section()
         unknownCount = Self.int64(file, unknowns.countAt)
         outturnCount = Self.int64(file, outturns.countAt)
@@ -1309,16 +1344,21 @@ struct BodyLayout {
             Envelope(seq: Self.int64(file, $0), known: Self.int32(file, $0 + 8), recordedDay: Self.int32(file, $0 + 12))
         }
         var entries: [Other] = []
-        at = others.bytes.lowerBound
-        while at < others.bytes.upperBound {
-            let length = Self.uint32(file, at + 36)
-            let target = Self.int64(file, at + 16)
-            entries.append(Other(at: at, seq: Self.int64(file, at), known: Self.int32(file, at + 8), target: target == -1 ? nil : target,
-                                 type: Self.uint32(file, at + 24), partnership: UInt32(Self.uint32(file, at + 28)),
-                                 subject: UInt32(Self.uint32(file, at + 32)), line: at + 40..<at + 40 + length))
-            at += 40 + length
+        firstSectionCount = 0
+        for section in [others, updates] {
+            let before = entries.count
+            at = section.bytes.lowerBound
+            while at < section.bytes.upperBound {
+                let length = Self.uint32(file, at + 36)
+                let target = Self.int64(file, at + 16)
+                entries.append(Other(at: at, seq: Self.int64(file, at), known: Self.int32(file, at + 8), target: target == -1 ? nil : target,
+                                     type: Self.uint32(file, at + 24), partnership: UInt32(Self.uint32(file, at + 28)),
+                                     subject: UInt32(Self.uint32(file, at + 32)), line: at + 40..<at + 40 + length))
+                at += 40 + length
+            }
+            guard at == section.bytes.upperBound, entries.count - before == Self.int64(file, section.countAt) else { throw Malformed() }
+            if section == others { firstSectionCount = entries.count }
         }
-        guard at == others.bytes.upperBound, entries.count == Self.int64(file, others.countAt) else { throw Malformed() }
         otherEvents = entries
         var idList: [ID] = []
         at = ids.bytes.lowerBound

@@ -32,10 +32,21 @@ import Projections
 /// name, the same way. Every part is checked against its checksum only when it is read
 /// (``Log/CheckpointChecking/asRead``).
 ///
-/// Layout (little-endian): events of unknown types; strings; outturn records; other events;
-/// every event's id and seq. The format's name changes whenever the layout does.
+/// The other events lie in two sections, each in seq order: those an append's validation reads,
+/// then action updates and boards, which it never reads (two thirds of the other events' bytes
+/// on a London-wide ledger): an append checks and walks the first alone. Every other reader
+/// walks the two together, in seq order.
+///
+/// Layout (little-endian): events of unknown types; strings; outturn records; other events that
+/// validation reads; action updates and boards; every event's id and seq. The format's name
+/// changes whenever the layout does.
 enum StateCheckpoint {
-    static let format = "ledger-state-5"
+    static let format = "ledger-state-6"
+
+    /// The type indices of the events kept in the second section of other events: the kinds
+    /// other than outturns that ``Ledger/typesValidationIgnores`` names.
+    static let updateTypes = Set(Ledger.typesValidationIgnores.filter { $0 != "outturn.recorded" }
+        .map { DomainEvent.typeNames.firstIndex(of: $0)! })
 
     /// Bytes per outturn record.
     static let outturnSize = 64
@@ -138,7 +149,7 @@ enum StateCheckpoint {
 
         let isPastTheEnd = stop != .max
         replay.countSkipped(skipped + (isPastTheEnd ? 1 : 0))
-        events += isPastTheEnd ? stop : sections.unknownCount + sections.outturnCount + sections.otherCount
+        events += isPastTheEnd ? stop : sections.unknownCount + sections.outturnCount + sections.otherCount + sections.updateCount
         return !isPastTheEnd
     }
 
@@ -174,10 +185,11 @@ enum StateCheckpoint {
     /// that does not decode throws, as decoding them in order would. `releasing`: let the
     /// section's pages go once decoded (for a view that goes on to fold the outturns; an
     /// append, about to finish, would spend more letting them go than it keeps).
-    static func decodedOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, releasing: Bool = true,
+    /// `forValidation`: only the events validation reads are walked (see ``forEachOther(_:_:forValidation:_:)``).
+    static func decodedOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, releasing: Bool = true, forValidation: Bool = false,
                               keeping keeps: (OtherEvent) throws -> Bool) throws -> [(LedgerEvent, retracting: Int?)] {
         var kept: [OtherEvent] = []
-        try forEachOther(checkpoint, sections) { other in
+        try forEachOther(checkpoint, sections, forValidation: forValidation) { other in
             if try keeps(other) { kept.append(other) }
         }
         nonisolated(unsafe) let others = kept // its lines point into the mapped checkpoint, which outlives this call
@@ -192,7 +204,10 @@ enum StateCheckpoint {
         }
         let events = MovableRun.joined([], parts.map(\.0))
         guard parts.allSatisfy(\.1) else { throw Malformed() }
-        if releasing { checkpoint.body.release(sections.others) } // decoded into values: not read again
+        if releasing { // decoded into values: not read again
+            checkpoint.body.release(sections.others)
+            checkpoint.body.release(sections.updates)
+        }
         return withExtendedLifetime(checkpoint) { events }
     }
 
@@ -220,11 +235,13 @@ enum StateCheckpoint {
         try judge(&unknowns) { _ in 0 }
         var outturns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.outturns]), lastSeq: lastSeq)
         try judge(&outturns) { _ in outturnSize - Envelope.size }
-        var others = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.others]), lastSeq: lastSeq)
-        // After the envelope: what it retracts, type, partnership, subject (20 bytes), then the line's length and the line.
-        try judge(&others) { reader in
-            try reader.skip(OtherEvent.headerSize - Envelope.size - 4)
-            return Int(try reader.uint32())
+        for section in [sections.others, sections.updates] {
+            var others = ByteReader(UnsafeRawBufferPointer(rebasing: raw[section]), lastSeq: lastSeq)
+            // After the envelope: what it retracts, type, partnership, subject (20 bytes), then the line's length and the line.
+            try judge(&others) { reader in
+                try reader.skip(OtherEvent.headerSize - Envelope.size - 4)
+                return Int(try reader.uint32())
+            }
         }
         return stop
     }
@@ -475,14 +492,43 @@ enum StateCheckpoint {
         }
     }
 
-    /// Calls `visit` with each event other than outturns that the checkpoint keeps, in seq order.
-    /// `sections`: the checkpoint's, if already read.
-    static func forEachOther(_ checkpoint: Log.Checkpoint, _ sections: Sections? = nil, _ visit: (OtherEvent) throws -> Void) throws {
+    /// Calls `visit` with each event other than outturns that the checkpoint keeps, in seq order
+    /// (its two sections walked together). `sections`: the checkpoint's, if already read.
+    /// `forValidation`: only the first section, the events an append's validation reads (the
+    /// other is neither checked nor read).
+    static func forEachOther(_ checkpoint: Log.Checkpoint, _ sections: Sections? = nil, forValidation: Bool = false,
+                             _ visit: (OtherEvent) throws -> Void) throws {
         let body = checkpoint.body
         let sections = try sections ?? Sections(checkpoint)
-        guard checkpoint.check(sections.others, keepingPages: true) else { throw Malformed() }
-        var others = ByteReader(UnsafeRawBufferPointer(rebasing: body.bytes[sections.others]), lastSeq: checkpoint.covers.seq)
-        while !others.isAtEnd { try visit(try OtherEvent(&others)) }
+        func reader(_ section: Range<Int>) throws -> ByteReader {
+            guard checkpoint.check(section, keepingPages: true) else { throw Malformed() }
+            return ByteReader(UnsafeRawBufferPointer(rebasing: body.bytes[section]), lastSeq: checkpoint.covers.seq)
+        }
+        // Each section holds its own kinds alone: one in the wrong section is damage.
+        func next(_ reader: inout ByteReader, inUpdates: Bool) throws -> OtherEvent? {
+            guard !reader.isAtEnd else { return nil }
+            let event = try OtherEvent(&reader)
+            guard updateTypes.contains(event.type) == inUpdates else { throw Malformed() }
+            return event
+        }
+        var others = try reader(sections.others)
+        guard !forValidation else {
+            while let other = try next(&others, inUpdates: false) { try visit(other) }
+            return
+        }
+        var updates = try reader(sections.updates)
+        var (other, update) = (try next(&others, inUpdates: false), try next(&updates, inUpdates: true))
+        while true {
+            if let first = other, update.map({ first.envelope.seq < $0.envelope.seq }) ?? true {
+                try visit(first)
+                other = try next(&others, inUpdates: false)
+            } else if let first = update {
+                try visit(first)
+                update = try next(&updates, inUpdates: true)
+            } else {
+                return
+            }
+        }
     }
 
     /// The offsets of a body's parts.
@@ -495,6 +541,8 @@ enum StateCheckpoint {
         var outturns: Range<Int>
         var otherCount: Int
         var others: Range<Int>
+        var updateCount: Int
+        var updates: Range<Int>
         var idCount: Int
         var ids: Range<Int>
 
@@ -509,6 +557,7 @@ enum StateCheckpoint {
             (stringCount, strings) = try section(bytesPerItem: 4)
             (outturnCount, outturns) = try section(bytesPerItem: StateCheckpoint.outturnSize, exactly: true)
             (otherCount, others) = try section(bytesPerItem: OtherEvent.headerSize)
+            (updateCount, updates) = try section(bytesPerItem: OtherEvent.headerSize)
             (idCount, ids) = try section(bytesPerItem: 12)
             guard reader.isAtEnd else { throw Malformed() }
         }

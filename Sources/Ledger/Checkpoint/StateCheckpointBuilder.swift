@@ -12,8 +12,12 @@ struct StateCheckpointBuilder {
     private var strings: [UInt8] = []
     private var outturns: [UInt8] = []
     private var outturnCount = 0
+    /// The other events validation reads, and the action updates and boards it never reads
+    /// (``StateCheckpoint/updateTypes``): a section each.
     private var others: [UInt8] = []
     private var otherCount = 0
+    private var updates: [UInt8] = []
+    private var updateCount = 0
     private var ids: [UInt8] = []
     private var idCount = 0
     private var unknowns: [UInt8] = []
@@ -28,9 +32,9 @@ struct StateCheckpointBuilder {
     private(set) var isIncomplete = false
     /// The partnerships (interned) each target and action id has been set or created for —
     /// more than one only for an id used again after a retraction — and where each event about
-    /// one starts in `others`: tagged with its partnership when the body is made.
+    /// one starts in `others` or `updates`: tagged with its partnership when the body is made.
     private var partnershipsOf: [Subject: Set<UInt32>] = [:]
-    private var subjectEvents: [(start: Int, subject: Subject)] = []
+    private var subjectEvents: [(inUpdates: Bool, start: Int, subject: Subject)] = []
 
     typealias Subject = StateCheckpoint.Subject
 
@@ -65,14 +69,18 @@ struct StateCheckpointBuilder {
         outturnCount = sections.outturnCount
         others = Array(raw[sections.others])
         otherCount = sections.otherCount
+        updates = Array(raw[sections.updates])
+        updateCount = sections.updateCount
         // The targets' and actions' events are decoded again, to tag them anew when the body is made.
-        var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.others]), lastSeq: checkpoint.covers.seq)
         var times = Ledger.RecordedTimes()
-        while !reader.isAtEnd {
-            let start = reader.position
-            let other = try StateCheckpoint.OtherEvent(&reader)
-            guard Self.subjectTypes.contains(other.type) else { continue }
-            _ = noteSubject(of: try other.event(times: &times).event, at: start)
+        for (section, inUpdates) in [(sections.others, false), (sections.updates, true)] {
+            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[section]), lastSeq: checkpoint.covers.seq)
+            while !reader.isAtEnd {
+                let start = reader.position
+                let other = try StateCheckpoint.OtherEvent(&reader)
+                guard Self.subjectTypes.contains(other.type) else { continue }
+                _ = noteSubject(of: try other.event(times: &times).event, inUpdates: inUpdates, at: start)
+            }
         }
         ids.append(contentsOf: raw[sections.ids])
         idCount = sections.idCount
@@ -98,12 +106,17 @@ struct StateCheckpointBuilder {
         } else if let line {
             var target: Int?
             if case .eventRetracted(let r) = event.event { target = (resolvesItself ? resolve(r.event) : resolved(r.event)) ?? 0 }
-            let start = others.count
-            let subject = noteSubject(of: event.event, at: start)
+            let inUpdates = Ledger.validationIgnores(event.event)
+            let subject = noteSubject(of: event.event, inUpdates: inUpdates, at: inUpdates ? updates.count : others.count)
             // A board is its partnership's alone; a target's or action's partnership is set when the body is made.
             let partnership = if case .boardHeld(let b) = event.event { intern(b.partnership) } else { OutturnRecord.noString }
-            StateCheckpoint.OtherEvent.write(event, retracting: target, partnership: partnership, subject: subject, line: line, to: &others)
-            otherCount += 1
+            if inUpdates {
+                StateCheckpoint.OtherEvent.write(event, retracting: target, partnership: partnership, subject: subject, line: line, to: &updates)
+                updateCount += 1
+            } else {
+                StateCheckpoint.OtherEvent.write(event, retracting: target, partnership: partnership, subject: subject, line: line, to: &others)
+                otherCount += 1
+            }
         } else {
             isIncomplete = true
         }
@@ -128,12 +141,12 @@ struct StateCheckpointBuilder {
     private static let subjectTypes = Set(["target.set", "target.revised", "target.withdrawn", "action.created", "action.updated"]
         .map { DomainEvent.typeNames.firstIndex(of: $0)! })
 
-    /// Remembers an event about a target or an action, which starts at `start` of `others`;
-    /// returns the string index of its subject (``OutturnRecord/noString`` for any other event).
-    private mutating func noteSubject(of event: DomainEvent, at start: Int) -> UInt32 {
+    /// Remembers an event about a target or an action, which starts at `start` of `others` (or
+    /// of `updates`); returns the string index of its subject (``OutturnRecord/noString`` for any other event).
+    private mutating func noteSubject(of event: DomainEvent, inUpdates: Bool, at start: Int) -> UInt32 {
         guard let (subject, partnership) = Subject.of(event) else { return OutturnRecord.noString }
         if let partnership { partnershipsOf[subject, default: []].insert(intern(partnership)) }
-        subjectEvents.append((start, subject))
+        subjectEvents.append((inUpdates, start, subject))
         return intern(subject.text)
     }
 
@@ -175,15 +188,20 @@ struct StateCheckpointBuilder {
             swap(&taken, &buffer)
             return taken
         }
-        var outturns = take(&self.outturns), others = take(&self.others)
+        var outturns = take(&self.outturns), others = take(&self.others), updates = take(&self.updates)
         Self.sort(&outturns, count: outturnCount)
-        for (start, subject) in subjectEvents {
+        for (inUpdates, start, subject) in subjectEvents {
             let owners = partnershipsOf[subject] ?? []
-            StateCheckpoint.OtherEvent.setPartnership(owners.count == 1 ? owners.first! : OutturnRecord.noString, at: start, in: &others)
+            let partnership = owners.count == 1 ? owners.first! : OutturnRecord.noString
+            if inUpdates {
+                StateCheckpoint.OtherEvent.setPartnership(partnership, at: start, in: &updates)
+            } else {
+                StateCheckpoint.OtherEvent.setPartnership(partnership, at: start, in: &others)
+            }
         }
         var pieces: [[UInt8]] = []
         for (count, bytes) in [(unknownCount, take(&unknowns)), (stringIndex.count, take(&strings)), (outturnCount, outturns),
-                               (otherCount, others), (idCount, take(&ids))] {
+                               (otherCount, others), (updateCount, updates), (idCount, take(&ids))] {
             pieces.append(header(count, bytes))
             pieces.append(bytes)
         }
