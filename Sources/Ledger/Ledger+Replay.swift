@@ -405,8 +405,16 @@ extension Ledger {
                 // The subjects' string indices (one the checkpoint lacks has no events there).
                 let wanted = try subjects.map { try StateCheckpoint.indices(of: $0, in: checkpoint, sections) }
                 held = subjects
+                // A retraction matters to validation only if it retracts an event kept here (of a
+                // kind validation reads): most retract outturns, and are left out undecoded.
+                let retraction = DomainEvent.typeNames.firstIndex(of: "event.retracted")!
+                var keptSeqs: Set<Int> = []
                 let kept = try StateCheckpoint.decodedOthers(checkpoint, sections, releasing: false, forValidation: true) { other in
-                    wanted == nil || other.subject == OutturnRecord.noString || wanted!.contains(other.subject)
+                    let needed = other.type == retraction
+                        ? other.retracting.map(keptSeqs.contains) ?? false
+                        : wanted == nil || other.subject == OutturnRecord.noString || wanted!.contains(other.subject)
+                    if needed { keptSeqs.insert(other.envelope.seq) }
+                    return needed
                 }
                 for (event, retracting) in kept { state.apply(event, retracting: retracting) }
                 // Its outturns are left out too (validation never reads them), and so are its ids: only

@@ -132,6 +132,58 @@ struct ValidationStateTests {
         #expect(accepted > 10 && refused > 10 && leftOut == batches.count, "accepted \(accepted), refused \(refused), left out \(leftOut)")
     }
 
+    /// Through a checkpoint, validation reads a retraction only if it retracts an event of a
+    /// kind validation reads (most retract outturns, and are never decoded). Retracted
+    /// definitions, targets and priorities must still count: the state must accept and refuse
+    /// exactly what the whole state does, with and without the batch's subjects.
+    @Test func retractionsOfWhatValidationReadsCountThroughACheckpoint() throws {
+        let fixture = try LedgerFixture()
+        try fixture.append([
+            #"{"type":"partnership.registered","id":"p","data":{"partnership":"lewisham","name":"Safer Lewisham"}}"#,
+            #"{"type":"plan.adopted","id":"plan","data":{"partnership":"lewisham","plan":"sp","title":"Safer Lewisham Plan","from":"2015/16","to":"2017/18"}}"#,
+            #"{"type":"priority.set","id":"prio","data":{"partnership":"lewisham","plan":"sp","priority":"vaw","title":"VAWG"}}"#,
+            #"{"type":"indicator.defined","id":"def-crime","data":{"indicator":"crime","name":"Crime","unit":"count","polarity":"lower-better"}}"#,
+            #"{"type":"indicator.defined","id":"def-asb","data":{"indicator":"asb","name":"ASB","unit":"count","polarity":"lower-better"}}"#,
+            #"{"type":"target.set","id":"t-set","data":{"target":"t1","partnership":"lewisham","indicator":"asb","period":"2015/16","setBy":"local","kind":"direction","direction":"reduce","against":"2014/15"}}"#,
+            #"{"type":"outturn.recorded","id":"o1","data":{"partnership":"lewisham","indicator":"asb","period":"2014/15","value":150}}"#,
+        ])
+        try fixture.append([
+            #"{"type":"event.retracted","data":{"event":"def-crime","reason":"defined in error"}}"#,
+            #"{"type":"event.retracted","data":{"event":"t-set","reason":"set in error"}}"#,
+            #"{"type":"event.retracted","data":{"event":"prio","reason":"set in error"}}"#,
+            #"{"type":"event.retracted","data":{"event":"o1","reason":"wrong figure"}}"#,
+        ])
+        _ = try fixture.ledger.replay(.now, auditing: false, checkpoints: CheckpointTests.writeNow)
+        let log = try Log(path: fixture.path)
+        let head = try log.head(upTo: try log.committedEnd())
+        try #require(try CheckpointTests.checkpoint(fixture.path)?.covers.seq == head.seq)
+        let (whole, _) = try Ledger.state(of: log, at: head)
+        func draft(_ line: String) throws -> EventDraft {
+            let object = try JSONReader.parse(Array(line.utf8)).objectValue!
+            return EventDraft(id: "probe", type: object["type"]!.stringValue!, source: "test", actor: "test", data: object["data"]!.objectValue!)
+        }
+        let batches = try [
+            #"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"crime","period":"2015/16","value":1}}"#,
+            #"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"asb","period":"2015/16","value":1}}"#,
+            #"{"type":"target.revised","data":{"target":"t1","tolerance":0.05,"reason":"probe"}}"#,
+            #"{"type":"target.withdrawn","data":{"target":"t1","reason":"probe"}}"#,
+            #"{"type":"target.set","data":{"target":"t2","partnership":"lewisham","indicator":"crime","period":"2015/16","setBy":"local","kind":"direction","direction":"reduce","against":"2014/15"}}"#,
+            #"{"type":"priority.retired","data":{"partnership":"lewisham","plan":"sp","priority":"vaw","reason":"probe"}}"#,
+            #"{"type":"baseline.set","data":{"baseline":"b1","partnership":"lewisham","indicator":"crime","label":"2014/15","periods":["2014/15"],"method":"mean"}}"#,
+        ].map { [try draft($0)] }
+        var refused = 0
+        for batch in batches {
+            let expected = Self.outcome(batch, against: whole)
+            let subjects = PreparedBatch(drafts: batch, events: try Ledger.decodeAll(batch, lines: [1]), lines: [1]).subjects
+            for scope in [nil, subjects] {
+                let (scoped, _) = try Ledger.state(of: log, at: head, forValidation: true, subjects: scope, checkpoints: CheckpointTests.readOnly)
+                #expect(Self.outcome(batch, against: scoped) == expected, "\(batch[0].type), subjects \(scope.map { "\($0)" } ?? "all")")
+            }
+            if expected != "ok" { refused += 1 }
+        }
+        #expect(refused >= 4, "the retractions should make most probes refused (\(refused))")
+    }
+
     /// One ledger appending batch after batch keeps the state it validated the last against;
     /// one holding only that batch's targets and actions serves no batch naming others.
     @Test func aStateOfOneBatchsActionsIsNotReusedForAnother() throws {
