@@ -45,7 +45,8 @@ struct CheckpointTests {
     /// added now and then — by seq, of an earlier outturn; by id, of an earlier action update,
     /// target revision or board — each naming any event before it, so many cross any cut.
     /// `unknownAt`: seqs at which an event of a type this version does not know is written.
-    static func encode(unknownAt: Set<Int> = [], seed: UInt64 = 11) -> History {
+    /// `size`: the synthetic history's boroughs, indicators and years.
+    static func encode(unknownAt: Set<Int> = [], seed: UInt64 = 11, size: (boroughs: Int, indicators: Int, years: Int) = (2, 12, 2)) -> History {
         var h = History()
         var prev = SHA256Digest.zero
         var random = SplitMix64(seed: 99)
@@ -85,7 +86,7 @@ struct CheckpointTests {
             retracted.insert(target)
         }
 
-        SyntheticHistory(boroughs: 2, indicators: 12, years: 2, seed: seed).forEachEvent { draft in
+        SyntheticHistory(boroughs: size.boroughs, indicators: size.indicators, years: size.years, seed: seed).forEachEvent { draft in
             let known = draft.known ?? CalendarDate(year: 2010, month: 1, day: 1)!
             emitUnknownIfDue(known)
             emit(draft.type, id: draft.id ?? "e\(h.count + 1)", known: known, source: draft.source, actor: draft.actor, data: draft.data)

@@ -1,3 +1,4 @@
+import EventLog
 import Testing
 @testable import Ledger
 import LedgerModel
@@ -61,6 +62,49 @@ struct PartnershipViewTests {
             }
         }
         #expect(compared >= 40)
+    }
+
+    /// A view of one partnership judges the other partnerships' outturns straight from the
+    /// checkpoint's bytes, checking each piece as it reads it: a known day edited there (the
+    /// digests left as written) is found, the checkpoint set aside, and the view is the whole
+    /// fold's. With its checksum worked out again, the same edit changes the view's counts — so
+    /// without the check it would change an answer.
+    @Test func anOutturnOfAnAreaLeftOutThatIsDamagedIsFoundByTheViewThatLeavesItOut() throws {
+        // Large enough that the outturns fill a checksummed piece of their own (1 MiB each): the
+        // damaged one's is checked by the view's reading of the outturns alone.
+        let h = Fixture.encode(size: (boroughs: 4, indicators: 60, years: 10))
+        let scratch = try Fixture.Scratch()
+        let path = try Fixture.log(h, checkpointAt: h.count, in: scratch)
+        let file = try Fixture.checkpointFile(path)
+        let layout = try BodyLayout(file)
+        let piece = { (offset: Int) in (offset - layout.bodyStart) / XXH64.checksumPiece }
+        let shared = [piece(layout.outturns.bytes.lowerBound), piece(layout.outturns.bytes.upperBound - 1)] // with other sections
+        let ledger = try Ledger(path: path)
+        let partnerships = try ledger.replay(.now, auditing: false, checkpoints: Fixture.off).replay.state.partnerships.keys.sorted()
+        let (kept, day) = (try #require(partnerships.first), h.knownDays[h.knownDays.count / 2])
+        // An outturn of another partnership known after the day, made known long before it.
+        let index = try #require((0..<layout.outturnCount).first { i in
+            let key = layout.outturnKey(i)
+            return !shared.contains(piece(layout.outturnRecord(i))) && !shared.contains(piece(layout.outturnRecord(i) + 63)) && layout.stringTable[Int(key.area)] != kept && partnerships.contains(layout.stringTable[Int(key.area)])
+                && key.known > BodyLayout.packed(day)
+        })
+        var damaged = file
+        Fixture.setInt32(&damaged, at: layout.outturnRecord(index) + 8, 2000_01_01)
+        let baseline = Period("2010/11")!
+        let whole = Shown(try ledger.replay(.asOf(day), auditing: false, checkpoints: Fixture.off), kept, compare: "MOPAC7", baseline: baseline)
+        for (label, body) in [("digests as written", damaged), ("checksum worked out again", Fixture.resum(damaged))] {
+            try Fixture.write(body, to: path + ".ckpt")
+            let view = try Ledger(path: path).replay(.asOf(day), auditing: false, checkpoints: Fixture.readOnly, partnership: kept)
+            let shown = Shown(view, kept, compare: "MOPAC7", baseline: baseline)
+            if label == "digests as written" {
+                let same = shown == whole // (not printed whole: thousands of rows)
+                #expect(same, "\(label): the view differs (applied \(shown.appliedCount) vs \(whole.appliedCount), skipped \(shown.skipped) vs \(whole.skipped))")
+                #expect(view.replay.state.outturnAreasLeftOut.isEmpty, "\(label): the checkpoint should have been set aside")
+            } else {
+                #expect(shown.events == whole.events && shown.appliedCount == whole.appliedCount + 1,
+                        "\(label): the edit should count one more event (\(shown.appliedCount) vs \(whole.appliedCount))")
+            }
+        }
     }
 
     /// Two partnerships and London, with figures for 2014/15 known in June 2015.

@@ -67,15 +67,21 @@ enum StateCheckpoint {
         let raw = checkpoint.body.bytes
         let lastSeq = checkpoint.covers.seq
         let sections = try Sections(checkpoint)
-        // Everything but the ids, checked against its digests (the ids only if a retraction names one).
-        guard checkpoint.check(0..<sections.ids.lowerBound) else { throw Malformed() }
-        let point = replay.pointInTime
-        let stop = try firstPastTheEnd(raw, sections, point, lastSeq: lastSeq)
-        replay.deferIDs(deferredIDs(checkpoint, sections, logPath: logPath))
+        // Everything but the ids, checked against its digests (the ids only if a retraction names
+        // one): the outturns when they are read (below), the rest now.
+        guard checkpoint.check(0..<sections.outturns.lowerBound), checkpoint.check(sections.outturns.upperBound..<sections.ids.lowerBound) else {
+            throw Malformed()
+        }
         let strings = try sections.strings(raw)
         // The outturns of areas left out are counted, never kept (by string index).
         let leftOut = replay.state.outturnAreasLeftOut
         let isLeftOut = leftOut.isEmpty ? [] : strings.map { leftOut.contains($0) }
+        if isLeftOut.isEmpty { guard checkpoint.check(sections.outturns) else { throw Malformed() } }
+        let point = replay.pointInTime
+        // (With areas left out, read before their outturns are checked, bounds-checked: the
+        // census below throws if they do not check out, and then nothing here counts.)
+        let stop = try firstPastTheEnd(raw, sections, point, lastSeq: lastSeq)
+        replay.deferIDs(deferredIDs(checkpoint, sections, logPath: logPath))
         var skipped = 0
 
         // The other events' lines are decoded on another core while the outturns are folded here.
@@ -92,7 +98,13 @@ enum StateCheckpoint {
             if point.includes(seq: envelope.seq, known: envelope.known, recordedDay: envelope.recordedDay) { unknown += 1 } else { skipped += 1 }
         }
 
-        // Outturns, a key at a time.
+        // Outturns of the areas left out (most of them, for a view of one partnership): checked
+        // and judged where they lie, on every core, never built; counted all at once below.
+        let packed = PackedJudge(point)
+        let census = try isLeftOut.isEmpty ? nil : leftOutCensus(checkpoint, sections, isLeftOut: isLeftOut, before: stop, packed)
+        skipped += census?.skipped ?? 0
+
+        // The other outturns, a key at a time.
         var outturns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.outturns]), lastSeq: lastSeq)
         var runs: [(period: Period, entries: [Entry<OutturnRecorded>])] = []
         var group: (area: UInt32, indicator: UInt32)?
@@ -102,43 +114,32 @@ enum StateCheckpoint {
             }
             runs.removeAll(keepingCapacity: true)
         }
-        let packed = PackedJudge(point)
-        var leftOutCounted: [Int] = []
         var released = 0 // the section's bytes let go (every few megabytes read: they are not read again)
-        while !outturns.isAtEnd {
-            if outturns.position - released >= 4 << 20 {
-                checkpoint.body.release(sections.outturns.lowerBound + released..<sections.outturns.lowerBound + outturns.position)
-                released = outturns.position
-            }
-            // Areas left out (most of them, for a view of one partnership; their records lie
-            // together): judged from the packed days, never built, and counted all at once below.
-            if !isLeftOut.isEmpty {
-                let run = try leftOutRun(outturns, isLeftOut: isLeftOut, lastSeq: lastSeq, until: released + (4 << 20)) { seq, known, recorded in
-                    guard seq < stop else { return }
-                    if packed.includes(seq: seq, known: known, recorded: recorded) { leftOutCounted.append(seq) } else { skipped += 1 }
+        for span in census?.kept ?? [0..<sections.outturns.count] {
+            outturns.position = span.lowerBound
+            while outturns.position < span.upperBound {
+                if outturns.position - released >= 4 << 20 {
+                    checkpoint.body.release(sections.outturns.lowerBound + released..<sections.outturns.lowerBound + outturns.position)
+                    released = outturns.position
                 }
-                if run > 0 {
-                    try outturns.skip(run)
+                let envelope = try Envelope(&outturns)
+                let counts = envelope.seq < stop && point.includes(seq: envelope.seq, known: envelope.known, recordedDay: envelope.recordedDay)
+                if !counts {
+                    if envelope.seq < stop { skipped += 1 }
+                    try outturns.skip(outturnSize - Envelope.size)
                     continue
                 }
+                let record = try OutturnRecord(&outturns, strings: strings)
+                if group.map({ $0 != (record.area, record.indicator) }) ?? true {
+                    try flush()
+                    group = (record.area, record.indicator)
+                }
+                let entry = Entry(seq: envelope.seq, known: envelope.known, payload: record.outturn)
+                if runs.last?.period == record.outturn.period { runs[runs.count - 1].entries.append(entry) } else { runs.append((record.outturn.period, [entry])) }
             }
-            let envelope = try Envelope(&outturns)
-            let counts = envelope.seq < stop && point.includes(seq: envelope.seq, known: envelope.known, recordedDay: envelope.recordedDay)
-            if !counts {
-                if envelope.seq < stop { skipped += 1 }
-                try outturns.skip(outturnSize - Envelope.size)
-                continue
-            }
-            let record = try OutturnRecord(&outturns, strings: strings)
-            if group.map({ $0 != (record.area, record.indicator) }) ?? true {
-                try flush()
-                group = (record.area, record.indicator)
-            }
-            let entry = Entry(seq: envelope.seq, known: envelope.known, payload: record.outturn)
-            if runs.last?.period == record.outturn.period { runs[runs.count - 1].entries.append(entry) } else { runs.append((record.outturn.period, [entry])) }
         }
         try flush()
-        replay.feedLeftOut(seqs: leftOutCounted)
+        replay.feedLeftOut(seqs: census?.counted ?? [])
 
         // Everything else, in seq order.
         let (decoded, othersLeftOut, subjectsLeftOut, othersSkipped) = try others.value.get()
@@ -382,26 +383,70 @@ enum StateCheckpoint {
         }
     }
 
-    /// Calls `visit` with the seq and packed days of each outturn record from `reader`'s
-    /// position whose area `isLeftOut` says is left out, until one is not (or the records up to
-    /// `limit`, a position in the section, are done); returns how many bytes they take. The
-    /// records are read straight from the bytes: this runs over most of a large checkpoint.
-    @inline(__always)
-    static func leftOutRun(_ reader: ByteReader, isLeftOut: [Bool], lastSeq: Int, until limit: Int,
-                           _ visit: (Int, Int32, Int32) throws -> Void) throws -> Int {
-        let bytes = reader.bytes
-        var at = reader.position
-        let end = min(bytes.count, max(limit, at + outturnSize))
-        while at + outturnSize <= end {
-            let area = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at + Envelope.size, as: UInt32.self)))
-            guard area < isLeftOut.count, isLeftOut[area] else { break }
-            let seq = Int(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int64.self)))
-            guard seq >= 1, seq <= lastSeq else { throw Malformed() }
-            try visit(seq, Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: at + 8, as: Int32.self)),
-                      Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: at + 12, as: Int32.self)))
-            at += outturnSize
+    /// What ``leftOutCensus(_:_:isLeftOut:before:_:)`` finds.
+    struct Census {
+        /// The seqs of the records of areas left out that the point in time counts.
+        var counted: [Int] = []
+        /// How many such records it leaves out.
+        var skipped = 0
+        /// Where the records of the other areas lie: offsets in the section, in order.
+        var kept: [Range<Int>] = []
+    }
+
+    /// The outturn records of the areas `isLeftOut` says are left out (by string index), judged
+    /// where they lie, straight from their bytes: each piece of the section is checked against
+    /// its digest, its records read at once, and its pages let go — on every core, so each page
+    /// is read once, by one core. Only records before `stop` are judged. Throws if a piece does
+    /// not check out or a seq is not one the checkpoint covers.
+    static func leftOutCensus(_ checkpoint: Log.Checkpoint, _ sections: Sections, isLeftOut: [Bool], before stop: Int,
+                              _ packed: PackedJudge) throws -> Census {
+        let section = sections.outturns
+        guard !section.isEmpty else { return Census() }
+        let piece = XXH64.checksumPiece
+        let pieces = (section.lowerBound / piece)...((section.upperBound - 1) / piece)
+        let lastSeq = checkpoint.covers.seq
+        nonisolated(unsafe) let body = checkpoint.body.bytes // read only, and only until concurrentChunks returns
+        let parts = concurrentChunks(count: pieces.count, minimumPerChunk: 1) { chunk -> Census? in
+            var census = Census()
+            for k in chunk {
+                let i = pieces.lowerBound + k
+                let bytes = max(section.lowerBound, i * piece)..<min(section.upperBound, (i + 1) * piece)
+                guard checkpoint.check(bytes, keepingPages: true) else { return nil }
+                defer { checkpoint.body.release(bytes) }
+                // The records that start in this piece (a record may end in the next), by offset in the section.
+                var at = (bytes.lowerBound - section.lowerBound + outturnSize - 1) / outturnSize * outturnSize
+                while at < bytes.upperBound - section.lowerBound {
+                    let record = section.lowerBound + at
+                    let area = Int(UInt32(littleEndian: body.loadUnaligned(fromByteOffset: record + Envelope.size, as: UInt32.self)))
+                    if area < isLeftOut.count, isLeftOut[area] {
+                        let seq = Int(Int64(littleEndian: body.loadUnaligned(fromByteOffset: record, as: Int64.self)))
+                        guard seq >= 1, seq <= lastSeq else { return nil }
+                        if seq < stop {
+                            if packed.includes(seq: seq, known: Int32(littleEndian: body.loadUnaligned(fromByteOffset: record + 8, as: Int32.self)),
+                                               recorded: Int32(littleEndian: body.loadUnaligned(fromByteOffset: record + 12, as: Int32.self))) {
+                                census.counted.append(seq)
+                            } else {
+                                census.skipped += 1
+                            }
+                        }
+                    } else if let last = census.kept.last, last.upperBound == at {
+                        census.kept[census.kept.count - 1] = last.lowerBound..<at + outturnSize
+                    } else {
+                        census.kept.append(at..<at + outturnSize) // read by the fold, which checks every field
+                    }
+                    at += outturnSize
+                }
+            }
+            return census
         }
-        return at - reader.position
+        var whole = Census()
+        for part in parts {
+            guard let part else { throw Malformed() }
+            whole.counted += part.counted
+            whole.skipped += part.skipped
+            whole.kept += part.kept
+        }
+        return whole
     }
 
     /// What a point in time judges an event by: seq (8 bytes), known and recorded days (4 each).
