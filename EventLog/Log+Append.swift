@@ -18,10 +18,11 @@ extension Log {
         /// while the batch's lines are encoded on another thread: see ``PendingBatch``.
         public var beforeWrite: ((Head, PendingBatch) throws -> Void)?
         /// The ids the batch will carry, when the caller knows them before `prepare` runs: the
-        /// id index is then read on another thread while `prepare` reads the log.
-        public var expectedIDs: Set<String>?
+        /// id index is then read on another thread (which also makes them a set: for a large
+        /// batch, a fair part of an append) while `prepare` reads the log.
+        public var expectedIDs: [String]?
 
-        public init(lockTimeout: Double? = 30, now: Timestamp? = nil, expectedIDs: Set<String>? = nil,
+        public init(lockTimeout: Double? = 30, now: Timestamp? = nil, expectedIDs: [String]? = nil,
                     beforeWrite: ((Head, PendingBatch) throws -> Void)? = nil) {
             self.lockTimeout = lockTimeout
             self.now = now
@@ -81,7 +82,10 @@ extension Log {
         let head = try self.head(upTo: try file.size())
         let (path, file) = (self.path, self.file)
         let early = options.expectedIDs.flatMap { ids in
-            head.end == 0 || ids.isEmpty ? nil : BackgroundTask { Result { try IDIndex.load(logPath: path, log: file, committedEnd: head.end, wanted: ids) } }
+            head.end == 0 || ids.isEmpty ? nil : BackgroundTask { () -> (ids: Set<String>, index: Result<IDIndex, any Error>) in
+                let ids = Set(ids)
+                return (ids, Result { try IDIndex.load(logPath: path, log: file, committedEnd: head.end, wanted: ids) })
+            }
         }
         let drafts: [EventDraft]
         do { drafts = try prepare(head) } catch {
@@ -96,8 +100,8 @@ extension Log {
         let needsIndex = drafts.contains { $0.id != nil }
         let wanted = head.end == 0 ? [] : Set(drafts.compactMap(\.id)) // an empty log has no ids to keep
         // Always wait for the early read (it may write the index): use it if it covered the batch's ids.
-        let earlyIndex = early.map { $0.value }
-        let loadedEarly = wanted.isSubset(of: options.expectedIDs ?? []) ? try? earlyIndex?.get() : nil
+        let earlyRead = early.map { $0.value }
+        let loadedEarly = earlyRead.flatMap { wanted.isSubset(of: $0.ids) ? try? $0.index.get() : nil }
         let index = needsIndex ? try loadedEarly ?? IDIndex.load(logPath: path, log: file, committedEnd: head.end, wanted: wanted) : nil
         let indexIsCurrent = needsIndex || IDIndex.isCurrent(logPath: path, head: head.seq == 0 ? nil : IDIndex.Mark(seq: head.seq, end: head.end, hash: head.hash))
 

@@ -67,7 +67,7 @@ public final class Ledger {
         let batch = PreparedBatch(drafts: drafts, events: try Ledger.decodeAll(drafts, lines: lines), lines: lines)
         let onlyValidates = !batch.retracts
         return try appendValidated(lockTimeout: lockTimeout, onlyValidates: onlyValidates, subjects: onlyValidates ? batch.subjects : nil,
-                                   expectedIDs: Set(drafts.compactMap(\.id))) { _ in batch }
+                                   expectedIDs: drafts.compactMap(\.id)) { _ in batch }
     }
 
     /// Appends the batch `prepare` makes from the ledger's state at the head (read under the lock),
@@ -86,7 +86,7 @@ public final class Ledger {
     /// `keepsState: false`: the caller appends once, so validation need not fold in what it
     /// ignores (unless the batch retracts: a retraction may point at any earlier event of it);
     /// the state is then not kept for the next append.
-    func appendValidated(lockTimeout: Double?, onlyValidates: Bool = false, subjects: Set<String>? = nil, expectedIDs: Set<String>? = nil,
+    func appendValidated(lockTimeout: Double?, onlyValidates: Bool = false, subjects: Set<String>? = nil, expectedIDs: [String]? = nil,
                          keepsState: Bool = true,
                          prepare: @escaping (LedgerState) throws -> PreparedBatch) throws(LedgerError) -> Log.AppendResult {
         let (log, checkpoints) = (self.log, self.checkpoints)

@@ -245,7 +245,7 @@ struct LogTests {
         try Log.create(at: path)
         _ = try Log(path: path).append((0..<30).map { draft($0, id: "e\($0)") })
         // The index is read early for the expected ids; a batch with others is looked up again.
-        for expected: Set<String> in [["e3", "e29", "n1"], ["e3"], [], ["nothing-here"]] {
+        for expected: [String] in [["e3", "e29", "n1"], ["e3"], [], ["nothing-here"], ["e3", "e3"]] {
             let log = try Log(path: path)
             let n = try log.head(upTo: try log.committedEnd()).seq
             let r = try log.append(options: .init(expectedIDs: expected)) { _ in
