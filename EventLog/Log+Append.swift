@@ -115,6 +115,7 @@ extension Log {
         var records: [PendingRecord] = []
         records.reserveCapacity(drafts.count)
         var seq = head.seq
+        var generatedIDs = GeneratedIDs()
         // Read in place: copying each draft would retain (and release) all its strings.
         drafts.withUnsafeBufferPointer { drafts in
             for i in drafts.indices {
@@ -135,7 +136,7 @@ extension Log {
                     }
                 }
                 seq += 1
-                let id = drafts[i].id ?? Log.generateID()
+                let id = drafts[i].id ?? generatedIDs.next()
                 records.append(PendingRecord(index: i, record: LogRecord(
                     seq: seq, id: id, recorded: recorded, known: known, type: drafts[i].type, source: drafts[i].source,
                     actor: drafts[i].actor, data: drafts[i].data, prev: .zero, hash: .zero)))
@@ -257,18 +258,5 @@ extension Log {
             try checkText("actor", draft.actor)
             passed = (draft.type, draft.source, draft.actor)
         }
-    }
-
-    /// A random version-4 UUID in lowercase, for events that bring no id of their own.
-    static func generateID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { b -> String in
-            let s = String(b, radix: 16)
-            return b < 16 ? "0" + s : s
-        }
-        return hex[0..<4].joined() + "-" + hex[4..<6].joined() + "-" + hex[6..<8].joined() + "-" + hex[8..<10].joined() + "-" + hex[10..<16].joined()
     }
 }

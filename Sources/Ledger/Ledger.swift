@@ -31,9 +31,10 @@ public final class Ledger {
 
     /// Parses JSON Lines input and appends every event in it as one batch: all or nothing.
     /// A bad line rejects the whole batch, naming the line and field; nothing is written.
-    public func append(jsonLines input: [UInt8], defaults: InputDefaults, lockTimeout: Double? = 30) throws(LedgerError) -> Log.AppendResult {
+    public func append(jsonLines input: [UInt8], defaults: InputDefaults, lockTimeout: Double? = 30,
+                       keepsState: Bool = true) throws(LedgerError) -> Log.AppendResult {
         let (drafts, lines) = try EventInput.parse(input, defaults: defaults)
-        return try append(drafts, lines: lines, lockTimeout: lockTimeout)
+        return try append(drafts, lines: lines, lockTimeout: lockTimeout, keepsState: keepsState)
     }
 
     /// Checks each draft's envelope, then decodes its type and fields, before the lock is taken
@@ -62,12 +63,14 @@ public final class Ledger {
     }
 
     /// Appends drafts as one batch, each validated by the domain against the ledger so far;
-    /// `lines[i]` is the input line of `drafts[i]`, for errors.
-    public func append(_ drafts: [EventDraft], lines: [Int] = [], lockTimeout: Double? = 30) throws(LedgerError) -> Log.AppendResult {
+    /// `lines[i]` is the input line of `drafts[i]`, for errors. `keepsState: false`, for a caller
+    /// that appends once (a command): see ``appendValidated(lockTimeout:onlyValidates:subjects:expectedIDs:keepsState:prepare:)``.
+    public func append(_ drafts: [EventDraft], lines: [Int] = [], lockTimeout: Double? = 30,
+                       keepsState: Bool = true) throws(LedgerError) -> Log.AppendResult {
         let batch = PreparedBatch(drafts: drafts, events: try Ledger.decodeAll(drafts, lines: lines), lines: lines)
         let onlyValidates = !batch.retracts
         return try appendValidated(lockTimeout: lockTimeout, onlyValidates: onlyValidates, subjects: onlyValidates ? batch.subjects : nil,
-                                   expectedIDs: drafts.compactMap(\.id)) { _ in batch }
+                                   expectedIDs: drafts.compactMap(\.id), keepsState: keepsState) { _ in batch }
     }
 
     /// Appends the batch `prepare` makes from the ledger's state at the head (read under the lock),

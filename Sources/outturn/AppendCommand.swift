@@ -56,7 +56,8 @@ struct AppendCommand: Command {
         let ledger = try ProcessLifetime.openLedger(ledgerPath)
         let result: Log.AppendResult
         do {
-            result = try ledger.append(jsonLines: input, defaults: defaults, lockTimeout: wait)
+            // One append per run: validation need not fold in what it never reads (outturns, action updates, boards).
+            result = try ledger.append(jsonLines: input, defaults: defaults, lockTimeout: wait, keepsState: false)
         } catch where error.line != nil || error.code == .badInput || error.code == .conflict {
             throw CLIError(error, what: what)
         } catch {
