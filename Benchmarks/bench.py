@@ -124,12 +124,34 @@ def main():
                                 "data": {"indicator": f"b-{i}", "name": f"Batch {i}", "unit": "count", "polarity": "lower-better"}}, separators=(",", ":")) + "\n")
     fresh = os.path.join(WORK, "fresh.jsonl")
     def new_ledger():
-        for suffix in ("", ".idx", ".undo", ".torn"):
+        for suffix in ("", ".idx", ".idx.hash", ".undo", ".torn"):
             if os.path.exists(fresh + suffix):
                 os.remove(fresh + suffix)
         subprocess.run([OUTTURN, "init", "--ledger", fresh], capture_output=True, check=True)
     w, r, _ = median(f"{OUTTURN} append --ledger {fresh} --file {batch} > /dev/null", shell=True, setup=new_ledger)
     row("append 100,000 events in one batch (new ledger)", w, r, f"{100_000 / w:,.0f} events/s")
+    # A month's feed as a script appends it: figures without ids (the ledger makes them), to
+    # the London ledger (a copy of it, with its index and checkpoint, for each run).
+    feed = os.path.join(WORK, "feed-50000.jsonl")
+    with open(feed, "w") as f:
+        crimes = ["burglary", "robbery", "vwi", "tfp", "tfmv", "tomv", "cd"]  # the MOPAC 7's parts, for each borough
+        for i in range(50_000):
+            series, month = i % 224, i // 224
+            f.write(json.dumps({"type": "outturn.recorded", "data": {
+                "partnership": f"borough-{series % 32 + 1}", "indicator": f"MOPAC7.{crimes[series // 32]}",
+                "period": f"{2040 + month // 12}-{month % 12 + 1:02d}", "value": 100 + i % 50}}, separators=(",", ":")) + "\n")
+    copy = os.path.join(WORK, "copy.jsonl")
+    def copy_ledger():
+        for suffix in ("", ".idx", ".idx.hash", ".ckpt", ".ckpt.sums"):
+            if os.path.exists(LEDGER + suffix):
+                shutil.copyfile(LEDGER + suffix, copy + suffix)
+            elif os.path.exists(copy + suffix):
+                os.remove(copy + suffix)
+    w, r, _ = median(f"{OUTTURN} append --ledger {copy} --file {feed} > /dev/null", shell=True, setup=copy_ledger)
+    row("append a feed of 50,000 outturns without ids to the London ledger", w, r, f"{50_000 / w:,.0f} events/s")
+    for suffix in ("", ".idx", ".idx.hash", ".ckpt", ".ckpt.sums", ".undo"):
+        if os.path.exists(copy + suffix):
+            os.remove(copy + suffix)
     if os.path.exists(MPS):
         w, r, _ = median([OUTTURN, "import", "--ledger", fresh, "--format", "mps-borough", MPS], setup=new_ledger)
         row("import the Met's 0.5 MB file (153,766 events, new ledger)", w, r, f"{153_766 / w:,.0f} events/s")
