@@ -43,10 +43,10 @@ import Projections
 enum StateCheckpoint {
     static let format = "ledger-state-6"
 
-    /// The type indices of the events kept in the second section of other events: the kinds
-    /// other than outturns that ``Ledger/typesValidationIgnores`` names.
-    static let updateTypes = Set(Ledger.typesValidationIgnores.filter { $0 != "outturn.recorded" }
-        .map { DomainEvent.typeNames.firstIndex(of: $0)! })
+    /// Whether events of each type (by index in ``DomainEvent/typeNames``) are kept in the
+    /// second section of other events: the kinds other than outturns that
+    /// ``Ledger/typesValidationIgnores`` names. (A table: every walk of the sections asks it of every event.)
+    static let isUpdateType = DomainEvent.typeNames.map { $0 != "outturn.recorded" && Ledger.typesValidationIgnores.contains($0) }
 
     /// Bytes per outturn record.
     static let outturnSize = 64
@@ -297,7 +297,8 @@ enum StateCheckpoint {
     static func partnerships(_ checkpoint: Log.Checkpoint) throws -> Set<String> {
         let registered = DomainEvent.typeNames.firstIndex(of: "partnership.registered")!
         var names: Set<String> = []
-        try forEachOther(checkpoint) { other in
+        // (Registrations lie in the first section, with the other events validation reads.)
+        try forEachOther(checkpoint, forValidation: true) { other in
             guard other.type == registered else { return }
             guard case .partnershipRegistered(let p)? = try? EventDecoder.decode(type: "partnership.registered", data: try other.record().data, strict: false) else {
                 throw Malformed()
@@ -553,7 +554,7 @@ enum StateCheckpoint {
         func next(_ reader: inout ByteReader, inUpdates: Bool) throws -> OtherEvent? {
             guard !reader.isAtEnd else { return nil }
             let event = try OtherEvent(&reader)
-            guard updateTypes.contains(event.type) == inUpdates else { throw Malformed() }
+            guard isUpdateType.indices.contains(event.type), isUpdateType[event.type] == inUpdates else { throw Malformed() }
             return event
         }
         var others = try reader(sections.others)

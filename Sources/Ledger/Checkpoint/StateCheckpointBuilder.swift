@@ -13,7 +13,7 @@ struct StateCheckpointBuilder {
     private var outturns: [UInt8] = []
     private var outturnCount = 0
     /// The other events validation reads, and the action updates and boards it never reads
-    /// (``StateCheckpoint/updateTypes``): a section each.
+    /// (``StateCheckpoint/isUpdateType``): a section each.
     private var others: [UInt8] = []
     private var otherCount = 0
     private var updates: [UInt8] = []
