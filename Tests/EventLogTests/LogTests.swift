@@ -415,6 +415,25 @@ struct TimestampTests {
         }
     }
 
+    /// The text written digit by digit is the one the fields give, and reads back as the same
+    /// time — from year 1 to 9999, every field's digits exercised.
+    @Test func everyTimeIsWrittenAsItsFieldsAndReadBack() {
+        var random = SplitMix64(seed: 2026)
+        let first: Int64 = -62_135_596_800_000, last: Int64 = 253_402_300_799_999 // 0001-01-01 … 9999-12-31T23:59:59.999
+        for i in 0..<20_000 {
+            let ms = i < 2 ? [first, last][i] : first + Int64(random.next() % UInt64(last - first + 1))
+            let t = Timestamp(millisecondsSince1970: ms)
+            let inDay = Int((ms % 86_400_000 + 86_400_000) % 86_400_000)
+            let d = t.date
+            func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            let year = String(repeating: "0", count: 4 - String(d.year).count) + String(d.year)
+            let millis = String(repeating: "0", count: 3 - String(inDay % 1000).count) + String(inDay % 1000)
+            let expected = "\(year)-\(two(d.month))-\(two(d.day))T\(two(inDay / 3_600_000)):\(two(inDay / 60_000 % 60)):\(two(inDay / 1000 % 60)).\(millis)Z"
+            #expect(t.description == expected)
+            #expect(Timestamp(rfc3339: t.description) == t, "\(t.description)")
+        }
+    }
+
     @Test func calendarDatesRoundTripThroughDayNumbersAcrossLeapYears() {
         for days in stride(from: -719_162, through: 2_932_896, by: 97) { // 0001-01-01 to 9999-12-31
             let date = CalendarDate(daysSince1970: days)
