@@ -29,9 +29,18 @@ public struct EventIDs: Sendable {
         var seq: Int
     }
 
-    /// Open addressing, linear probing, at most three quarters full.
+    /// Open addressing, linear probing, at most three quarters full (counting `pending`).
     private var slots: [Slot] = []
     private var count = 0
+    /// Ids inserted since the table last took them in. A replay inserts a million ids into a
+    /// 50 MB table, each at a random slot — a cache miss, and on this kind of machine a page
+    /// walk, every time — so they are placed ``batchSize`` at a time, in the order of their
+    /// slots, the table walked once per batch in address order. Looked up here too until then.
+    private var pending: [Slot] = []
+    private var sorted: [Slot] = []
+
+    /// How many ids wait to be placed at most.
+    static let batchSize = 8192
 
     public init() {}
 
@@ -48,8 +57,30 @@ public struct EventIDs: Sendable {
     /// Records that the id with `key` is `seq`.
     public mutating func insert(_ key: Key, seq: Int) {
         if !Self.fits(count + 1, in: slots.count) { grow(to: max(1024, slots.count * 2)) }
-        place(key, seq: seq)
+        if pending.isEmpty { pending.reserveCapacity(Self.batchSize) }
+        pending.append(Slot(key: key, seq: seq))
         count += 1
+        if pending.count >= Self.batchSize { placePending() }
+    }
+
+    /// Places the ids waiting in `pending`, in the order of their slots: a counting sort on the
+    /// slot's top bits (each bucket a few kilobytes of the table), then one pass.
+    private mutating func placePending() {
+        guard !pending.isEmpty else { return }
+        let mask = slots.count - 1
+        let shift = max(0, (mask + 1).trailingZeroBitCount - 12) // 4,096 buckets at most
+        var starts = [Int](repeating: 0, count: (mask >> shift) + 2)
+        for slot in pending { starts[(Self.start(slot.key, mask) >> shift) + 1] += 1 }
+        for i in 1..<starts.count { starts[i] += starts[i - 1] }
+        sorted = pending // (same count; every element overwritten below)
+        for slot in pending {
+            let bucket = Self.start(slot.key, mask) >> shift
+            sorted[starts[bucket]] = slot
+            starts[bucket] += 1
+        }
+        // In bucket order, and within a bucket in insertion order: a repeated id keeps its order.
+        for slot in sorted { place(slot.key, seq: slot.seq) }
+        pending.removeAll(keepingCapacity: true)
     }
 
     /// The latest seq recorded for `id`, if any.
@@ -65,6 +96,7 @@ public struct EventIDs: Sendable {
             if slots[slot].key == key { found = max(found ?? 0, slots[slot].seq) }
             slot = (slot + 1) & mask
         }
+        for waiting in pending where waiting.key == key { found = max(found ?? 0, waiting.seq) }
         return found
     }
 

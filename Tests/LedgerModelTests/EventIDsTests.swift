@@ -22,6 +22,29 @@ struct EventIDsTests {
         }
     }
 
+    /// Ids are placed in the table a batch at a time; before that they are looked up where they
+    /// wait. Across several batches, asked after every insert now and then: the same answers,
+    /// an id inserted again in a later batch answering with its latest seq.
+    @Test func answersAsADictionaryWouldAcrossBatchesAndWhileIdsWait() {
+        let count = EventIDs.batchSize * 3 + 17
+        var table = EventIDs()
+        var reference: [String: Int] = [:]
+        for i in 0..<count {
+            // Every thousandth id is one seen a batch or so before (a tampered log): the latest wins.
+            let id = i % 1000 == 999 && i > EventIDs.batchSize ? "id-\(i - EventIDs.batchSize - 5)" : "id-\(i)"
+            table.insert(EventIDs.Key(id), seq: i + 1)
+            reference[id] = i + 1
+            if i % 977 == 0 || i % EventIDs.batchSize == EventIDs.batchSize - 1 {
+                for probe in ["id-\(i)", "id-\(i / 2)", "id-\(max(0, i - EventIDs.batchSize - 5))", "never-\(i)"] {
+                    #expect(table.seq(of: probe) == reference[probe], "\(probe) after \(i + 1) inserts")
+                }
+            }
+        }
+        for i in 0..<count + 10 {
+            #expect(table.seq(of: "id-\(i)") == reference["id-\(i)"], "id-\(i)")
+        }
+    }
+
     @Test func canonicallyEquivalentIdsAreOneIdAsSwiftStringsAre() {
         var table = EventIDs()
         table.insert(EventIDs.Key("caf\u{e9}"), seq: 3)
