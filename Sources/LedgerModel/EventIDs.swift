@@ -64,8 +64,9 @@ public struct EventIDs: Sendable {
     }
 
     /// Places the ids waiting in `pending`, in the order of their slots: a counting sort on the
-    /// slot's top bits (each bucket a few kilobytes of the table), then one pass.
-    private mutating func placePending() {
+    /// slot's top bits (each bucket a few kilobytes of the table), then one pass. A table built
+    /// whole and then only read calls it once built, so no lookup reads the waiting ids.
+    public mutating func placePending() {
         guard !pending.isEmpty else { return }
         let mask = slots.count - 1
         let shift = max(0, (mask + 1).trailingZeroBitCount - 12) // 4,096 buckets at most

@@ -43,6 +43,11 @@ struct EventIDsTests {
         for i in 0..<count + 10 {
             #expect(table.seq(of: "id-\(i)") == reference["id-\(i)"], "id-\(i)")
         }
+        // Placed whole (as a table built and then only read is), it answers the same.
+        table.placePending()
+        for i in 0..<count + 10 {
+            #expect(table.seq(of: "id-\(i)") == reference["id-\(i)"], "id-\(i), all placed")
+        }
     }
 
     @Test func canonicallyEquivalentIdsAreOneIdAsSwiftStringsAre() {

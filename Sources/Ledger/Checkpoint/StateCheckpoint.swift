@@ -341,6 +341,7 @@ enum StateCheckpoint {
                   let bytes = try? reader.bytes(Int(length)) {
                 table.insert(EventIDs.Key(String(decoding: bytes, as: UTF8.self)), seq: seq)
             }
+            table.placePending()
             return table
         }
     }
@@ -352,6 +353,7 @@ enum StateCheckpoint {
             table.insert(EventIDs.Key(record.id), seq: record.seq)
             return true
         }
+        table.placePending()
         return table
     }
 
