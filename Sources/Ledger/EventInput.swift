@@ -46,11 +46,8 @@ public enum EventInput {
                 var end = memchr(raw.baseAddress! + start, 0x0A, raw.count - start).map { raw.baseAddress!.distance(to: $0) } ?? raw.count
                 let next = end + 1
                 if end > start, raw[end - 1] == 0x0D { end -= 1 }
-                // Blank (only spaces and tabs): most lines start with "{", and are not.
-                let first = start < end ? raw[start] : 0x20
-                if first != 0x20 && first != 0x09 || !UnsafeRawBufferPointer(rebasing: raw[start..<end]).allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-                    ranges.append((start..<end, lineNumber))
-                }
+                let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+                if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { ranges.append((start..<end, lineNumber)) } // (stops at a line's "{")
                 start = next
             }
             nonisolated(unsafe) let input = raw // read only, and only until concurrentChunks returns

@@ -37,7 +37,6 @@ public struct EventIDs: Sendable {
     /// walk, every time — so they are placed ``batchSize`` at a time, in the order of their
     /// slots, the table walked once per batch in address order. Looked up here too until then.
     private var pending: [Slot] = []
-    private var sorted: [Slot] = []
 
     /// How many ids wait to be placed at most.
     static let batchSize = 8192
@@ -73,7 +72,7 @@ public struct EventIDs: Sendable {
         var starts = [Int](repeating: 0, count: (mask >> shift) + 2)
         for slot in pending { starts[(Self.start(slot.key, mask) >> shift) + 1] += 1 }
         for i in 1..<starts.count { starts[i] += starts[i - 1] }
-        sorted = pending // (same count; every element overwritten below)
+        var sorted = pending // (same count; every element overwritten below)
         for slot in pending {
             let bucket = Self.start(slot.key, mask) >> shift
             sorted[starts[bucket]] = slot
