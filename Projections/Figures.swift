@@ -76,8 +76,9 @@ extension LedgerState {
         // Aggregate from months: counts and money by sum; ratios by re-dividing the summed parts.
         var sum = 0.0, numerators = 0.0, denominators = 0.0
         var ratios = false
+        guard let series = outturnTable.series(area: area, indicator: id) else { return nil }
         for month in period.months {
-            guard let entry = recordedOutturn(OutturnKey(area: area, indicator: id, period: .month(month))) else { return nil }
+            guard let entry = recordedOutturn(series, .month(month)) else { return nil }
             switch entry.payload.value {
             case .number(let v):
                 guard indicator.unit == .count || indicator.unit == .currency, !ratios else { return nil }
@@ -127,12 +128,18 @@ extension LedgerState {
 
     /// Every period that has an outturn for the area and indicator or any of its components.
     public func periodsWithData(area: String, indicator id: String) -> Set<Period> {
-        var periods = recordedPeriods(area: area, indicator: id)
+        Set(periodList(area: area, indicator: id))
+    }
+
+    /// The periods of ``periodsWithData(area:indicator:)`` in no order, a period repeated if more
+    /// than one of the indicator and its components has it: for a caller that needs no set.
+    func periodList(area: String, indicator id: String) -> [Period] {
+        var periods = recordedPeriodList(area: area, indicator: id)
         var seen: Set<String> = [id]
         var queue = indicator(id)?.composition.components ?? []
         while let next = queue.popLast() {
             guard seen.insert(next).inserted else { continue }
-            periods.formUnion(recordedPeriods(area: area, indicator: next))
+            periods += recordedPeriodList(area: area, indicator: next)
             queue += indicator(next)?.composition.components ?? []
         }
         return periods
@@ -141,23 +148,30 @@ extension LedgerState {
     /// The latest period shaped like `reference` (the same number of months) with a figure, or, without a
     /// reference, the latest period with a figure. Periods built from recorded months count too.
     public func latestFigure(area: String, indicator: String, like reference: Period? = nil) -> (period: Period, figure: Figure)? {
-        // Each period once; built as a set only when components or shorter periods could repeat one
-        // (every status and progress row asks this: a set of every period each time was a tenth of a full replay).
-        var candidates = self.indicator(indicator)?.composition.components.isEmpty ?? true
-            ? recordedPeriodList(area: area, indicator: indicator) : Array(periodsWithData(area: area, indicator: indicator))
-        if let reference {
-            // Same length counts as the same shape: a calendar year stands beside a financial year.
-            let shorter = candidates.filter { $0.monthCount < reference.monthCount }
-            candidates = candidates.filter { $0.monthCount == reference.monthCount }
-            if !shorter.isEmpty {
-                candidates = Array(Set(candidates).union(shorter.map { reference.aligned(containing: $0.last) }))
-            }
+        // No set of them unless the latest has no figure (every status and progress row asks this:
+        // a set of every period each time was a tenth of a full replay).
+        let recorded = periodList(area: area, indicator: indicator)
+        // A period shaped like the reference: its own if the same length (a calendar year stands
+        // beside a financial year), the reference's that contains it if shorter, none if longer.
+        func shaped(_ period: Period) -> Period? {
+            guard let reference, period.monthCount != reference.monthCount else { return period }
+            return period.monthCount < reference.monthCount ? reference.aligned(containing: period.last) : nil
         }
         func isLater(_ a: Period, _ b: Period) -> Bool { (a.last, a.monthCount) > (b.last, b.monthCount) }
-        // Usually the latest period has a figure: find it without sorting them all.
-        guard let latest = candidates.max(by: { isLater($1, $0) }) else { return nil }
-        if let figure = figure(area: area, indicator: indicator, period: latest) { return (latest, figure) }
-        for period in candidates.sorted(by: isLater) {
+        // Usually the latest period has a figure, else the one before it: find each in a pass of
+        // its own, building no list of them (a sort of them all when the first few have none).
+        var tried: Period?
+        for _ in 0..<4 {
+            var latest: Period?
+            for period in recorded {
+                guard let candidate = shaped(period), tried.map({ isLater($0, candidate) }) ?? true else { continue }
+                if latest.map({ isLater(candidate, $0) }) ?? true { latest = candidate }
+            }
+            guard let latest else { return nil }
+            if let figure = figure(area: area, indicator: indicator, period: latest) { return (latest, figure) }
+            tried = latest
+        }
+        for period in Set(recorded.compactMap(shaped)).sorted(by: isLater) where tried.map({ isLater($0, period) }) ?? true {
             if let figure = figure(area: area, indicator: indicator, period: period) { return (period, figure) }
         }
         return nil

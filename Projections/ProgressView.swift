@@ -69,7 +69,7 @@ extension LedgerState {
             ?? (baseline == nil ? latestFigure(area: t.partnership, indicator: t.indicator) : nil)
         if let last = baseline?.lastMonth, let found = latest, found.period.last <= last { latest = nil }
         var assessment = assess(t, figure: latest?.figure, period: latest?.period)
-        if latest == nil, baseline != nil, periodsWithData(area: t.partnership, indicator: t.indicator).contains(where: { $0.last > shape.last }) {
+        if latest == nil, baseline != nil, periodList(area: t.partnership, indicator: t.indicator).contains(where: { $0.last > shape.last }) {
             assessment.note = "no full \(shape.monthCount == 1 ? "month" : shape.monthCount == 3 ? "quarter" : shape.monthCount == 12 ? "year" : "\(shape.monthCount)-month period") since the baseline"
         }
         let base = baseline.flatMap(baselineValue)

@@ -60,14 +60,17 @@ extension LedgerState {
         }
         // Indicators a plan lists under one of its priorities show even before any figure or target
         // ("no outturn recorded", "target not yet set"): a blank in the plan is a fact too.
+        // Each indicator's current definition, looked up once (not once per priority: a London-wide
+        // ledger has thousands of each).
+        let definitions = indicators.keys.compactMap { id in self.indicator(id).map { (id, $0) } }
+        let underPriority = Dictionary(grouping: definitions.filter { $0.1.priority != nil }, by: { $0.1.priority! })
         for key in priorities.keys {
             let parts = key.split(separator: "/", maxSplits: 2).map(String.init)
-            guard parts.count == 3, self.priority(parts[0], parts[1], parts[2]) != nil else { continue }
-            for id in indicators.keys where self.indicator(id)?.priority == parts[2] { pairs.insert([parts[0], id]) }
+            guard parts.count == 3, let listed = underPriority[parts[2]], self.priority(parts[0], parts[1], parts[2]) != nil else { continue }
+            for (id, _) in listed { pairs.insert([parts[0], id]) }
         }
         // Composites whose components have outturns show too.
-        for (id, _) in indicators {
-            guard let def = self.indicator(id), def.composition != .none else { continue }
+        for (id, def) in definitions where def.composition != .none {
             for (area, indicators) in outturnAreas where self.partnership(area) != nil {
                 if def.composition.components.contains(where: { indicators.contains($0) && hasLiveOutturn(area: area, indicator: $0) }) {
                     pairs.insert([area, id])

@@ -200,6 +200,9 @@ public struct LedgerState: Sendable {
     /// The entries not retracted so far.
     public func live<P>(_ entries: [Entry<P>]?) -> [Entry<P>] {
         guard let entries else { return [] }
+        // A closure over the retractions alone: one over `self` copies the whole state (a retain of
+        // each of its tables) on each call; views make millions of these calls.
+        let retracted = retracted
         return retracted.isEmpty ? entries : entries.filter { retracted[$0.seq] == nil }
     }
 
@@ -207,6 +210,7 @@ public struct LedgerState: Sendable {
     /// (views ask this of every indicator, target and action, many times over).
     public func lastLive<P>(_ entries: [Entry<P>]?) -> Entry<P>? {
         guard let entries else { return nil }
+        let retracted = retracted
         return retracted.isEmpty ? entries.last : entries.last { retracted[$0.seq] == nil }
     }
 
@@ -262,28 +266,33 @@ public struct LedgerState: Sendable {
 
     /// The live recorded outturn for a key (the latest revision), if any.
     public func recordedOutturn(_ key: OutturnKey) -> Entry<OutturnRecorded>? {
-        outturnTable.latest(key) { retracted[$0] == nil }.entry
+        let retracted = retracted
+        return outturnTable.latest(key) { retracted[$0] == nil }.entry
+    }
+
+    /// The live recorded outturn for a period of a series found once (``OutturnTable/series(area:indicator:)``):
+    /// for a caller asking of many periods of one area's indicator (the months of a year).
+    public func recordedOutturn(_ series: OutturnTable.SeriesID, _ period: Period) -> Entry<OutturnRecorded>? {
+        let retracted = retracted
+        return outturnTable.latest(series, period) { retracted[$0] == nil }.entry
     }
 
     /// The figure recorded for `key` now (as ``recordedOutturn(_:)``), and how many were ever
     /// recorded for it, retracted ones too: one lookup, for an import judging each cell.
     public func outturnHistory(_ key: OutturnKey) -> (current: OutturnRecorded?, count: Int) {
+        let retracted = retracted
         let found = outturnTable.latest(key) { retracted[$0] == nil }
         return (found.entry?.payload, found.count)
     }
 
     /// Whether the area has a live outturn of the indicator, for any period.
     public func hasLiveOutturn(area: String, indicator: String) -> Bool {
-        outturnTable.hasAny(area: area, indicator: indicator) { retracted[$0] == nil }
+        let retracted = retracted
+        return outturnTable.hasAny(area: area, indicator: indicator) { retracted[$0] == nil }
     }
 
-    /// Every period with an outturn recorded for the area and indicator (live or not).
-    public func recordedPeriods(area: String, indicator: String) -> Set<Period> {
-        Set(outturnTable.periods(area: area, indicator: indicator))
-    }
-
-    /// The same periods as ``recordedPeriods(area:indicator:)``, each once, in no order: for a
-    /// caller that need not look them up (a view asks for thousands of series' periods).
+    /// Every period with an outturn recorded for the area and indicator (live or not), each
+    /// once, in no order (a view asks for thousands of series' periods: no set of them).
     public func recordedPeriodList(area: String, indicator: String) -> [Period] {
         outturnTable.periods(area: area, indicator: indicator)
     }

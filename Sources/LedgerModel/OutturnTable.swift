@@ -173,37 +173,53 @@ public struct OutturnTable: Sendable {
         return series.count - 1
     }
 
+    /// Where an area's series of an indicator is in the table: found by its strings once, then
+    /// asked of by position.
+    public struct SeriesID: Sendable, Equatable {
+        fileprivate let position: Int
+    }
+
     /// The area's series of the indicator, if it has an outturn.
-    private func series(_ area: String, _ indicator: String) -> Series? {
-        index[SeriesKey(area: area, indicator: indicator)].map { series[$0] }
+    public func series(area: String, indicator: String) -> SeriesID? {
+        index[SeriesKey(area: area, indicator: indicator)].map(SeriesID.init)
     }
 
     /// The key's entries, latest first (nothing if it has none).
     public func newestFirst(_ key: OutturnKey) -> [Entry<OutturnRecorded>] {
-        guard let series = series(key.area, key.indicator) else { return [] }
-        return series.newestFirst(key.period).map(series.entry)
+        guard let s = series(area: key.area, indicator: key.indicator)?.position else { return [] }
+        return series[s].newestFirst(key.period).map(series[s].entry)
     }
 
     /// The latest of the key's entries whose seq `isLive` accepts, and how many it has in all.
     public func latest(_ key: OutturnKey, where isLive: (Int) -> Bool) -> (entry: Entry<OutturnRecorded>?, count: Int) {
-        guard let series = series(key.area, key.indicator) else { return (nil, 0) }
+        guard let id = series(area: key.area, indicator: key.indicator) else { return (nil, 0) }
+        return latest(id, key.period, where: isLive)
+    }
+
+    /// ``latest(_:where:)`` for a period of a series already found.
+    public func latest(_ id: SeriesID, _ period: Period, where isLive: (Int) -> Bool) -> (entry: Entry<OutturnRecorded>?, count: Int) {
+        // The series is read in place (a copy of it would retain each of its arrays).
+        let s = id.position
         var found: Int32?
         var count = 0
-        for position in series.newestFirst(key.period) {
+        var position = series[s].latest(period) ?? -1
+        while position >= 0 {
             count += 1
-            if found == nil, isLive(series.entries[Int(position)].seq) { found = position }
+            if found == nil, isLive(series[s].entries[Int(position)].seq) { found = position }
+            position = series[s].previous[Int(position)]
         }
-        return (found.map(series.entry), count)
+        return (found.map { series[s].entry(at: $0) }, count)
     }
 
     /// Whether any of the area's entries for the indicator has a seq `isLive` accepts.
     public func hasAny(area: String, indicator: String, where isLive: (Int) -> Bool) -> Bool {
-        series(area, indicator)?.entries.contains { isLive($0.seq) } ?? false
+        guard let s = series(area: area, indicator: indicator)?.position else { return false }
+        return series[s].entries.contains { isLive($0.seq) }
     }
 
     /// Every period with an entry for the area and indicator, each once.
     public func periods(area: String, indicator: String) -> [Period] {
-        series(area, indicator)?.periods ?? []
+        series(area: area, indicator: indicator).map { series[$0.position].periods } ?? []
     }
 
     /// Every key's entries in seq order: the whole table as one dictionary, built on each call

@@ -511,6 +511,23 @@ private func sampleDays(_ events: [LedgerEvent], rng: inout SplitMix64, count: I
     return days.sorted()
 }
 
+/// The latest period shaped like `reference` with a figure, found the plain way: every period with
+/// data (or its reference-shaped period), latest first, the first with a figure — and how many were passed over.
+private func latestFigureBySorting(_ state: LedgerState, area: String, indicator: String, like reference: Period?)
+    -> (period: Period, figure: Figure, passedOver: Int)? {
+    var candidates = state.periodsWithData(area: area, indicator: indicator)
+    if let reference {
+        candidates = Set(candidates.compactMap { p in
+            p.monthCount == reference.monthCount ? p : p.monthCount < reference.monthCount ? reference.aligned(containing: p.last) : nil
+        })
+    }
+    let latestFirst = candidates.sorted { ($0.last, $0.monthCount) > ($1.last, $1.monthCount) }
+    for (i, p) in latestFirst.enumerated() {
+        if let figure = state.figure(area: area, indicator: indicator, period: p) { return (p, figure, i) }
+    }
+    return nil
+}
+
 // MARK: - Tests
 
 @Suite struct ReplayPropertyTests {
@@ -687,6 +704,39 @@ private func sampleDays(_ events: [LedgerEvent], rng: inout SplitMix64, count: I
 
     // 5. The replay against a reference model: a naive fold over the filtered array, and, for
     //    outturns, the latest live revision worked out from the raw events.
+    /// `latestFigure` looks for the latest period in one pass, then the one before it, and sorts them
+    /// all only after four without a figure: the same answer as sorting them from the start, for every
+    /// area, indicator (composites and ratios too) and shape, in histories with revisions and retractions.
+    @Test func theLatestFigureIsTheFirstWithOneAmongEveryPeriodLatestFirst() {
+        let shapes: [Period?] = [nil, period("2015-06"), period("2015/16 Q1"), period("2015/16"), period("2016"),
+                                 period("2015-01..2015-06")]
+        var checked = 0, found = 0, pastTheLatest = 0, pastTheFourth = 0
+        for seed in Self.seeds {
+            let events = history(seed: seed, count: 200).events
+            for cut in [events.count / 2, events.count] {
+                let state = replay(events.prefix(cut)).state
+                for area in Set(outturnAreas).sorted() {
+                    for indicator in indicatorIDs {
+                        for reference in shapes {
+                            let expected = latestFigureBySorting(state, area: area, indicator: indicator, like: reference)
+                            let latest = state.latestFigure(area: area, indicator: indicator, like: reference)
+                            #expect(latest?.period == expected?.period && latest?.figure == expected?.figure,
+                                    "seed \(seed), \(cut) events, \(area) \(indicator) like \(reference.map(\.description) ?? "any"): \(String(describing: latest)) against \(String(describing: expected))")
+                            checked += 1
+                            guard let expected else { continue }
+                            found += 1
+                            if expected.passedOver > 0 { pastTheLatest += 1 }
+                            if expected.passedOver > 4 { pastTheFourth += 1 }
+                        }
+                    }
+                }
+            }
+        }
+        // Each path taken: the latest, one further back, and past the fourth (the sort).
+        #expect(found > checked / 4 && pastTheLatest > 50 && pastTheFourth > 5,
+                "\(checked) asked, \(found) found, \(pastTheLatest) past the latest, \(pastTheFourth) past the fourth")
+    }
+
     @Test func asOfEqualsANaiveFoldOverTheFilteredArray() {
         var checkedKeys = 0, retractedChecks = 0
         for seed in Self.seeds {
