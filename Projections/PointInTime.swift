@@ -103,6 +103,18 @@ public struct Replay: Sendable {
         return true
     }
 
+    /// As `feed(_:)`, for an outturn reduced to what the fold reads (see ``OutturnEvent``). Not for a
+    /// replay that audits: the audit trail records whole events.
+    public mutating func feed(_ o: OutturnEvent) -> Bool {
+        precondition(!isAuditing, "an auditing replay folds whole events")
+        guard pointInTime.includes(seq: o.seq, known: o.known, recordedDay: o.recordedDay) else {
+            skipped += 1
+            return !pointInTime.isPastTheEnd(seq: o.seq, recordedDay: o.recordedDay)
+        }
+        state.apply(o)
+        return true
+    }
+
     /// Folds in a checkpoint's outturns for one area and indicator (see
     /// ``LedgerState/applyOutturns(area:indicator:_:)``): the caller has judged each by the point
     /// in time. Not for a replay that audits: the audit trail needs whole events in seq order.

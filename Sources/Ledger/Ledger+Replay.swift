@@ -116,7 +116,8 @@ extension Ledger {
         }
         if isGoing || builder != nil {
             // A replay that builds a checkpoint decodes every line: the checkpoint needs them all.
-            let decoder = LedgerEventDecoder(point: builder == nil ? point : nil, keepsLines: builder != nil, keepsIDs: builder != nil)
+            let decoder = LedgerEventDecoder(point: builder == nil ? point : nil, keepsLines: builder != nil, keepsIDs: builder != nil,
+                                             reducesOutturns: builder == nil && !auditing)
             // Room for the lines to come, at a generous 512 bytes each (a generated outturn's is 430),
             // so the fold's tables are not rebuilt as they grow — when it reads to the end (a view
             // as of a day may fold a line from anywhere: backdated).
@@ -130,6 +131,9 @@ extension Ledger {
                 case .event(let event, let line):
                     if isGoing { isGoing = replay.feed(event) }
                     if event.seq > builderFrom { builder?.add(event, line: line, resolved: { replay.state.resolve($0) }) }
+                case .outturn(let outturn):
+                    // Only when no checkpoint is being built (see the decoder).
+                    if isGoing { isGoing = replay.feed(outturn) }
                 case .unknown(let seq, let known, let recordedDay):
                     // Judged from its envelope, as a line the decoder skipped would have been.
                     if isGoing, let known, let recordedDay, !point.includes(seq: seq, known: known, recordedDay: recordedDay) {
@@ -168,6 +172,7 @@ extension Ledger {
             case .event(let event, let line): builder.add(event, line: line, resolved: { _ in nil })
             case .unknown(let seq, let known, let recordedDay): builder.addUnknown(seq: seq, known: known, recordedDay: recordedDay)
             case .skipped: break // never: a decoder without a point in time skips nothing
+            case .outturn: preconditionFailure("a decoder that keeps lines never reduces outturns")
             }
             return true
         }
@@ -199,8 +204,11 @@ extension Ledger {
 
     /// What the reading thread hands the fold for each line.
     enum ReplayItem: Sendable {
-        /// With its line, when the decoder keeps lines and the event is not an outturn.
-        case event(LedgerEvent, line: [UInt8]?)
+        /// With its line, when the decoder keeps lines and the event is not an outturn. (Boxed: the
+        /// item is moved between threads at the size of its largest case, and most are outturns.)
+        indirect case event(LedgerEvent, line: [UInt8]?)
+        /// An outturn read by the fast path, for a decoder that ``LedgerEventDecoder/reducesOutturns``.
+        case outturn(OutturnEvent)
         /// A type this version does not know, and what a point in time judges it by.
         case unknown(seq: Int, known: Day?, recordedDay: Day?)
         /// Left out by the point in time, judged from the envelope (its payload not decoded).
@@ -220,6 +228,9 @@ extension Ledger {
         /// Whether outturns read by the fast path keep their ids (a checkpoint stores them; no
         /// view shows one, and the fold needs only their hashes).
         var keepsIDs = true
+        /// Whether outturns read by the fast path come as ``OutturnEvent``s, for a fold that
+        /// neither audits nor builds a checkpoint (see ``Replay/feed(_:)-OutturnEvent``).
+        var reducesOutturns = false
 
         mutating func decode(_ record: LogRecord) -> ReplayItem {
             guard let event = try? Ledger.ledgerEvent(record, strict: false, times: &times) else { return unknown(record) }
@@ -248,6 +259,9 @@ extension Ledger {
             guard line.type.hasSameBytes(as: "outturn.recorded"), let outturn = OutturnBytes.decode(line.data),
                   let known = Day(line.known) else { return nil }
             let (text, day) = times.of(line.recorded)
+            if reducesOutturns, let day {
+                return .outturn(OutturnEvent(seq: line.seq, known: known, recordedDay: day, idKey: EventIDs.Key(utf8: line.id), outturn: outturn))
+            }
             if !line.source.hasSameBytes(as: source.bytes) { source = (Array(line.source), String(decoding: line.source, as: UTF8.self)) }
             if !line.actor.hasSameBytes(as: actor.bytes) { actor = (Array(line.actor), String(decoding: line.actor, as: UTF8.self)) }
             return .event(LedgerEvent(seq: line.seq, id: String(decoding: line.id, as: UTF8.self), keepsID: keepsIDs, recorded: line.recorded.millisecondsSince1970,
@@ -429,6 +443,7 @@ extension Ledger {
         try log.forEachDecoded(after: start, upTo: head.end, decoder: decoder) { item in
             switch item {
             case .event(let event, _): state.apply(event)
+            case .outturn(let outturn): state.apply(outturn)
             case .skipped: isWhole = false
             case .unknown: break
             }

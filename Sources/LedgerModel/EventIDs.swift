@@ -3,21 +3,48 @@
 /// One insert per event of a replay, so it is built for that: an open-addressing table keyed
 /// by two independent 64-bit hashes of the id (worked out when the event was decoded, on the
 /// reading thread), holding no id strings — a million of them were a fifth of a replay's
-/// memory. Both hashes come from Swift's per-process seeded hasher, so ids compare as Swift
-/// strings do; two different ids match only if both hashes collide, about once in 2^128.
+/// memory. Both hashes come from Swift's per-process seeded hasher (over an ASCII id's bytes,
+/// else over the string), so ids compare as Swift strings do; two different ids match only if
+/// both hashes collide, about once in 2^128.
 public struct EventIDs: Sendable {
-    /// The two hashes of an id: `hashValue`, and the same hasher salted.
+    /// The two hashes of an id: Swift's hasher over its bytes, unsalted and salted.
     public struct Key: Sendable, Equatable {
         public var first: Int
         public var second: Int
 
         public init(_ id: String) {
-            first = id.hashValue
-            var hasher = Hasher()
-            hasher.combine(0x6f75_7474_7572_6e21 as UInt64) // a salt: "outturn!"
-            hasher.combine(id)
-            second = hasher.finalize()
+            var id = id
+            if let key = id.withUTF8({ Key(ascii: UnsafeRawBufferPointer($0)) }) {
+                self = key
+            } else {
+                // Not ASCII: hashed as a Swift string, so ids that compare equal as strings (one
+                // with é as one character, one with e and an accent) have the same key.
+                first = id.hashValue
+                var hasher = Hasher()
+                hasher.combine(Self.salt)
+                hasher.combine(id)
+                second = hasher.finalize()
+            }
         }
+
+        /// The key of an id given as UTF-8 bytes (a log line's), making no string when they are ASCII.
+        public init(utf8 bytes: UnsafeRawBufferPointer) {
+            self = Key(ascii: bytes) ?? Key(String(decoding: bytes, as: UTF8.self))
+        }
+
+        /// For an ASCII id, whose bytes compare as the string does: the hasher over its bytes. Nil if not ASCII.
+        private init?(ascii bytes: UnsafeRawBufferPointer) {
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            var hasher = Hasher()
+            hasher.combine(bytes: bytes)
+            first = hasher.finalize()
+            var salted = Hasher()
+            salted.combine(Self.salt)
+            salted.combine(bytes: bytes)
+            second = salted.finalize()
+        }
+
+        private static let salt = 0x6f75_7474_7572_6e21 as UInt64 // "outturn!"
 
         init(first: Int, second: Int) { (self.first, self.second) = (first, second) }
     }

@@ -150,6 +150,13 @@ public struct LedgerState: Sendable {
         }
     }
 
+    /// Folds in an outturn as `apply(_:)` folds the whole event (see ``OutturnEvent``).
+    public mutating func apply(_ o: OutturnEvent) {
+        markApplied(o.seq)
+        eventIDs.insert(o.idKey, seq: o.seq)
+        addOutturn(Entry(seq: o.seq, known: o.known, payload: o.outturn))
+    }
+
     /// Folds in, for one area and indicator, outturns a checkpoint keeps, grouped by period
     /// (each period's entries in seq order): what `apply(_:)` would do with each, without
     /// hashing their ids (they are among ``deferredIDs``). Entries for different keys touch

@@ -339,7 +339,7 @@ enum StateCheckpoint {
             var reader = ByteReader(UnsafeRawBufferPointer(rebasing: body.bytes[ids]), lastSeq: lastSeq)
             while !reader.isAtEnd, let seq = try? reader.seq(), let length = try? reader.uint32(),
                   let bytes = try? reader.bytes(Int(length)) {
-                table.insert(EventIDs.Key(String(decoding: bytes, as: UTF8.self)), seq: seq)
+                table.insert(EventIDs.Key(utf8: bytes), seq: seq)
             }
             table.placePending()
             return table
