@@ -48,9 +48,10 @@ extension LedgerState {
 
     private func figure(area: String, indicator id: String, period: Period, depth: Int) -> Figure? {
         guard depth < 16, let indicator = indicator(id) else { return nil }
-        if let entry = recordedOutturn(OutturnKey(area: area, indicator: id, period: period)) {
-            let source = FigureSource.recorded(seq: entry.seq, status: entry.payload.status)
-            switch entry.payload.value {
+        let series = outturnTable.series(area: area, indicator: id)
+        if let series, let recorded = recordedValue(series, period) {
+            let source = FigureSource.recorded(seq: recorded.seq, status: recorded.status)
+            switch recorded.value {
             case .number(let v): return Figure(value: v, change: nil, source: source)
             case .ratio(let n, let d): return Figure(value: scaled(n, d, indicator), change: nil, source: source)
             case .change(let c, let against): return Figure(value: nil, change: (c, against), source: source)
@@ -72,14 +73,13 @@ extension LedgerState {
         case .none:
             break
         }
-        guard period.monthCount > 1 else { return nil }
+        guard period.monthCount > 1, let series else { return nil }
         // Aggregate from months: counts and money by sum; ratios by re-dividing the summed parts.
         var sum = 0.0, numerators = 0.0, denominators = 0.0
         var ratios = false
-        guard let series = outturnTable.series(area: area, indicator: id) else { return nil }
-        for month in period.months {
-            guard let entry = recordedOutturn(series, .month(month)) else { return nil }
-            switch entry.payload.value {
+        for offset in 0..<period.monthCount {
+            guard let recorded = recordedValue(series, .month(period.first.advanced(by: offset))) else { return nil }
+            switch recorded.value {
             case .number(let v):
                 guard indicator.unit == .count || indicator.unit == .currency, !ratios else { return nil }
                 sum += v
@@ -134,44 +134,60 @@ extension LedgerState {
     /// The periods of ``periodsWithData(area:indicator:)`` in no order, a period repeated if more
     /// than one of the indicator and its components has it: for a caller that needs no set.
     func periodList(area: String, indicator id: String) -> [Period] {
-        var periods = recordedPeriodList(area: area, indicator: id)
-        var seen: Set<String> = [id]
-        var queue = indicator(id)?.composition.components ?? []
-        while let next = queue.popLast() {
-            guard seen.insert(next).inserted else { continue }
-            periods += recordedPeriodList(area: area, indicator: next)
-            queue += indicator(next)?.composition.components ?? []
-        }
+        var periods: [Period] = []
+        for series in seriesWithComponents(area: area, indicator: id) { outturnTable.forEachPeriod(series) { periods.append($0) } }
         return periods
+    }
+
+    /// The area's series of the indicator and of each component it is built from, each indicator once.
+    private func seriesWithComponents(area: String, indicator id: String) -> [OutturnTable.SeriesID] {
+        var found: [OutturnTable.SeriesID] = []
+        var seen = [id]
+        var queue = [id]
+        while let next = queue.popLast() {
+            if let series = outturnTable.series(area: area, indicator: next) { found.append(series) }
+            for component in indicator(next)?.composition.components ?? [] where !seen.contains(component) {
+                seen.append(component)
+                queue.append(component)
+            }
+        }
+        return found
     }
 
     /// The latest period shaped like `reference` (the same number of months) with a figure, or, without a
     /// reference, the latest period with a figure. Periods built from recorded months count too.
     public func latestFigure(area: String, indicator: String, like reference: Period? = nil) -> (period: Period, figure: Figure)? {
-        // No set of them unless the latest has no figure (every status and progress row asks this:
-        // a set of every period each time was a tenth of a full replay).
-        let recorded = periodList(area: area, indicator: indicator)
-        // A period shaped like the reference: its own if the same length (a calendar year stands
-        // beside a financial year), the reference's that contains it if shorter, none if longer.
-        func shaped(_ period: Period) -> Period? {
-            guard let reference, period.monthCount != reference.monthCount else { return period }
-            return period.monthCount < reference.monthCount ? reference.aligned(containing: period.last) : nil
+        let series = seriesWithComponents(area: area, indicator: indicator)
+        let referenceKind = reference?.kind
+        // Each period with data as a candidate: its own if the same length as the reference (a
+        // calendar year stands beside a financial year), the reference's that contains it if
+        // shorter, none if longer.
+        func forEachCandidate(_ body: (Period) -> Void) {
+            for s in series {
+                outturnTable.forEachPeriod(s) { period in
+                    guard let reference, let referenceKind, period.monthCount != reference.monthCount else { return body(period) }
+                    if period.monthCount < reference.monthCount { body(reference.aligned(containing: period.last, kind: referenceKind)) }
+                }
+            }
         }
         func isLater(_ a: Period, _ b: Period) -> Bool { (a.last, a.monthCount) > (b.last, b.monthCount) }
         // Usually the latest period has a figure, else the one before it: find each in a pass of
-        // its own, building no list of them (a sort of them all when the first few have none).
+        // its own, building no list of them (every status and progress row asks this), and sort
+        // them all only when the first few have none.
         var tried: Period?
         for _ in 0..<4 {
             var latest: Period?
-            for period in recorded {
-                guard let candidate = shaped(period), tried.map({ isLater($0, candidate) }) ?? true else { continue }
-                if latest.map({ isLater(candidate, $0) }) ?? true { latest = candidate }
+            forEachCandidate { candidate in
+                guard tried.map({ isLater($0, candidate) }) ?? true, latest.map({ isLater(candidate, $0) }) ?? true else { return }
+                latest = candidate
             }
             guard let latest else { return nil }
             if let figure = figure(area: area, indicator: indicator, period: latest) { return (latest, figure) }
             tried = latest
         }
-        for period in Set(recorded.compactMap(shaped)).sorted(by: isLater) where tried.map({ isLater($0, period) }) ?? true {
+        var earlier: Set<Period> = []
+        forEachCandidate { candidate in if tried.map({ isLater($0, candidate) }) ?? true { earlier.insert(candidate) } }
+        for period in earlier.sorted(by: isLater) {
             if let figure = figure(area: area, indicator: indicator, period: period) { return (period, figure) }
         }
         return nil
@@ -182,6 +198,11 @@ extension Period {
     /// The period of this one's kind and length that contains `month` (the financial year,
     /// calendar year or quarter it falls in; for a span, the span of this length ending there).
     public func aligned(containing month: Month) -> Period {
+        aligned(containing: month, kind: kind)
+    }
+
+    /// As ``aligned(containing:)``, with this period's `kind` worked out once by the caller.
+    func aligned(containing month: Month, kind: Kind) -> Period {
         switch kind {
         case .month: return .month(month)
         case .calendarYear: return .calendarYear(month.year)

@@ -284,6 +284,13 @@ public struct LedgerState: Sendable {
         return outturnTable.latest(series, period) { retracted[$0] == nil }.entry
     }
 
+    /// The value, seq and status of the live recorded outturn for a period of a series found once:
+    /// ``recordedOutturn(_:_:)`` without making the entry.
+    public func recordedValue(_ series: OutturnTable.SeriesID, _ period: Period) -> (seq: Int, value: OutturnValue, status: OutturnStatus)? {
+        let retracted = retracted
+        return outturnTable.latestValue(series, period) { retracted[$0] == nil }
+    }
+
     /// The figure recorded for `key` now (as ``recordedOutturn(_:)``), and how many were ever
     /// recorded for it, retracted ones too: one lookup, for an import judging each cell.
     public func outturnHistory(_ key: OutturnKey) -> (current: OutturnRecorded?, count: Int) {
@@ -296,12 +303,6 @@ public struct LedgerState: Sendable {
     public func hasLiveOutturn(area: String, indicator: String) -> Bool {
         let retracted = retracted
         return outturnTable.hasAny(area: area, indicator: indicator) { retracted[$0] == nil }
-    }
-
-    /// Every period with an outturn recorded for the area and indicator (live or not), each
-    /// once, in no order (a view asks for thousands of series' periods: no set of them).
-    public func recordedPeriodList(area: String, indicator: String) -> [Period] {
-        outturnTable.periods(area: area, indicator: indicator)
     }
 
     /// Every area with outturns, and the indicators with outturns in it.

@@ -50,17 +50,23 @@ public struct OutturnTable: Sendable {
         }
 
         func entry(_ key: SeriesKey, note: String?) -> Entry<OutturnRecorded> {
-            func period(_ first: Int32, _ last: Int32) -> Period { Period(unchecked: Month(index: Int(first)), Month(index: Int(last))) }
-            let value: OutturnValue = switch kind {
-            case 0: .number(a)
-            case 1: .ratio(numerator: a, denominator: b)
-            default: .change(a, against: period(Int32(truncatingIfNeeded: b.bitPattern >> 32), Int32(truncatingIfNeeded: b.bitPattern)))
-            }
             let day = Day(unchecked: Int(known >> 9), Int(known >> 5 & 15), Int(known & 31))
             return Entry(seq: seq, known: day, payload: OutturnRecorded(
-                area: key.area, isPartnership: isPartnership, indicator: key.indicator, period: period(firstMonth, lastMonth),
-                value: value, status: OutturnStatus.allCases[Int(status)], note: note))
+                area: key.area, isPartnership: isPartnership, indicator: key.indicator, period: Self.period(firstMonth, lastMonth),
+                value: value, status: outturnStatus, note: note))
         }
+
+        var value: OutturnValue {
+            switch kind {
+            case 0: .number(a)
+            case 1: .ratio(numerator: a, denominator: b)
+            default: .change(a, against: Self.period(Int32(truncatingIfNeeded: b.bitPattern >> 32), Int32(truncatingIfNeeded: b.bitPattern)))
+            }
+        }
+
+        var outturnStatus: OutturnStatus { OutturnStatus.allCases[Int(status)] }
+
+        private static func period(_ first: Int32, _ last: Int32) -> Period { Period(unchecked: Month(index: Int(first)), Month(index: Int(last))) }
     }
 
     private struct Series: Sendable {
@@ -198,6 +204,19 @@ public struct OutturnTable: Sendable {
 
     /// ``latest(_:where:)`` for a period of a series already found.
     public func latest(_ id: SeriesID, _ period: Period, where isLive: (Int) -> Bool) -> (entry: Entry<OutturnRecorded>?, count: Int) {
+        let (found, count) = latestPosition(id, period, where: isLive)
+        return (found.map { series[id.position].entry(at: $0) }, count)
+    }
+
+    /// The value, seq and status of the latest of a period's entries that `isLive` accepts: what
+    /// a figure is made of, without making the entry (a view asks this of every month of every year).
+    public func latestValue(_ id: SeriesID, _ period: Period, where isLive: (Int) -> Bool) -> (seq: Int, value: OutturnValue, status: OutturnStatus)? {
+        guard let position = latestPosition(id, period, where: isLive).found else { return nil }
+        let packed = series[id.position].entries[Int(position)]
+        return (packed.seq, packed.value, packed.outturnStatus)
+    }
+
+    private func latestPosition(_ id: SeriesID, _ period: Period, where isLive: (Int) -> Bool) -> (found: Int32?, count: Int) {
         // The series is read in place (a copy of it would retain each of its arrays).
         let s = id.position
         var found: Int32?
@@ -208,18 +227,21 @@ public struct OutturnTable: Sendable {
             if found == nil, isLive(series[s].entries[Int(position)].seq) { found = position }
             position = series[s].previous[Int(position)]
         }
-        return (found.map { series[s].entry(at: $0) }, count)
+        return (found, count)
+    }
+
+    /// Calls `body` with every period the series has an entry for, each once, in no order.
+    public func forEachPeriod(_ id: SeriesID, _ body: (Period) -> Void) {
+        let s = id.position
+        let first = series[s].firstMonth
+        for (i, position) in series[s].latestByMonth.enumerated() where position >= 0 { body(.month(Month(index: first + i))) }
+        for period in series[s].latestOther.keys { body(period) }
     }
 
     /// Whether any of the area's entries for the indicator has a seq `isLive` accepts.
     public func hasAny(area: String, indicator: String, where isLive: (Int) -> Bool) -> Bool {
         guard let s = series(area: area, indicator: indicator)?.position else { return false }
         return series[s].entries.contains { isLive($0.seq) }
-    }
-
-    /// Every period with an entry for the area and indicator, each once.
-    public func periods(area: String, indicator: String) -> [Period] {
-        series(area: area, indicator: indicator).map { series[$0.position].periods } ?? []
     }
 
     /// Every key's entries in seq order: the whole table as one dictionary, built on each call

@@ -2,7 +2,8 @@ import Testing
 @testable import LedgerModel
 
 /// The outturn table answers exactly as a plain dictionary of each key's entries in seq order
-/// would — every field of every entry as it was given, though packed — every lookup, after every append, for months near and far apart (before the first
+/// would — every field of every entry as it was given, though packed — every lookup (by key, or
+/// through a series found once), after every append, for months near and far apart (before the first
 /// month it saw, past its century of array slots), financial years, quarters and spans, one
 /// event at a time and a checkpoint's run at a time.
 struct OutturnTableTests {
@@ -45,8 +46,15 @@ struct OutturnTableTests {
                 #expect(table.newestFirst(key) == entries.reversed())
                 let latest = table.latest(key) { !retracted.contains($0) }
                 #expect(latest.entry == entries.last { !retracted.contains($0.seq) } && latest.count == entries.count)
+                // Through the series found once: the same latest entry's value, and each period once.
+                let found = table.series(area: key.area, indicator: key.indicator)
+                let value = found.flatMap { table.latestValue($0, key.period) { !retracted.contains($0) } }
+                #expect(value?.seq == latest.entry?.seq && value?.value == latest.entry?.payload.value
+                        && value?.status == latest.entry?.payload.status)
                 let series = model.filter { $0.key.area == key.area && $0.key.indicator == key.indicator }
-                let periods = table.periods(area: key.area, indicator: key.indicator)
+                #expect((found != nil) == !series.isEmpty)
+                var periods: [Period] = []
+                if let found { table.forEachPeriod(found) { periods.append($0) } }
                 #expect(Set(periods) == Set(series.keys.map(\.period)) && periods.count == series.count)
                 #expect(table.hasAny(area: key.area, indicator: key.indicator) { !retracted.contains($0) }
                         == series.values.joined().contains { !retracted.contains($0.seq) })
