@@ -171,22 +171,23 @@ extension LedgerState {
             }
         }
         func isLater(_ a: Period, _ b: Period) -> Bool { (a.last, a.monthCount) > (b.last, b.monthCount) }
-        // Usually the latest period has a figure, else the one before it: find each in a pass of
-        // its own, building no list of them (every status and progress row asks this), and sort
-        // them all only when the first few have none.
-        var tried: Period?
-        for _ in 0..<4 {
-            var latest: Period?
-            forEachCandidate { candidate in
-                guard tried.map({ isLater($0, candidate) }) ?? true, latest.map({ isLater(candidate, $0) }) ?? true else { return }
-                latest = candidate
-            }
-            guard let latest else { return nil }
-            if let figure = figure(area: area, indicator: indicator, period: latest) { return (latest, figure) }
-            tried = latest
+        // Usually the latest period has a figure, else one just before it: keep the few latest in
+        // one pass, building no list of them all (every status and progress row asks this), and
+        // sort them all only when none of those few has one.
+        let few = 4
+        var latestFew: [Period] = [] // latest first, each once
+        latestFew.reserveCapacity(few + 1)
+        forEachCandidate { candidate in
+            guard latestFew.count < few || isLater(candidate, latestFew[few - 1]), !latestFew.contains(candidate) else { return }
+            latestFew.insert(candidate, at: latestFew.firstIndex { isLater(candidate, $0) } ?? latestFew.count)
+            if latestFew.count > few { latestFew.removeLast() }
         }
+        for period in latestFew {
+            if let figure = figure(area: area, indicator: indicator, period: period) { return (period, figure) }
+        }
+        guard latestFew.count == few, let earliestTried = latestFew.last else { return nil }
         var earlier: Set<Period> = []
-        forEachCandidate { candidate in if tried.map({ isLater($0, candidate) }) ?? true { earlier.insert(candidate) } }
+        forEachCandidate { candidate in if isLater(earliestTried, candidate) { earlier.insert(candidate) } }
         for period in earlier.sorted(by: isLater) {
             if let figure = figure(area: area, indicator: indicator, period: period) { return (period, figure) }
         }

@@ -230,11 +230,12 @@ public struct OutturnTable: Sendable {
         return (found, count)
     }
 
-    /// Calls `body` with every period the series has an entry for, each once, in no order.
+    /// Calls `body` with every period the series has an entry for, each once: the months latest
+    /// first, then the other periods in no order.
     public func forEachPeriod(_ id: SeriesID, _ body: (Period) -> Void) {
         let s = id.position
         let first = series[s].firstMonth
-        for (i, position) in series[s].latestByMonth.enumerated() where position >= 0 { body(.month(Month(index: first + i))) }
+        for i in series[s].latestByMonth.indices.reversed() where series[s].latestByMonth[i] >= 0 { body(.month(Month(index: first + i))) }
         for period in series[s].latestOther.keys { body(period) }
     }
 

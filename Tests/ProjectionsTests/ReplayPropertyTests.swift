@@ -704,8 +704,8 @@ private func latestFigureBySorting(_ state: LedgerState, area: String, indicator
 
     // 5. The replay against a reference model: a naive fold over the filtered array, and, for
     //    outturns, the latest live revision worked out from the raw events.
-    /// `latestFigure` looks for the latest period in one pass, then the one before it, and sorts them
-    /// all only after four without a figure: the same answer as sorting them from the start, for every
+    /// `latestFigure` keeps the four latest periods in one pass and sorts them all only when none of
+    /// those has a figure: the same answer as sorting them from the start, for every
     /// area, indicator (composites and ratios too) and shape, in histories with revisions and retractions.
     @Test func theLatestFigureIsTheFirstWithOneAmongEveryPeriodLatestFirst() {
         let shapes: [Period?] = [nil, period("2015-06"), period("2015/16 Q1"), period("2015/16"), period("2016"),
