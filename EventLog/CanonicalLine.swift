@@ -65,7 +65,7 @@ struct CanonicalLine {
         mutating func literal(_ text: StaticString) -> Bool {
             let count = text.utf8CodeUnitCount
             guard position + count <= line.count,
-                  memcmp(line.baseAddress! + position, text.utf8Start, count) == 0 else { return false }
+                  UnsafeRawBufferPointer.sameBytes(line.baseAddress! + position, UnsafeRawPointer(text.utf8Start), count) else { return false }
             position += count
             return true
         }
@@ -87,16 +87,9 @@ struct CanonicalLine {
         /// quote or backslash, up to the closing quote (consumed).
         mutating func plainString() -> Range<Int>? {
             let start = position
-            while position < line.count {
-                let byte = line[position]
-                if byte == JSONByte.quote {
-                    position += 1
-                    return start..<(position - 1)
-                }
-                guard byte >= 0x20, byte < 0x7F, byte != JSONByte.backslash else { return nil }
-                position += 1
-            }
-            return nil
+            guard let end = line.endOfPlainString(from: start) else { return nil }
+            position = end + 1
+            return start..<end
         }
 
         mutating func fixed<T>(_ count: Int, _ parse: (Slice<UnsafeRawBufferPointer>) -> T?) -> T? {

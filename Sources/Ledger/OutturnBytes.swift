@@ -141,18 +141,9 @@ enum OutturnBytes {
 
         /// A string of printable ASCII without quote or backslash: its contents.
         mutating func plainString() -> UnsafeRawBufferPointer? {
-            guard take(UInt8(ascii: "\"")) else { return nil }
-            let start = position
-            while position < bytes.count {
-                let byte = bytes[position]
-                if byte == UInt8(ascii: "\"") {
-                    position += 1
-                    return UnsafeRawBufferPointer(rebasing: bytes[start..<(position - 1)])
-                }
-                guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
-                position += 1
-            }
-            return nil
+            guard take(UInt8(ascii: "\"")), let end = bytes.endOfPlainString(from: position) else { return nil }
+            defer { position = end + 1 }
+            return UnsafeRawBufferPointer(rebasing: bytes[position..<end])
         }
 
         /// A JSON number of at most 15 digits and no exponent, as `Double(String)` reads it.
