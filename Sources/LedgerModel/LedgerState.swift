@@ -154,7 +154,8 @@ public struct LedgerState: Sendable {
     public mutating func apply(_ o: OutturnEvent) {
         markApplied(o.seq)
         eventIDs.insert(o.idKey, seq: o.seq)
-        addOutturn(Entry(seq: o.seq, known: o.known, payload: o.outturn))
+        guard outturnAreasLeftOut.isEmpty || !outturnAreasLeftOut.contains(o.series.area) else { return }
+        outturnTable.append(o)
     }
 
     /// Folds in, for one area and indicator, outturns a checkpoint keeps, grouped by period

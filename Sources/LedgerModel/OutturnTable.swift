@@ -11,9 +11,25 @@
 public struct OutturnTable: Sendable {
     /// An area and an indicator: the series of its outturns.
     public struct SeriesKey: Hashable, Sendable {
-        public var area: String
-        public var indicator: String
-        public init(area: String, indicator: String) { (self.area, self.indicator) = (area, indicator) }
+        public let area: String
+        public let indicator: String
+        /// Both strings' hash, worked out once where the key is made — for a replay's outturns, on
+        /// the reading threads — so the fold's lookup hashes one integer, not two strings.
+        private let hashCode: Int
+
+        public init(area: String, indicator: String) {
+            (self.area, self.indicator) = (area, indicator)
+            var hasher = Hasher()
+            hasher.combine(area)
+            hasher.combine(indicator)
+            hashCode = hasher.finalize()
+        }
+
+        public static func == (a: SeriesKey, b: SeriesKey) -> Bool {
+            a.hashCode == b.hashCode && a.area == b.area && a.indicator == b.indicator
+        }
+
+        public func hash(into hasher: inout Hasher) { hasher.combine(hashCode) }
     }
 
     /// One outturn as a series keeps it: everything but its area and indicator (and its note,
@@ -34,9 +50,12 @@ public struct OutturnTable: Sendable {
         var isPartnership: Bool
 
         init(_ entry: Entry<OutturnRecorded>) {
-            let o = entry.payload
-            seq = entry.seq
-            known = Int32(entry.known.year << 9 | entry.known.month << 5 | entry.known.day)
+            self.init(seq: entry.seq, known: entry.known, entry.payload)
+        }
+
+        init(seq: Int, known: Day, _ o: OutturnRecorded) {
+            self.seq = seq
+            self.known = Self.pack(known)
             (firstMonth, lastMonth) = (Int32(o.period.first.index), Int32(o.period.last.index))
             switch o.value {
             case .number(let v): (kind, a, b) = (0, v, 0)
@@ -45,16 +64,25 @@ public struct OutturnTable: Sendable {
                 (kind, a) = (2, c)
                 b = Double(bitPattern: UInt64(UInt32(bitPattern: Int32(against.first.index))) << 32 | UInt64(UInt32(bitPattern: Int32(against.last.index))))
             }
-            status = UInt8(OutturnStatus.allCases.firstIndex(of: o.status)!)
+            status = switch o.status {
+            case .provisional: 0
+            case .final: 1
+            case .projected: 2
+            }
             isPartnership = o.isPartnership
         }
 
+        /// A day as `year << 9 | month << 5 | day`: in 32 bits, in the same order as the days.
+        static func pack(_ day: Day) -> Int32 { Int32(day.year << 9 | day.month << 5 | day.day) }
+        static func unpack(_ day: Int32) -> Day { Day(unchecked: Int(day >> 9), Int(day >> 5 & 15), Int(day & 31)) }
+
         func entry(_ key: SeriesKey, note: String?) -> Entry<OutturnRecorded> {
-            let day = Day(unchecked: Int(known >> 9), Int(known >> 5 & 15), Int(known & 31))
-            return Entry(seq: seq, known: day, payload: OutturnRecorded(
-                area: key.area, isPartnership: isPartnership, indicator: key.indicator, period: Self.period(firstMonth, lastMonth),
+            Entry(seq: seq, known: Self.unpack(known), payload: OutturnRecorded(
+                area: key.area, isPartnership: isPartnership, indicator: key.indicator, period: period,
                 value: value, status: outturnStatus, note: note))
         }
+
+        var period: Period { Self.period(firstMonth, lastMonth) }
 
         var value: OutturnValue {
             switch kind {
@@ -64,7 +92,7 @@ public struct OutturnTable: Sendable {
             }
         }
 
-        var outturnStatus: OutturnStatus { OutturnStatus.allCases[Int(status)] }
+        var outturnStatus: OutturnStatus { status == 0 ? .provisional : status == 1 ? .final : .projected }
 
         private static func period(_ first: Int32, _ last: Int32) -> Period { Period(unchecked: Month(index: Int(first)), Month(index: Int(last))) }
     }
@@ -129,9 +157,13 @@ public struct OutturnTable: Sendable {
         }
 
         mutating func append(_ entry: Entry<OutturnRecorded>, period: Period) -> Bool {
+            append(Packed(entry), note: entry.payload.note, period: period)
+        }
+
+        mutating func append(_ packed: Packed, note: String?, period: Period) -> Bool {
             let position = Int32(entries.count)
-            entries.append(Packed(entry))
-            if let note = entry.payload.note { notes[position] = note }
+            entries.append(packed)
+            if let note { notes[position] = note }
             let before = setLatest(period, position)
             previous.append(before ?? -1)
             return before == nil
@@ -161,6 +193,12 @@ public struct OutturnTable: Sendable {
         if series[s].append(entry, period: o.period) { keyCount += 1 }
     }
 
+    /// Appends an outturn reduced for the fold (after every earlier one for its key).
+    public mutating func append(_ o: OutturnEvent) {
+        let s = seriesPosition(o.series)
+        if series[s].append(o.packed, note: o.note, period: o.packed.period) { keyCount += 1 }
+    }
+
     /// Appends one area's indicator's outturns for one period, in seq order (after every earlier one for it).
     public mutating func append(area: String, indicator: String, period: Period, _ entries: [Entry<OutturnRecorded>]) {
         guard !entries.isEmpty else { return }
@@ -171,11 +209,14 @@ public struct OutturnTable: Sendable {
     }
 
     private mutating func seriesPosition(area: String, indicator: String) -> Int {
-        let key = SeriesKey(area: area, indicator: indicator)
+        seriesPosition(SeriesKey(area: area, indicator: indicator))
+    }
+
+    private mutating func seriesPosition(_ key: SeriesKey) -> Int {
         if let s = index[key] { return s }
         index[key] = series.count
         series.append(Series(key: key))
-        indicatorsByArea[area, default: []].insert(indicator)
+        indicatorsByArea[key.area, default: []].insert(key.indicator)
         return series.count - 1
     }
 

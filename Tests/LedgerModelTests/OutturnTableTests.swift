@@ -80,4 +80,45 @@ struct OutturnTableTests {
         check()
         #expect(model.count > 150)
     }
+
+    /// A view's replay folds an outturn as an ``OutturnEvent`` (packed on the reading thread): the
+    /// state after it is the state after the whole event — the same table, the same ids found,
+    /// the same events applied, the same areas left out — and the reduced event gives back every
+    /// field it was made from.
+    @Test(arguments: [false, true])
+    func anOutturnFoldedReducedLeavesTheStateTheWholeEventLeaves(leavingOutAnArea: Bool) {
+        var random = SeededGenerator(state: 11)
+        let areas = ["borough-1", "borough-2", "london"], indicators = ["MOPAC7", "count-1", "rate-2"]
+        let periods = ["2015-04", "2015-05", "2015/16", "2015/16 Q2", "2016", "2014-04..2015-03"].map { Period($0)! }
+        var whole = LedgerState(), reduced = LedgerState()
+        if leavingOutAnArea { (whole.outturnAreasLeftOut, reduced.outturnAreasLeftOut) = (["borough-2"], ["borough-2"]) }
+        var ids: [String] = []
+        for seq in 1...400 {
+            let value: OutturnValue = switch random.next() % 3 {
+            case 0: .number(Double(random.next() % 1000) / 8)
+            case 1: .ratio(numerator: Double(random.next() % 100), denominator: Double(random.next() % 1000) + 1)
+            default: .change(-Double(random.next() % 100) / 100, against: periods.randomElement(using: &random)!)
+            }
+            let outturn = OutturnRecorded(area: areas.randomElement(using: &random)!, isPartnership: random.next() % 2 == 0,
+                                          indicator: indicators.randomElement(using: &random)!, period: periods.randomElement(using: &random)!,
+                                          value: value, status: OutturnStatus.allCases.randomElement(using: &random)!,
+                                          note: random.next() % 4 == 0 ? "note \(seq)" : nil)
+            let known = Day(year: 2000 + Int(random.next() % 30), month: Int(random.next() % 12) + 1, day: Int(random.next() % 28) + 1)!
+            let recorded = Day(year: 2000 + Int(random.next() % 30), month: Int(random.next() % 12) + 1, day: Int(random.next() % 28) + 1)!
+            let id = "ev-\(seq)"
+            ids.append(id)
+            let event = LedgerEvent(seq: seq, id: id, recorded: 0, recordedText: "", known: known, source: "s", actor: "a",
+                                    prev: "", hash: "", event: .outturnRecorded(outturn), recordedDay: recorded)
+            let o = OutturnEvent(event)!
+            #expect(o.seq == seq && o.known == known && o.recordedDay == recorded && o.idKey == EventIDs.Key(id) && o.outturn == outturn)
+            whole.apply(event)
+            reduced.apply(o)
+        }
+        #expect(reduced.outturns == whole.outturns && !whole.outturns.isEmpty)
+        #expect(reduced.appliedCount == whole.appliedCount && reduced.outturnAreas == whole.outturnAreas)
+        #expect(leavingOutAnArea == (whole.outturnAreas["borough-2"] == nil))
+        for id in ids + ["ev-0", "ev-401"] {
+            #expect(reduced.resolve(.id(id)) == whole.resolve(.id(id)), "\(id)")
+        }
+    }
 }
