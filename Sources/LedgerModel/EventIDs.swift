@@ -3,11 +3,12 @@
 /// One insert per event of a replay, so it is built for that: an open-addressing table keyed
 /// by two independent 64-bit hashes of the id (worked out when the event was decoded, on the
 /// reading thread), holding no id strings — a million of them were a fifth of a replay's
-/// memory. Both hashes come from Swift's per-process seeded hasher (over an ASCII id's bytes,
-/// else over the string), so ids compare as Swift strings do; two different ids match only if
-/// both hashes collide, about once in 2^128.
+/// memory. Both hashes are keyed afresh in each process (a SipHash of an ASCII id's bytes, else
+/// Swift's seeded hasher over the string), so ids compare as Swift strings do; two different
+/// ids match only if both hashes collide, about once in 2^128.
 public struct EventIDs: Sendable {
-    /// The two hashes of an id: Swift's hasher over its bytes, unsalted and salted.
+    /// The two hashes of an id: the two halves of a 128-bit SipHash of its bytes (of Swift's
+    /// hasher, unsalted and salted, for an id that is not ASCII).
     public struct Key: Sendable, Equatable {
         public var first: Int
         public var second: Int
@@ -32,18 +33,15 @@ public struct EventIDs: Sendable {
             self = Key(ascii: bytes) ?? Key(String(decoding: bytes, as: UTF8.self))
         }
 
-        /// For an ASCII id, whose bytes compare as the string does: the hasher over its bytes. Nil if not ASCII.
+        /// For an ASCII id, whose bytes compare as the string does: SipHash-1-3's 128 bits over its
+        /// bytes, under a key drawn for this process (as Swift's hasher's seed is). Nil if not ASCII.
         private init?(ascii bytes: UnsafeRawBufferPointer) {
             guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
-            var hasher = Hasher()
-            hasher.combine(bytes: bytes)
-            first = hasher.finalize()
-            var salted = Hasher()
-            salted.combine(Self.salt)
-            salted.combine(bytes: bytes)
-            second = salted.finalize()
+            let (low, high) = SipHash.hash128(bytes, key: Self.processKey)
+            (first, second) = (Int(bitPattern: UInt(low)), Int(bitPattern: UInt(high)))
         }
 
+        private static let processKey = (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max))
         private static let salt = 0x6f75_7474_7572_6e21 as UInt64 // "outturn!"
 
         init(first: Int, second: Int) { (self.first, self.second) = (first, second) }
