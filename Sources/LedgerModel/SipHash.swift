@@ -10,23 +10,9 @@ enum SipHash {
     /// the output, read little-endian.
     @inline(__always)
     static func hash128(_ bytes: UnsafeRawBufferPointer, key: (UInt64, UInt64),
-                                compressionRounds c: Int = 1, finalizationRounds d: Int = 3) -> (UInt64, UInt64) {
+                        compressionRounds c: Int = 1, finalizationRounds d: Int = 3) -> (UInt64, UInt64) {
         var state = State(key: key, wide: true)
-        let count = bytes.count
-        var at = 0
-        while at + 8 <= count {
-            state.absorb(bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian, rounds: c)
-            at += 8
-        }
-        // The last 0–7 bytes, under the length's low byte.
-        var last = UInt64(truncatingIfNeeded: count) << 56
-        var shift: UInt64 = 0
-        while at < count {
-            last |= UInt64(bytes[at]) << shift
-            shift += 8
-            at += 1
-        }
-        state.absorb(last, rounds: c)
+        state.absorb(bytes, rounds: c)
         state.v2 ^= 0xEE
         state.rounds(d)
         let first = state.v0 ^ state.v1 ^ state.v2 ^ state.v3
@@ -37,22 +23,9 @@ enum SipHash {
 
     /// The 64-bit hash (the reference's other output), for testing the rounds against its vectors.
     static func hash64(_ bytes: UnsafeRawBufferPointer, key: (UInt64, UInt64),
-                               compressionRounds c: Int, finalizationRounds d: Int) -> UInt64 {
+                       compressionRounds c: Int, finalizationRounds d: Int) -> UInt64 {
         var state = State(key: key, wide: false)
-        let count = bytes.count
-        var at = 0
-        while at + 8 <= count {
-            state.absorb(bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian, rounds: c)
-            at += 8
-        }
-        var last = UInt64(truncatingIfNeeded: count) << 56
-        var shift: UInt64 = 0
-        while at < count {
-            last |= UInt64(bytes[at]) << shift
-            shift += 8
-            at += 1
-        }
-        state.absorb(last, rounds: c)
+        state.absorb(bytes, rounds: c)
         state.v2 ^= 0xFF
         state.rounds(d)
         return state.v0 ^ state.v1 ^ state.v2 ^ state.v3
@@ -67,6 +40,25 @@ enum SipHash {
             v1 = key.1 ^ 0x646f_7261_6e64_6f6d ^ (wide ? 0xEE : 0) // "dorandom"
             v2 = key.0 ^ 0x6c79_6765_6e65_7261 // "lygenera"
             v3 = key.1 ^ 0x7465_6462_7974_6573 // "tedbytes"
+        }
+
+        /// Every eight bytes as a word, then the last 0–7 under the length's low byte.
+        @inline(__always)
+        mutating func absorb(_ bytes: UnsafeRawBufferPointer, rounds: Int) {
+            let count = bytes.count
+            var at = 0
+            while at + 8 <= count {
+                absorb(bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian, rounds: rounds)
+                at += 8
+            }
+            var last = UInt64(truncatingIfNeeded: count) << 56
+            var shift: UInt64 = 0
+            while at < count {
+                last |= UInt64(bytes[at]) << shift
+                shift += 8
+                at += 1
+            }
+            absorb(last, rounds: rounds)
         }
 
         @inline(__always)
