@@ -17,7 +17,7 @@ import Darwin
 /// parse accepts with the same fields; it returns nil for anything else (a hand-written
 /// line with spaces, an escaped or non-ASCII envelope string, a malformed line), and the
 /// caller falls back to the full parse for the answer and its message.
-struct CanonicalLine {
+struct CanonicalLine: Equatable {
     var seq: Int
     /// Byte ranges of the envelope strings' contents (between their quotes): plain printable ASCII.
     var id: Range<Int>
@@ -34,13 +34,27 @@ struct CanonicalLine {
     /// `,"prev":"` + 64 hex + `","hash":"` + 64 hex + `"}`.
     static let suffixLength = 9 + 64 + 10 + 64 + 2
 
+    /// The last recorded instant and known day read, by their bytes: the lines of one append
+    /// share one instant and a month's outturns one known day, so a run of lines read with one
+    /// cache parses few of either.
+    struct Cache {
+        fileprivate var recorded: (bytes: (UInt64, UInt64, UInt64), value: Timestamp)?
+        fileprivate var known: (bytes: (UInt64, UInt16), value: CalendarDate)?
+    }
+
     static func scan(_ line: UnsafeRawBufferPointer) -> CanonicalLine? {
+        var cache = Cache()
+        return scan(line, cache: &cache)
+    }
+
+    /// As `scan(_:)`, reusing the times `cache` holds when the line's are the same bytes.
+    static func scan(_ line: UnsafeRawBufferPointer, cache: inout Cache) -> CanonicalLine? {
         var cursor = Cursor(line: line)
         let suffixStart = line.count - suffixLength
         guard suffixStart > 0, cursor.literal(#"{"seq":"#), let seq = cursor.positiveInteger(),
               cursor.literal(#","id":""#), let id = cursor.plainString(), !id.isEmpty,
-              cursor.literal(#","recorded":""#), let recorded = cursor.fixed(24, Timestamp.init(rfc3339Bytes:)),
-              cursor.literal(#"","known":""#), let known = cursor.fixed(10, CalendarDate.init(isoBytes:)),
+              cursor.literal(#","recorded":""#), let recorded = cursor.recorded(&cache),
+              cursor.literal(#"","known":""#), let known = cursor.known(&cache),
               cursor.literal(#"","type":""#), let type = cursor.plainString(),
               cursor.literal(#","source":""#), let source = cursor.plainString(),
               cursor.literal(#","actor":""#), let actor = cursor.plainString(),
@@ -95,6 +109,35 @@ struct CanonicalLine {
         mutating func fixed<T>(_ count: Int, _ parse: (Slice<UnsafeRawBufferPointer>) -> T?) -> T? {
             guard position + count <= line.count, let value = parse(line[position..<(position + count)]) else { return nil }
             position += count
+            return value
+        }
+
+        /// The 24 bytes of an RFC 3339 instant, as the cache holds it if they are the same.
+        mutating func recorded(_ cache: inout Cache) -> Timestamp? {
+            guard position + 24 <= line.count else { return nil }
+            let at = line.baseAddress! + position
+            let bytes = (at.loadUnaligned(as: UInt64.self), at.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                         at.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+            if let cached = cache.recorded, cached.bytes == bytes {
+                position += 24
+                return cached.value
+            }
+            guard let value = fixed(24, Timestamp.init(rfc3339Bytes:)) else { return nil }
+            cache.recorded = (bytes, value)
+            return value
+        }
+
+        /// The 10 bytes of an ISO date, as the cache holds it if they are the same.
+        mutating func known(_ cache: inout Cache) -> CalendarDate? {
+            guard position + 10 <= line.count else { return nil }
+            let at = line.baseAddress! + position
+            let bytes = (at.loadUnaligned(as: UInt64.self), at.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+            if let cached = cache.known, cached.bytes == bytes {
+                position += 10
+                return cached.value
+            }
+            guard let value = fixed(10, CalendarDate.init(isoBytes:)) else { return nil }
+            cache.known = (bytes, value)
             return value
         }
 

@@ -131,9 +131,10 @@ extension Log {
                                             chunkOffset: Int, path: String, decoder: D) -> (outputs: HandOver<D.Output>, error: EventLogError?) {
         var decoder = decoder
         let outputs = HandOver<D.Output>(capacity: range.count)
+        var times = CanonicalLine.Cache()
         for i in range {
             let line = UnsafeRawBufferPointer(rebasing: bytes[lines[i]])
-            let canonical = CanonicalLine.scan(line)
+            let canonical = CanonicalLine.scan(line, cache: &times)
             if let canonical {
                 let envelope = LineEnvelope(line, canonical)
                 if let output = decoder.skip(envelope) ?? decoder.decode(envelope) {

@@ -164,6 +164,7 @@ extension Log {
         segment.ids.reserve((to - from) / 300)
         var firstSeq = 0
         var validator = JSONValidator()
+        var times = CanonicalLine.Cache()
         _ = try LineReader.forEachLine(in: file, from: from, to: to) { offset, line in
             let index = segment.count
             func fail(_ kind: VerifyProblem.Kind, _ detail: @escaping @Sendable (Int) -> String) -> Bool {
@@ -171,7 +172,7 @@ extension Log {
                 return false
             }
             let envelope: Envelope
-            if let canonical = CanonicalLine.scan(line), validator.isValid(UnsafeRawBufferPointer(rebasing: line[canonical.data])) {
+            if let canonical = CanonicalLine.scan(line, cache: &times), validator.isValid(UnsafeRawBufferPointer(rebasing: line[canonical.data])) {
                 envelope = Envelope(canonical)
             } else {
                 do { envelope = Envelope(try LogRecord.decodeInFull(line: line)) } catch {

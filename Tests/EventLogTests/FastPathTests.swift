@@ -65,6 +65,39 @@ struct FastPathTests {
         }
     }
 
+    /// Lines scanned in a run share a cache of the last instant and day parsed: each reads exactly as
+    /// it reads alone — times the same as the line before, different, differing in one byte, or
+    /// broken — and the cache is not fooled by the same bytes at another place in the line.
+    @Test func aRunOfLinesReadsAsEachLineAlone() {
+        var random = SplitMix64(seed: 30)
+        let instants = [Self.t0, Timestamp(millisecondsSince1970: 1_700_000_000_001), Timestamp(millisecondsSince1970: 1_600_000_000_000)]
+        let days = [CalendarDate(year: 2023, month: 2, day: 28)!, CalendarDate(year: 2023, month: 3, day: 1)!, CalendarDate(year: 1999, month: 12, day: 31)!]
+        var cache = CanonicalLine.Cache()
+        var (read, reused, rejected) = (0, 0, 0)
+        var prev = SHA256Digest.zero
+        for seq in 1...3000 {
+            var buffer: [UInt8] = []
+            let recorded = instants[Int(random.next() % 2 == 0 ? 0 : random.next() % 3)]
+            let known = days[Int(random.next() % 2 == 0 ? 0 : random.next() % 3)]
+            prev = LogRecord.encode(seq: seq, id: "ev-\(seq)", recorded: recorded, known: known, type: "outturn.recorded",
+                                    source: "met-police", actor: "bot", data: Self.payloads[1], prev: prev, into: &buffer)
+            var line = Array(buffer.dropLast())
+            if random.next() % 4 == 0 {
+                // One byte of the instant or the day changed: another valid time, or none.
+                let text = String(decoding: line, as: UTF8.self)
+                let field = text.range(of: random.next() % 2 == 0 ? #""recorded":""# : #""known":""#)!
+                let at = text.utf8.distance(from: text.startIndex, to: field.upperBound) + Int(random.next() % 10)
+                line[at] = Array("0123456789-T:.Zx".utf8)[Int(random.next() % 16)]
+            }
+            let alone = line.withUnsafeBytes { CanonicalLine.scan($0) }
+            let inRun = line.withUnsafeBytes { CanonicalLine.scan($0, cache: &cache) }
+            #expect(inRun == alone, "seq \(seq): \(String(decoding: line, as: UTF8.self))")
+            if alone == nil { rejected += 1 } else { read += 1 }
+            if alone != nil, alone?.recorded == recorded, alone?.known == known { reused += 1 }
+        }
+        #expect(read > 2000 && rejected > 50 && reused > 1000, "\(read) read, \(rejected) rejected, \(reused) as written")
+    }
+
     @Test func aMutatedLineIsReadTheSameWayByBothPathsOrRejectedByBoth() {
         var random = SplitMix64(seed: 20261130)
         let interesting: [UInt8] = Array(#"" \{}[],:0123456789-.eEabcdefxyz"#.utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xA9, 0xFF]
