@@ -28,8 +28,10 @@ struct CanonicalLine: Equatable {
     var known: CalendarDate
     /// The `data` object's bytes (not yet checked to be valid JSON).
     var data: Range<Int>
-    var prev: SHA256Digest
-    var hash: SHA256Digest
+    /// Byte ranges of the two digests' 64 hex characters, checked to be hex; parsed only when asked
+    /// for (``digest(_:in:)``): a replay reads neither.
+    var prev: Range<Int>
+    var hash: Range<Int>
 
     /// `,"prev":"` + 64 hex + `","hash":"` + 64 hex + `"}`.
     static let suffixLength = 9 + 64 + 10 + 64 + 2
@@ -69,6 +71,11 @@ struct CanonicalLine: Equatable {
         else { return nil }
         return CanonicalLine(seq: seq, id: id, type: type, source: source, actor: actor, recorded: recorded, known: known,
                              data: data, prev: prev, hash: hash)
+    }
+
+    /// The digest whose hex `range` (``prev`` or ``hash``) holds, in `line` (the line scanned).
+    static func digest(_ range: Range<Int>, in line: UnsafeRawBufferPointer) -> SHA256Digest {
+        SHA256Digest(hex: UnsafeRawBufferPointer(rebasing: line[range]))! // checked to be hex by `scan`
     }
 
     /// Reads a canonical line front to back; every step returns nil (or false) on a mismatch.
@@ -141,8 +148,10 @@ struct CanonicalLine: Equatable {
             return value
         }
 
-        mutating func digest() -> SHA256Digest? {
-            fixed(64) { SHA256Digest(hex: UnsafeRawBufferPointer(rebasing: $0)) }
+        mutating func digest() -> Range<Int>? {
+            guard position + 64 <= line.count, SHA256Digest.isHex(UnsafeRawBufferPointer(rebasing: line[position..<(position + 64)])) else { return nil }
+            position += 64
+            return (position - 64)..<position
         }
     }
 }

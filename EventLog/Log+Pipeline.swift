@@ -44,12 +44,14 @@ public struct LineEnvelope {
     public let source: UnsafeRawBufferPointer
     public let actor: UnsafeRawBufferPointer
     public let data: UnsafeRawBufferPointer
-    public let prev: SHA256Digest
-    public let hash: SHA256Digest
+    /// The digests' hex, checked to be hex and parsed only if asked for.
+    private let prevHex, hashHex: UnsafeRawBufferPointer
+    public var prev: SHA256Digest { SHA256Digest(hex: prevHex)! }
+    public var hash: SHA256Digest { SHA256Digest(hex: hashHex)! }
 
     init(_ line: UnsafeRawBufferPointer, _ c: CanonicalLine) {
         func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: line[range]) }
-        (seq, recorded, known, prev, hash) = (c.seq, c.recorded, c.known, c.prev, c.hash)
+        (seq, recorded, known, prevHex, hashHex) = (c.seq, c.recorded, c.known, bytes(c.prev), bytes(c.hash))
         (id, type, source, actor, data) = (bytes(c.id), bytes(c.type), bytes(c.source), bytes(c.actor), bytes(c.data))
     }
 }

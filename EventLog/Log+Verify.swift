@@ -173,7 +173,7 @@ extension Log {
             }
             let envelope: Envelope
             if let canonical = CanonicalLine.scan(line, cache: &times), validator.isValid(UnsafeRawBufferPointer(rebasing: line[canonical.data])) {
-                envelope = Envelope(canonical)
+                envelope = Envelope(canonical, line)
             } else {
                 do { envelope = Envelope(try LogRecord.decodeInFull(line: line)) } catch {
                     let reason = "\(error)"
@@ -230,9 +230,10 @@ extension Log {
         var prev: SHA256Digest
         var hash: SHA256Digest
 
-        init(_ line: CanonicalLine) {
-            (seq, recorded, known, prev, hash) = (line.seq, line.recorded, line.known, line.prev, line.hash)
-            idRange = line.id
+        init(_ canonical: CanonicalLine, _ line: UnsafeRawBufferPointer) {
+            (seq, recorded, known) = (canonical.seq, canonical.recorded, canonical.known)
+            (prev, hash) = (CanonicalLine.digest(canonical.prev, in: line), CanonicalLine.digest(canonical.hash, in: line))
+            idRange = canonical.id
         }
 
         init(_ record: LogRecord) {

@@ -92,7 +92,8 @@ public struct LogRecord: Sendable, Equatable {
             func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: line[range]), as: UTF8.self) }
             return LogRecord(seq: canonical.seq, id: text(canonical.id), recorded: canonical.recorded, known: canonical.known,
                              type: text(canonical.type), source: text(canonical.source), actor: text(canonical.actor),
-                             data: data, prev: canonical.prev, hash: canonical.hash)
+                             data: data, prev: CanonicalLine.digest(canonical.prev, in: line),
+                             hash: CanonicalLine.digest(canonical.hash, in: line))
         }
         return try decodeInFull(line: line)
     }

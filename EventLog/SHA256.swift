@@ -346,6 +346,15 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
         self.init(w0, w1, w2, w3)
     }
 
+    /// Whether `hex` is exactly 64 lowercase hex characters — what `init?(hex:)` accepts — without
+    /// parsing them (a replay checks every line's two digests and reads neither).
+    public static func isHex(_ hex: UnsafeRawBufferPointer) -> Bool {
+        guard hex.count == 64, let base = hex.baseAddress else { return false }
+        var all = true
+        for offset in stride(from: 0, to: 64, by: 8) { all = all && isHexEight(base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+        return all
+    }
+
     /// Parses exactly 64 lowercase hex characters; nil otherwise (uppercase rejected).
     public init?(hex: String) {
         var hex = hex
@@ -361,18 +370,25 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
         return high << 32 | low
     }
 
+    /// Whether all eight bytes of `x` are lowercase hex characters.
+    @inline(__always)
+    private static func isHexEight(_ x: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // Every byte below 0x80, so adding at most 0x50 to it never carries into the next.
+        guard x & highs == 0 else { return false }
+        let atLeast0 = x &+ ones &* (0x80 - 0x30), above9 = x &+ ones &* (0x80 - 0x3A)
+        let atLeastA = x &+ ones &* (0x80 - 0x61), aboveF = x &+ ones &* (0x80 - 0x67)
+        return (atLeast0 & ~above9 | atLeastA & ~aboveF) & highs == highs
+    }
+
     /// Eight lowercase hex characters (loaded little-endian: the first character in the low byte)
     /// as their 32-bit value, or nil. Checks and converts all eight bytes at once (SWAR): verify
     /// and replay read two digests per line.
     @inline(__always)
     private static func parseEight(_ x: UInt64) -> UInt64? {
+        guard isHexEight(x) else { return nil }
         let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        // Every byte below 0x80, so adding at most 0x50 to it never carries into the next.
-        guard x & highs == 0 else { return nil }
-        let atLeast0 = x &+ ones &* (0x80 - 0x30), above9 = x &+ ones &* (0x80 - 0x3A)
-        let atLeastA = x &+ ones &* (0x80 - 0x61), aboveF = x &+ ones &* (0x80 - 0x67)
-        guard (atLeast0 & ~above9 | atLeastA & ~aboveF) & highs == highs else { return nil }
         // '0'…'9' are 0x30…0x39, 'a'…'f' 0x61…0x66: the low nibble, plus 9 for letters (bit 6).
         let n = (x & (ones &* 0x0F)) &+ ((x >> 6) & ones) &* 9
         // Pack the nibbles, first character most significant: pairs, then pairs of pairs, then halves.

@@ -303,4 +303,21 @@ struct SHA256Tests {
         hex[63] = hex[63] == "0" ? "1" : "0"
         #expect(SHA256Digest(hex: String(hex)) != a)
     }
+
+    /// The check a replay makes of each line's digests accepts exactly what parsing them accepts:
+    /// 64 lowercase hex characters, one byte changed anywhere to anything.
+    @Test func checkingHexAcceptsExactlyWhatParsingAccepts() {
+        var random = SplitMix64(seed: 64)
+        let digest = SHA256.hash(Array("outturn".utf8)).hex
+        var (accepted, rejected) = (0, 0)
+        for round in 0..<20_000 {
+            var bytes = Array(digest.utf8)
+            if round % 5 != 0 { bytes[Int(random.next() % 64)] = UInt8(truncatingIfNeeded: random.next()) }
+            if round % 97 == 0 { bytes.removeLast() }
+            let parsed = bytes.withUnsafeBytes { SHA256Digest(hex: $0) } != nil
+            #expect(bytes.withUnsafeBytes { SHA256Digest.isHex($0) } == parsed, "\(bytes)")
+            if parsed { accepted += 1 } else { rejected += 1 }
+        }
+        #expect(accepted > 4000 && rejected > 4000)
+    }
 }
