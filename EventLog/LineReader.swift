@@ -89,4 +89,93 @@ struct LineReader {
         }
         return (bufferOffset, filled)
     }
+
+    /// As ``forEachChunk(in:from:to:chunkSize:_:)``, reading the next chunk on another thread while
+    /// `body` handles this one: a replay's decoding keeps both cores busy, and copying the next
+    /// bytes out of the page cache (and finding their last line end) then fills the gaps left
+    /// while its threads wait on one another, instead of stopping them all.
+    static func forEachChunkReadingAhead(in fd: FileDescriptor, from start: Int = 0, to end: Int, chunkSize: Int = 4 << 20,
+                                         _ body: (_ offset: Int, _ bytes: UnsafeRawBufferPointer) throws -> Bool) throws -> (end: Int, tornBytes: Int) {
+        // Two buffers in turn: one being handled, the other being filled. Neither is let go while
+        // a read into it may still be running.
+        let capacity = max(chunkSize, 64)
+        var spare = ChunkBuffer(capacity: capacity)
+        var ahead = BackgroundTask { [fd] in ChunkBuffer(capacity: capacity).filled(from: fd, at: start, to: end) }
+        while true {
+            let chunk = ahead.value
+            guard chunk.error == nil, chunk.complete > 0 else { // the end of the range, a torn tail, or a failed read
+                chunk.buffer.deallocate()
+                spare.deallocate()
+                if let error = chunk.error { throw error }
+                return (chunk.offset, chunk.filled)
+            }
+            let (next, buffer) = (chunk.offset + chunk.complete, spare)
+            ahead = BackgroundTask { [fd] in buffer.filled(from: fd, at: next, to: end) }
+            let more: Bool
+            do {
+                more = try body(chunk.offset, UnsafeRawBufferPointer(start: chunk.buffer.base, count: chunk.complete))
+            } catch {
+                chunk.buffer.deallocate()
+                ahead.value.buffer.deallocate()
+                throw error
+            }
+            guard more else {
+                chunk.buffer.deallocate()
+                ahead.value.buffer.deallocate()
+                return (next, 0)
+            }
+            spare = chunk.buffer
+        }
+    }
+}
+
+/// A buffer of a file's bytes from some offset, for ``LineReader/forEachChunkReadingAhead(in:from:to:chunkSize:_:)``:
+/// filled on one thread, handled on another, never both at once.
+private struct ChunkBuffer: @unchecked Sendable {
+    private(set) var base: UnsafeMutableRawPointer
+    private(set) var capacity: Int
+
+    init(capacity: Int) {
+        (base, self.capacity) = (.allocate(byteCount: capacity, alignment: 16), capacity)
+    }
+
+    func deallocate() { base.deallocate() }
+
+    /// What one fill read: the bytes from `offset` (`filled` of them), of which the first
+    /// `complete` are whole lines (0 at the end of the range, or before a torn tail).
+    struct Filled: @unchecked Sendable {
+        var buffer: ChunkBuffer
+        var offset: Int
+        var filled = 0
+        var complete = 0
+        var error: EventLogError?
+    }
+
+    /// Reads from `offset` until the buffer is full or `end`, growing it while it holds no whole line.
+    func filled(from fd: FileDescriptor, at offset: Int, to end: Int) -> Filled {
+        var result = Filled(buffer: self, offset: offset)
+        do {
+            while offset + result.filled < end {
+                if result.filled == result.buffer.capacity { result.buffer.grow() } // one line longer than the buffer
+                let want = min(result.buffer.capacity - result.filled, end - (offset + result.filled))
+                let got = try fd.read(into: result.buffer.base + result.filled, count: want, at: offset + result.filled)
+                if got == 0 { break } // the file is shorter than `end`: stop at what is there
+                result.filled += got
+                var complete = result.filled
+                while complete > 0, result.buffer.base.load(fromByteOffset: complete - 1, as: UInt8.self) != 0x0A { complete -= 1 }
+                result.complete = complete
+                if complete > 0, result.filled == result.buffer.capacity || offset + result.filled >= end { break }
+            }
+        } catch {
+            result.error = error
+        }
+        return result
+    }
+
+    private mutating func grow() {
+        let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
+        bigger.copyMemory(from: base, byteCount: capacity)
+        base.deallocate()
+        (base, capacity) = (bigger, capacity * 2)
+    }
 }

@@ -79,7 +79,7 @@ extension Log {
             var expectedSeq = startSeq + 1
             var lines: [Range<Int>] = []
             do {
-                _ = try LineReader.forEachChunk(in: file, from: startOffset, to: end, chunkSize: 4 << 20) { chunkOffset, chunk in
+                _ = try LineReader.forEachChunkReadingAhead(in: file, from: startOffset, to: end, chunkSize: 4 << 20) { chunkOffset, chunk in
                     lines.removeAll(keepingCapacity: true)
                     LineReader.forEachLineRange(in: chunk) { lines.append($0); return true }
                     // Safe: the chunk is only read, and only until concurrentChunks returns.

@@ -380,6 +380,60 @@ struct LogTests {
         #expect(summary.tornBytes == 3)
     }
 
+    /// Reading the next chunk ahead on another thread hands out exactly the chunks' lines the plain
+    /// reader hands out, and returns the same end and torn tail: over files with lines longer than a
+    /// buffer, empty lines, torn tails, ranges starting and ending mid-file, stopping early, and a
+    /// body that throws (the read ahead finished before the error comes back).
+    @Test func readingAheadReadsWhatReadingInTurnReads() throws {
+        struct Stop: Error {}
+        let scratch = try Scratch()
+        var random = SplitMix64(seed: 4)
+        for round in 0..<60 {
+            let path = scratch.path("ahead-\(round)")
+            var text = ""
+            for _ in 0..<Int(random.next() % 40) {
+                text += String(repeating: "x", count: Int(random.next() % (random.next() % 4 == 0 ? 300 : 30))) + "\n"
+            }
+            if random.next() % 3 == 0 { text += String(repeating: "t", count: Int(random.next() % 20) + 1) } // a torn tail
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            let fd = try FileDescriptor.open(path, O_RDONLY)
+            defer { fd.close() }
+            let size = try fd.size()
+            let start = random.next() % 4 == 0 ? Int(random.next() % UInt64(size + 1)) : 0
+            let end = random.next() % 4 == 0 ? start + Int(random.next() % UInt64(size - start + 1)) : size
+            let chunkSize = [64, 100, 257, 4096][Int(random.next() % 4)]
+            let stopAfter = random.next() % 3 == 0 ? Int(random.next() % 4) : Int.max
+            let throwsAt = round % 5 == 0 ? 3 : Int.max
+            typealias Reader = (FileDescriptor, Int, Int, Int, (Int, UnsafeRawBufferPointer) throws -> Bool) throws -> (end: Int, tornBytes: Int)
+            func pass(stoppingAfter stop: Int, throwingAt throwAt: Int, _ read: Reader) -> (lines: [String], end: Int, result: String) {
+                var (lines, chunks, lineEnd) = ([String](), 0, start)
+                do {
+                    let result = try read(fd, start, end, chunkSize) { offset, bytes in
+                        chunks += 1
+                        LineReader.forEachLineRange(in: bytes) { range in
+                            lines.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self))
+                            lineEnd = offset + range.upperBound + 1
+                            return true
+                        }
+                        if chunks == throwAt { throw Stop() }
+                        return chunks <= stop
+                    }
+                    return (lines, lineEnd, "\(result.end) \(result.tornBytes)")
+                } catch {
+                    return (lines, lineEnd, "\(error)")
+                }
+            }
+            let all = pass(stoppingAfter: .max, throwingAt: .max) { try LineReader.forEachChunk(in: $0, from: $1, to: $2, chunkSize: $3, $4) }
+            let whole = pass(stoppingAfter: .max, throwingAt: .max) { try LineReader.forEachChunkReadingAhead(in: $0, from: $1, to: $2, chunkSize: $3, $4) }
+            #expect(whole.lines == all.lines && whole.result == all.result, "round \(round)")
+            // Stopped or failed part-way: the lines handed out so far, in order, then where they end or the error.
+            let part = pass(stoppingAfter: stopAfter, throwingAt: throwsAt) { try LineReader.forEachChunkReadingAhead(in: $0, from: $1, to: $2, chunkSize: $3, $4) }
+            #expect(Array(all.lines.prefix(part.lines.count)) == part.lines, "round \(round)")
+            #expect(part.result == "Stop()" || part.result == "\(part.end) 0" || part.result == all.result,
+                    "round \(round): \(part.result)")
+        }
+    }
+
     @Test func verifyCatchesTimeGoingBackwardsAndKnownAfterRecorded() throws {
         let scratch = try Scratch()
         // Write lines by hand with the real encoder, so their hashes are right and only the times are wrong.
