@@ -39,9 +39,18 @@ struct CanonicalLine: Equatable {
     /// The last recorded instant and known day read, by their bytes: the lines of one append
     /// share one instant and a month's outturns one known day, so a run of lines read with one
     /// cache parses few of either.
+    /// And the last type, source and actor read (a feed's lines share them), so a line whose
+    /// string has the same bytes needs no scan for its closing quote.
     struct Cache {
         fileprivate var recorded: (bytes: (UInt64, UInt64, UInt64), value: Timestamp)?
         fileprivate var known: (bytes: (UInt64, UInt16), value: CalendarDate)?
+        fileprivate var type = Remembered(), source = Remembered(), actor = Remembered()
+    }
+
+    /// A plain string's contents as last read, kept by value (up to 32 bytes; longer ones are not kept).
+    fileprivate struct Remembered {
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var count = -1
     }
 
     static func scan(_ line: UnsafeRawBufferPointer) -> CanonicalLine? {
@@ -57,9 +66,9 @@ struct CanonicalLine: Equatable {
               cursor.literal(#","id":""#), let id = cursor.plainString(), !id.isEmpty,
               cursor.literal(#","recorded":""#), let recorded = cursor.recorded(&cache),
               cursor.literal(#"","known":""#), let known = cursor.known(&cache),
-              cursor.literal(#"","type":""#), let type = cursor.plainString(),
-              cursor.literal(#","source":""#), let source = cursor.plainString(),
-              cursor.literal(#","actor":""#), let actor = cursor.plainString(),
+              cursor.literal(#"","type":""#), let type = cursor.plainString(remembering: &cache.type),
+              cursor.literal(#","source":""#), let source = cursor.plainString(remembering: &cache.source),
+              cursor.literal(#","actor":""#), let actor = cursor.plainString(remembering: &cache.actor),
               cursor.literal(#","data":"#), cursor.position < suffixStart, line[cursor.position] == UInt8(ascii: "{"),
               line[suffixStart - 1] == UInt8(ascii: "}")
         else { return nil }
@@ -111,6 +120,23 @@ struct CanonicalLine: Equatable {
             guard let end = line.endOfPlainString(from: start) else { return nil }
             position = end + 1
             return start..<end
+        }
+
+        /// As `plainString()`, first trying the contents `remembered` holds: the same bytes followed
+        /// by the closing quote are the same plain string (they were checked when remembered).
+        mutating func plainString(remembering remembered: inout Remembered) -> Range<Int>? {
+            let start = position, count = remembered.count
+            if count >= 0, start + count < line.count, line[start + count] == JSONByte.quote,
+               withUnsafeBytes(of: remembered.words, { UnsafeRawBufferPointer.sameBytes(line.baseAddress! + start, $0.baseAddress!, count) }) {
+                position = start + count + 1
+                return start..<(start + count)
+            }
+            guard let range = plainString() else { return nil }
+            if range.count <= 32 {
+                remembered.count = range.count
+                withUnsafeMutableBytes(of: &remembered.words) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: line[range])) }
+            }
+            return range
         }
 
         mutating func fixed<T>(_ count: Int, _ parse: (Slice<UnsafeRawBufferPointer>) -> T?) -> T? {

@@ -16,7 +16,7 @@ enum OutturnBytes {
         var fields = Fields()
         guard reader.take(UInt8(ascii: "{")) else { return nil }
         repeat {
-            guard let key = reader.plainString(), reader.take(UInt8(ascii: ":")), let field = Field(key) else { return nil }
+            guard let field = reader.key() else { return nil }
             guard !fields.has(field) else { return nil }
             guard fields.read(field, from: &reader) else { return nil }
         } while reader.take(UInt8(ascii: ","))
@@ -28,18 +28,36 @@ enum OutturnBytes {
     private enum Field: Int {
         case partnership, area, indicator, period, value, numerator, denominator, change, against, status, note
 
-        init?(_ key: UnsafeRawBufferPointer) {
-            let field: Field? = switch key.count {
-            case 4: key.hasSameBytes(as: "area") ? .area : key.hasSameBytes(as: "note") ? .note : nil
-            case 5: key.hasSameBytes(as: "value") ? .value : nil
-            case 6: key.hasSameBytes(as: "period") ? .period : key.hasSameBytes(as: "status") ? .status : key.hasSameBytes(as: "change") ? .change : nil
-            case 7: key.hasSameBytes(as: "against") ? .against : nil
-            case 9: key.hasSameBytes(as: "indicator") ? .indicator : key.hasSameBytes(as: "numerator") ? .numerator : nil
-            case 11: key.hasSameBytes(as: "partnership") ? .partnership : key.hasSameBytes(as: "denominator") ? .denominator : nil
+        /// The key as it is written, quoted, with its colon.
+        var quoted: StaticString {
+            switch self {
+            case .partnership: #""partnership":"#
+            case .area: #""area":"#
+            case .indicator: #""indicator":"#
+            case .period: #""period":"#
+            case .value: #""value":"#
+            case .numerator: #""numerator":"#
+            case .denominator: #""denominator":"#
+            case .change: #""change":"#
+            case .against: #""against":"#
+            case .status: #""status":"#
+            case .note: #""note":"#
+            }
+        }
+
+        /// The keys that start with `letter` (at most two).
+        static func starting(with letter: UInt8) -> (Field, Field?)? {
+            switch letter {
+            case UInt8(ascii: "p"): (.partnership, .period)
+            case UInt8(ascii: "a"): (.area, .against)
+            case UInt8(ascii: "i"): (.indicator, nil)
+            case UInt8(ascii: "v"): (.value, nil)
+            case UInt8(ascii: "n"): (.numerator, .note)
+            case UInt8(ascii: "d"): (.denominator, nil)
+            case UInt8(ascii: "c"): (.change, nil)
+            case UInt8(ascii: "s"): (.status, nil)
             default: nil
             }
-            guard let field else { return nil }
-            self = field
         }
     }
 
@@ -93,8 +111,12 @@ enum OutturnBytes {
             }
             var outturnStatus = OutturnStatus.final
             if let status = self.status {
-                guard let named = OutturnStatus(rawValue: String(decoding: status, as: UTF8.self)) else { return nil }
-                outturnStatus = named
+                switch status.count {
+                case 5 where status.hasSameBytes(as: "final"): outturnStatus = .final
+                case 9 where status.hasSameBytes(as: "projected"): outturnStatus = .projected
+                case 11 where status.hasSameBytes(as: "provisional"): outturnStatus = .provisional
+                default: return nil
+                }
             }
             return OutturnRecorded(area: String(decoding: areaBytes, as: UTF8.self), isPartnership: has(.partnership),
                                    indicator: String(decoding: indicator, as: UTF8.self), period: period, value: value,
@@ -134,6 +156,21 @@ enum OutturnBytes {
             guard position < bytes.count, bytes[position] == byte else { return false }
             position += 1
             return true
+        }
+
+        /// A key an outturn has, quoted, and its colon: compared in place by its first letter, never
+        /// scanned for its closing quote. Nil for any other key (the caller then decodes the usual way).
+        mutating func key() -> Field? {
+            guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\""),
+                  let (first, second) = Field.starting(with: bytes[position + 1]) else { return nil }
+            func isAt(_ field: Field) -> Bool {
+                let count = field.quoted.utf8CodeUnitCount
+                return position + count <= bytes.count
+                    && UnsafeRawBufferPointer.sameBytes(bytes.baseAddress! + position, UnsafeRawPointer(field.quoted.utf8Start), count)
+            }
+            guard let field = isAt(first) ? first : second.flatMap({ isAt($0) ? $0 : nil }) else { return nil }
+            position += field.quoted.utf8CodeUnitCount
+            return field
         }
 
         /// A non-empty string value (an empty one is missing to ``EventDecoder``).

@@ -65,9 +65,9 @@ struct FastPathTests {
         }
     }
 
-    /// Lines scanned in a run share a cache of the last instant and day parsed: each reads exactly as
-    /// it reads alone — times the same as the line before, different, differing in one byte, or
-    /// broken — and the cache is not fooled by the same bytes at another place in the line.
+    /// Lines scanned in a run share a cache of the last instant, day, type, source and actor read:
+    /// each reads exactly as it reads alone — each the same as the line before, different, differing
+    /// in one byte, a prefix of the one before, too long to keep, or broken.
     @Test func aRunOfLinesReadsAsEachLineAlone() {
         var random = SplitMix64(seed: 30)
         let instants = [Self.t0, Timestamp(millisecondsSince1970: 1_700_000_000_001), Timestamp(millisecondsSince1970: 1_600_000_000_000)]
@@ -79,15 +79,21 @@ struct FastPathTests {
             var buffer: [UInt8] = []
             let recorded = instants[Int(random.next() % 2 == 0 ? 0 : random.next() % 3)]
             let known = days[Int(random.next() % 2 == 0 ? 0 : random.next() % 3)]
-            prev = LogRecord.encode(seq: seq, id: "ev-\(seq)", recorded: recorded, known: known, type: "outturn.recorded",
-                                    source: "met-police", actor: "bot", data: Self.payloads[1], prev: prev, into: &buffer)
+            // Sources and actors the same as the line before, or not: shorter, longer, one a prefix of
+            // another, longer than the 32 bytes a cache keeps, escaped (off the fast path), empty.
+            let sources = ["met-police", "met", "met-police-feed", String(repeating: "s", count: 40), "met-\"police\"", ""]
+            let source = sources[Int(random.next() % 2 == 0 ? 0 : random.next() % UInt64(sources.count))]
+            let actor = sources[Int(random.next() % 2 == 0 ? 1 : random.next() % UInt64(sources.count))]
+            let type = random.next() % 4 == 0 ? "outturn.recorde" : "outturn.recorded"
+            prev = LogRecord.encode(seq: seq, id: "ev-\(seq)", recorded: recorded, known: known, type: type,
+                                    source: source, actor: actor, data: Self.payloads[1], prev: prev, into: &buffer)
             var line = Array(buffer.dropLast())
             if random.next() % 4 == 0 {
                 // One byte of the instant or the day changed: another valid time, or none.
                 let text = String(decoding: line, as: UTF8.self)
-                let field = text.range(of: random.next() % 2 == 0 ? #""recorded":""# : #""known":""#)!
+                let field = text.range(of: [#""recorded":""#, #""known":""#, #""source":""#, #""actor":""#][Int(random.next() % 4)])!
                 let at = text.utf8.distance(from: text.startIndex, to: field.upperBound) + Int(random.next() % 10)
-                line[at] = Array("0123456789-T:.Zx".utf8)[Int(random.next() % 16)]
+                line[at] = Array("0123456789-T:.Zx\"\\".utf8)[Int(random.next() % 18)]
             }
             let alone = line.withUnsafeBytes { CanonicalLine.scan($0) }
             let inRun = line.withUnsafeBytes { CanonicalLine.scan($0, cache: &cache) }
