@@ -59,11 +59,15 @@ struct FileDescriptor: Sendable {
     /// Reads exactly the bytes `[offset, offset + count)`; fewer at end of file.
     func readBytes(count: Int, at offset: Int) throws(EventLogError) -> [UInt8] {
         guard count > 0 else { return [] }
-        var bytes = [UInt8](repeating: 0, count: count)
-        let n = try bytes.withUnsafeMutableBytes { raw in
-            Result { () throws(EventLogError) in try read(into: raw.baseAddress!, count: count, at: offset) }
-        }.get()
-        bytes.removeLast(count - n)
+        var failure: EventLogError?
+        // Read straight into the array's storage: no pass of zeros first (a feed's file is megabytes).
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            switch Result(catching: { () throws(EventLogError) in try read(into: buffer.baseAddress!, count: count, at: offset) }) {
+            case .success(let n): initialized = n
+            case .failure(let error): (failure, initialized) = (error, 0)
+            }
+        }
+        if let failure { throw failure }
         return bytes
     }
 

@@ -302,8 +302,9 @@ struct IDIndex {
     }
 }
 
-/// Whole-file helpers for the small files beside the log (index, undo journal, torn tails).
-func readWholeFile(_ path: String) throws(EventLogError) -> [UInt8] {
+/// Whole-file helpers for the files beside the log (index, undo journal, torn tails), and a
+/// command's input file.
+package func readWholeFile(_ path: String) throws(EventLogError) -> [UInt8] {
     try FileDescriptor.withOpened(path, O_RDONLY) { (fd) throws(EventLogError) in
         try fd.readBytes(count: try fd.size(), at: 0)
     }

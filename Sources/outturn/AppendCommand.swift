@@ -102,11 +102,11 @@ func readInput(_ path: String?) throws(CLIError) -> [UInt8] {
     guard let path else {
         return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
     }
-    guard FileManager.default.fileExists(atPath: path) else {
+    do {
+        return try readWholeFile(path)
+    } catch where error.code == .notFound {
         throw CLIError(code: .noInput, message: "\(path): no such file")
-    }
-    guard let data = FileManager.default.contents(atPath: path) else {
+    } catch {
         throw CLIError(code: .noInput, message: "\(path): cannot be read")
     }
-    return [UInt8](data)
 }
