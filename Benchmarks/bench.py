@@ -177,6 +177,9 @@ def main():
     for n in sorted({int(x) for x in os.environ.get("SCALES", "500000,2000000").split(",") if x} | {EVENTS}):
         path = ledger_of(n)
         runs = RUNS if n == EVENTS else 1
+        # Read once first, so the one timed run finds the file in the page cache, as the main
+        # ledger's runs do (its floors read it first): this machine lets go of cached files freely.
+        subprocess.run(["cat", path], stdout=subprocess.DEVNULL, check=True)
         w, r, _ = median(f"{OUTTURN} replay --ledger {path} --as-of 9999-12-31 --format json > /dev/null", shell=True, runs=runs, env=COLD)
         timed([OUTTURN, "status", "--ledger", path, "--partnership", PARTNERSHIP, "--format", "csv"])  # writes the checkpoint if due
         aw, ar, _ = median([OUTTURN, "status", "--ledger", path, "--partnership", PARTNERSHIP, "--indicator", INDICATOR,
