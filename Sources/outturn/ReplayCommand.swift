@@ -36,14 +36,18 @@ struct ReplayCommand: Command {
     func run(_ output: inout Output) throws(CLIError) -> ExitCode {
         let result = try view.replay(partnership: partnership)
         let state = result.replay.state
-        // The views only read the state: status on another core while progress and actions are
-        // worked out here (on a London-wide ledger, a fifth of a full replay on one core).
-        let statusRows = BackgroundTask { [partnership] in state.statusRows(partnership: partnership) }
-        let progress = ProgressCommand.table(state.progressRows(partnership: partnership), format: view.format)
-        let actions = ActionsCommand.table(state.actionRows(today: ViewOptions.viewDate(result.replay.pointInTime), partnership: partnership))
-        let status = StatusCommand.table(statusRows.value)
-        switch view.format {
-        case .json:
+        // The views only read the state: status and actions worked out and rendered on another
+        // core while progress is here (on a London-wide ledger, a fifth of a full replay on one core).
+        let format = view.format
+        let today = ViewOptions.viewDate(result.replay.pointInTime)
+        let others = BackgroundTask { [partnership] in
+            (Rendered(StatusCommand.table(state.statusRows(partnership: partnership)), format),
+             Rendered(ActionsCommand.table(state.actionRows(today: today, partnership: partnership)), format))
+        }
+        let progress = Rendered(ProgressCommand.table(state.progressRows(partnership: partnership), format: format), format)
+        let (status, actions) = others.value
+        switch (status, progress, actions) {
+        case (.json(let status), .json(let progress), .json(let actions)):
             var object = JSONObject()
             object["pointInTime"] = .string(result.replay.pointInTime.description)
             if case .sealed(let seq, let board, let date) = result.replay.pointInTime {
@@ -52,16 +56,32 @@ struct ReplayCommand: Command {
                                                       ("sealSeq", .number(JSONNumber(seq))), ("sealHash", sealHash.map(JSONValue.string) ?? .null)]))
             }
             object["events"] = .number(JSONNumber(result.replay.state.appliedCount))
-            object["status"] = Table.jsonArray(status)
-            object["progress"] = Table.jsonArray(progress)
-            object["actions"] = Table.jsonArray(actions)
+            object["status"] = status
+            object["progress"] = progress
+            object["actions"] = actions
             output.print(JSONWriter.string(.object(object)))
-        case .csv:
-            output.write(status.renderCSV() + "\r\n" + progress.renderCSV() + "\r\n" + actions.renderCSV())
-        case .table:
+        case (.text(let status), .text(let progress), .text(let actions)) where format == .csv:
+            output.write(status + "\r\n" + progress + "\r\n" + actions)
+        case (.text(let status), .text(let progress), .text(let actions)):
             output.print((ViewOptions.heading(result) ?? "") + "\n")
-            output.write("STATUS\n" + status.renderTable() + "\nPROGRESS\n" + progress.renderTable() + "\nACTIONS\n" + actions.renderTable())
+            output.write("STATUS\n" + status + "\nPROGRESS\n" + progress + "\nACTIONS\n" + actions)
+        default:
+            preconditionFailure("every view is rendered in the one format")
         }
         return .ok
+    }
+}
+
+/// A view's table in the chosen format, rendered on the core that worked it out.
+private enum Rendered: Sendable {
+    case json(JSONValue)
+    case text(String)
+
+    init(_ table: Table, _ format: OutputFormat) {
+        switch format {
+        case .json: self = .json(Table.jsonArray(table))
+        case .csv: self = .text(table.renderCSV())
+        case .table: self = .text(table.renderTable())
+        }
     }
 }
