@@ -14,8 +14,8 @@ public struct OutturnTable: Sendable {
         public let area: String
         public let indicator: String
         /// Both strings' hash, worked out once where the key is made — for a replay's outturns, on
-        /// the reading threads — so the fold's lookup hashes one integer, not two strings.
-        private let hashCode: Int
+        /// the reading threads — so the fold's lookup (``SeriesIndex``) hashes nothing.
+        fileprivate let hashCode: Int
 
         public init(area: String, indicator: String) {
             (self.area, self.indicator) = (area, indicator)
@@ -97,7 +97,7 @@ public struct OutturnTable: Sendable {
         private static func period(_ first: Int32, _ last: Int32) -> Period { Period(unchecked: Month(index: Int(first)), Month(index: Int(last))) }
     }
 
-    private struct Series: Sendable {
+    fileprivate struct Series: Sendable {
         let key: SeriesKey
         var entries: [Packed] = []
         /// The notes of the entries that have one, by position.
@@ -175,7 +175,7 @@ public struct OutturnTable: Sendable {
         }
     }
 
-    private var index: [SeriesKey: Int] = [:]
+    private var index = SeriesIndex()
     private var series: [Series] = []
     /// Area → the indicators with outturns in it.
     public private(set) var indicatorsByArea: [String: Set<String>] = [:]
@@ -213,8 +213,8 @@ public struct OutturnTable: Sendable {
     }
 
     private mutating func seriesPosition(_ key: SeriesKey) -> Int {
-        if let s = index[key] { return s }
-        index[key] = series.count
+        if let s = index.position(of: key, in: series) { return s }
+        index.insert(key, at: series.count)
         series.append(Series(key: key))
         indicatorsByArea[key.area, default: []].insert(key.indicator)
         return series.count - 1
@@ -228,7 +228,7 @@ public struct OutturnTable: Sendable {
 
     /// The area's series of the indicator, if it has an outturn.
     public func series(area: String, indicator: String) -> SeriesID? {
-        index[SeriesKey(area: area, indicator: indicator)].map(SeriesID.init)
+        index.position(of: SeriesKey(area: area, indicator: indicator), in: series).map(SeriesID.init)
     }
 
     /// The key's entries, latest first (nothing if it has none).
@@ -298,5 +298,47 @@ public struct OutturnTable: Sendable {
             }
         }
         return all
+    }
+}
+
+/// Where each series is in the table, by its key's own hash: open addressing, linear probing,
+/// at most half full. One lookup per outturn folded, and the key's hash was worked out on a
+/// reading thread — a `Dictionary` would hash that hash again, for a tenth of the fold.
+private struct SeriesIndex: Sendable {
+    /// A series' position in the table, or -1 for an empty slot.
+    private var slots = [Int32](repeating: -1, count: 64)
+    /// Each slot's key's hash, beside it, so a probe past another key reads no series.
+    private var hashes = [Int](repeating: 0, count: 64)
+    private var count = 0
+
+    func position(of key: OutturnTable.SeriesKey, in series: [OutturnTable.Series]) -> Int? {
+        let mask = slots.count - 1
+        var slot = key.hashCode & mask
+        while slots[slot] >= 0 {
+            if hashes[slot] == key.hashCode, series[Int(slots[slot])].key == key { return Int(slots[slot]) }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// Records a key not yet in the index.
+    mutating func insert(_ key: OutturnTable.SeriesKey, at position: Int) {
+        if (count + 1) * 2 > slots.count { grow() }
+        place(hash: key.hashCode, position: Int32(position))
+        count += 1
+    }
+
+    private mutating func place(hash: Int, position: Int32) {
+        let mask = slots.count - 1
+        var slot = hash & mask
+        while slots[slot] >= 0 { slot = (slot + 1) & mask }
+        (slots[slot], hashes[slot]) = (position, hash)
+    }
+
+    private mutating func grow() {
+        let (oldSlots, oldHashes) = (slots, hashes)
+        slots = [Int32](repeating: -1, count: oldSlots.count * 2)
+        hashes = [Int](repeating: 0, count: oldSlots.count * 2)
+        for (slot, position) in oldSlots.enumerated() where position >= 0 { place(hash: oldHashes[slot], position: position) }
     }
 }

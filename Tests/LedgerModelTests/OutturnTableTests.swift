@@ -121,4 +121,22 @@ struct OutturnTableTests {
             #expect(reduced.resolve(.id(id)) == whole.resolve(.id(id)), "\(id)")
         }
     }
+
+    /// Thousands of series — the index grows many times, and keys share slots — each found again
+    /// with its own entries, and a key never added found nowhere.
+    @Test func thousandsOfSeriesAreEachFoundAgain() {
+        var table = OutturnTable()
+        let month = Period("2015-04")!
+        let keys = (0..<5000).map { (area: "borough-\($0 % 64)", indicator: "indicator-\($0 / 64)") }
+        for (n, key) in keys.enumerated() {
+            table.append(Entry(seq: n + 1, known: Day(year: 2015, month: 5, day: 1)!, payload: OutturnRecorded(
+                area: key.area, indicator: key.indicator, period: month, value: .number(Double(n)))))
+        }
+        for (n, key) in keys.enumerated() {
+            let series = table.series(area: key.area, indicator: key.indicator)
+            #expect(series.flatMap { table.latestValue($0, month) { _ in true } }?.seq == n + 1, "\(key)")
+        }
+        #expect(table.series(area: "borough-1", indicator: "indicator-999") == nil && table.series(area: "london", indicator: "indicator-0") == nil)
+        #expect(table.keyCount == keys.count && table.indicatorsByArea.count == 64)
+    }
 }
