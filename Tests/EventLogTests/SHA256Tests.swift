@@ -320,4 +320,18 @@ struct SHA256Tests {
         }
         #expect(accepted > 4000 && rejected > 4000)
     }
+
+    /// A digest's hex, written eight characters at a time, is each of its words in base 16, padded:
+    /// for words of every nibble, and round trips through parsing.
+    @Test func hexIsEachWordInBase16() {
+        var random = SplitMix64(seed: 16)
+        let edge: [UInt64] = [0, .max, 0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210, 0x9999_9999_aaaa_aaaa, 0x0a0a_0a0a_a0a0_a0a0]
+        for round in 0..<5000 {
+            let words = round < edge.count ? [edge[round], edge[(round + 1) % edge.count], 1, 0xf] : (0..<4).map { _ in random.next() }
+            let digest = SHA256Digest(words[0], words[1], words[2], words[3])
+            let expected = words.map { String(repeating: "0", count: 16 - String($0, radix: 16).count) + String($0, radix: 16) }.joined()
+            #expect(digest.hex == expected)
+            #expect(SHA256Digest(hex: expected) == digest)
+        }
+    }
 }
