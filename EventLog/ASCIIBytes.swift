@@ -115,33 +115,16 @@ extension UnsafeRawBufferPointer {
     }
 
     /// Where the JSON string whose contents start at `start` ends — the index of its closing quote —
-    /// if every byte before it is printable ASCII other than a backslash (a string with no escapes,
-    /// as the writer writes keys and plain values); nil if another byte comes first, or no quote.
-    ///
-    /// Eight bytes at a time (SWAR): lines are mostly such strings, and a byte at a time was a
-    /// tenth of a replay's decoding.
+    /// if every byte before it is ASCII from space up, other than a backslash (a string with no
+    /// escapes, as the writer writes keys and plain values); nil if another byte comes first, or
+    /// no quote. Eight bytes at a time (``JSONScan/skipPlainASCII(_:from:)``, the JSON reader's
+    /// own scan): lines are mostly such strings.
     package func endOfPlainString(from start: Int) -> Int? {
-        guard let base = baseAddress else { return nil }
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        /// The high bit of each zero byte of `x` (and perhaps of bytes above the lowest, which never matters here).
-        @inline(__always) func zeros(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
-        var position = start
-        while position + 8 <= count {
-            let x = base.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-            // Flag a quote, a backslash, DEL, a control byte (below 0x20) or a byte of 0x80 and above.
-            let special = zeros(x ^ (ones &* 0x22)) | zeros(x ^ (ones &* 0x5C)) | zeros(x ^ (ones &* 0x7F))
-                | ((x &- ones &* 0x20) & ~x & highs) | (x & highs)
-            if special != 0 {
-                // The lowest flag is exact (a borrow only ever spills upwards, past a true flag).
-                let at = position + special.trailingZeroBitCount / 8
-                return base.load(fromByteOffset: at, as: UInt8.self) == 0x22 ? at : nil
-            }
-            position += 8
-        }
+        var position = JSONScan.skipPlainASCII(self, from: start)
         while position < count {
-            let byte = base.load(fromByteOffset: position, as: UInt8.self)
+            let byte = self[position]
             if byte == 0x22 { return position }
-            guard byte >= 0x20, byte < 0x7F, byte != 0x5C else { return nil }
+            guard byte >= 0x20, byte < 0x80, byte != 0x5C else { return nil }
             position += 1
         }
         return nil

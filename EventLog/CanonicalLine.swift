@@ -19,7 +19,7 @@ import Darwin
 /// caller falls back to the full parse for the answer and its message.
 struct CanonicalLine: Equatable {
     var seq: Int
-    /// Byte ranges of the envelope strings' contents (between their quotes): plain printable ASCII.
+    /// Byte ranges of the envelope strings' contents (between their quotes): plain ASCII, from space up.
     var id: Range<Int>
     var type: Range<Int>
     var source: Range<Int>
@@ -113,7 +113,7 @@ struct CanonicalLine: Equatable {
             return value
         }
 
-        /// The contents of a string whose opening quote was just read: printable ASCII with no
+        /// The contents of a string whose opening quote was just read: ASCII from space up with no
         /// quote or backslash, up to the closing quote (consumed).
         mutating func plainString() -> Range<Int>? {
             let start = position

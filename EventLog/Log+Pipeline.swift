@@ -33,7 +33,7 @@ extension RecordDecoder {
 }
 
 /// The envelope of a line in the canonical layout `append` writes, with the bytes of its
-/// strings (their contents, between the quotes: printable ASCII, no escapes) and of its
+/// strings (their contents, between the quotes: ASCII from space up, no escapes) and of its
 /// `data` object — which is not yet known to be valid JSON. Valid only during the call.
 public struct LineEnvelope {
     public let seq: Int

@@ -514,9 +514,11 @@ private struct Parser {
 
 /// Byte-level scanning steps shared by the parser and ``JSONValidator``.
 enum JSONScan {
-    /// Skips 8-byte words of plain ASCII (no quote, backslash, control or non-ASCII byte); returns where that stops.
+    /// Skips plain ASCII (no quote, backslash, control or non-ASCII byte) eight bytes at a time;
+    /// returns the first byte that is not plain, or where fewer than eight bytes are left.
     ///
-    /// The caller examines the byte at the result one at a time; it may be plain too.
+    /// The caller examines the byte at the result one at a time; it may be plain too (within the
+    /// last seven bytes).
     @inline(__always)
     static func skipPlainASCII(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
@@ -532,7 +534,8 @@ enum JSONScan {
                 | (backslashes &- ones) & ~backslashes
                 | (word &- ones &* 0x20) & ~word
                 | word
-            if special & highs != 0 { break }
+            // The lowest flag is exact (a borrow only ever spills upwards, past a true flag).
+            if special & highs != 0 { return i + (special & highs).trailingZeroBitCount / 8 }
             i += 8
         }
         return i

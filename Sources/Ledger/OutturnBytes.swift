@@ -5,7 +5,7 @@ import LedgerModel
 /// London-wide ledger — without building a JSON tree or a `String` per key.
 ///
 /// Sound, not complete, like the canonical envelope it sits in: it reads only the layout the
-/// writer gives these objects (no whitespace; string values of printable ASCII without
+/// writer gives these objects (no whitespace; string values of ASCII from space up without
 /// escapes; numbers of at most 15 digits without an exponent; the fields of an outturn, each
 /// once, in any order) and returns nil for anything else, which the caller then decodes the
 /// usual way (``EventDecoder``) — for its answer, or for its error. Whatever it returns is
@@ -176,7 +176,7 @@ enum OutturnBytes {
         /// A non-empty string value (an empty one is missing to ``EventDecoder``).
         mutating func text() -> UnsafeRawBufferPointer? { plainString().flatMap { $0.isEmpty ? nil : $0 } }
 
-        /// A string of printable ASCII without quote or backslash: its contents.
+        /// A string of ASCII from space up without quote or backslash: its contents.
         mutating func plainString() -> UnsafeRawBufferPointer? {
             guard take(UInt8(ascii: "\"")), let end = bytes.endOfPlainString(from: position) else { return nil }
             defer { position = end + 1 }

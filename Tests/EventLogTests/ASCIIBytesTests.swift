@@ -39,13 +39,13 @@ struct ASCIIBytesTests {
     }
 
     /// The string scan that reads eight bytes at a time finds exactly what a byte-at-a-time scan
-    /// finds: the closing quote, or nil at the first byte that is not plain (a backslash, DEL, a
+    /// finds: the closing quote, or nil at the first byte that is not plain (a backslash, a
     /// control byte, any byte of 0x80 up), at every position in and across words, from every start.
     @Test func plainStringsEndWhereAByteAtATimeScanEndsThem() {
         func byByte(_ bytes: [UInt8], from start: Int) -> Int? {
             for i in start..<bytes.count {
                 if bytes[i] == 0x22 { return i }
-                guard bytes[i] >= 0x20, bytes[i] < 0x7F, bytes[i] != 0x5C else { return nil }
+                guard bytes[i] >= 0x20, bytes[i] < 0x80, bytes[i] != 0x5C else { return nil }
             }
             return nil
         }
