@@ -278,15 +278,9 @@ public struct LedgerState: Sendable {
         return outturnTable.latest(key) { retracted[$0] == nil }.entry
     }
 
-    /// The live recorded outturn for a period of a series found once (``OutturnTable/series(area:indicator:)``):
-    /// for a caller asking of many periods of one area's indicator (the months of a year).
-    public func recordedOutturn(_ series: OutturnTable.SeriesID, _ period: Period) -> Entry<OutturnRecorded>? {
-        let retracted = retracted
-        return outturnTable.latest(series, period) { retracted[$0] == nil }.entry
-    }
-
-    /// The value, seq and status of the live recorded outturn for a period of a series found once:
-    /// ``recordedOutturn(_:_:)`` without making the entry.
+    /// The value, seq and status of the live recorded outturn (``recordedOutturn(_:)``) for a
+    /// period of a series found once (``OutturnTable/series(area:indicator:)``), without making the
+    /// entry: for a view asking of many periods of one area's indicator (the months of a year).
     public func recordedValue(_ series: OutturnTable.SeriesID, _ period: Period) -> (seq: Int, value: OutturnValue, status: OutturnStatus)? {
         let retracted = retracted
         return outturnTable.latestValue(series, period) { retracted[$0] == nil }
