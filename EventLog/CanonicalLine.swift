@@ -28,10 +28,11 @@ struct CanonicalLine: Equatable {
     var known: CalendarDate
     /// The `data` object's bytes (not yet checked to be valid JSON).
     var data: Range<Int>
-    /// Byte ranges of the two digests' 64 hex characters, checked to be hex; parsed only when asked
-    /// for (``digest(_:in:)``): a replay reads neither.
-    var prev: Range<Int>
-    var hash: Range<Int>
+    /// Byte ranges of the two digests' 64 hex characters, in the fixed suffix after `data`, checked
+    /// to be hex by `scan`; parsed only when asked for (``digest(_:in:)``): a replay reads neither.
+    /// (Worked out, not stored: the line is handed back by value, and smaller is copied inline.)
+    var prev: Range<Int> { (data.upperBound + 9)..<(data.upperBound + 73) }
+    var hash: Range<Int> { (data.upperBound + 83)..<(data.upperBound + 147) }
 
     /// `,"prev":"` + 64 hex + `","hash":"` + 64 hex + `"}`.
     static let suffixLength = 9 + 64 + 10 + 64 + 2
@@ -74,12 +75,11 @@ struct CanonicalLine: Equatable {
         else { return nil }
         let data = cursor.position..<suffixStart
         cursor.position = suffixStart
-        guard cursor.literal(#","prev":""#), let prev = cursor.digest(),
-              cursor.literal(#"","hash":""#), let hash = cursor.digest(),
+        guard cursor.literal(#","prev":""#), cursor.digest() != nil,
+              cursor.literal(#"","hash":""#), cursor.digest() != nil,
               cursor.literal(#""}"#)
         else { return nil }
-        return CanonicalLine(seq: seq, id: id, type: type, source: source, actor: actor, recorded: recorded, known: known,
-                             data: data, prev: prev, hash: hash)
+        return CanonicalLine(seq: seq, id: id, type: type, source: source, actor: actor, recorded: recorded, known: known, data: data)
     }
 
     /// The digest whose hex `range` (``prev`` or ``hash``) holds, in `line` (the line scanned).
