@@ -37,11 +37,10 @@ struct CanonicalLine: Equatable {
     /// `,"prev":"` + 64 hex + `","hash":"` + 64 hex + `"}`.
     static let suffixLength = 9 + 64 + 10 + 64 + 2
 
-    /// The last recorded instant and known day read, by their bytes: the lines of one append
-    /// share one instant and a month's outturns one known day, so a run of lines read with one
-    /// cache parses few of either.
-    /// And the last type, source and actor read (a feed's lines share them), so a line whose
-    /// string has the same bytes needs no scan for its closing quote.
+    /// What a run of lines read last, by its bytes: the recorded instant and known day (the lines
+    /// of one append share one instant, a month's outturns one known day), so a run parses few of
+    /// either; and the type, source and actor (a feed's lines share them), so a line whose string
+    /// has the same bytes needs no scan for its closing quote.
     struct Cache {
         fileprivate var recorded: (bytes: (UInt64, UInt64, UInt64), value: Timestamp)?
         fileprivate var known: (bytes: (UInt64, UInt16), value: CalendarDate)?
@@ -75,8 +74,8 @@ struct CanonicalLine: Equatable {
         else { return nil }
         let data = cursor.position..<suffixStart
         cursor.position = suffixStart
-        guard cursor.literal(#","prev":""#), cursor.digest() != nil,
-              cursor.literal(#"","hash":""#), cursor.digest() != nil,
+        guard cursor.literal(#","prev":""#), cursor.hexDigest(),
+              cursor.literal(#"","hash":""#), cursor.hexDigest(),
               cursor.literal(#""}"#)
         else { return nil }
         return CanonicalLine(seq: seq, id: id, type: type, source: source, actor: actor, recorded: recorded, known: known, data: data)
@@ -174,10 +173,11 @@ struct CanonicalLine: Equatable {
             return value
         }
 
-        mutating func digest() -> Range<Int>? {
-            guard position + 64 <= line.count, SHA256Digest.isHex(UnsafeRawBufferPointer(rebasing: line[position..<(position + 64)])) else { return nil }
+        /// Whether 64 hex characters of a digest come next (passed over, not parsed).
+        mutating func hexDigest() -> Bool {
+            guard position + 64 <= line.count, SHA256Digest.isHex(UnsafeRawBufferPointer(rebasing: line[position..<(position + 64)])) else { return false }
             position += 64
-            return (position - 64)..<position
+            return true
         }
     }
 }
