@@ -158,7 +158,7 @@ extension Log {
         defer { _ = indexing?.value }
         try withUndoJournal(sizeBefore: head.end) { () throws(EventLogError) in
             // Each core writes a piece at its own offset: copying a large batch into the page
-            // cache is mostly finding fresh pages for it, which goes as fast again on two cores.
+            // cache is mostly finding fresh pages for it, which two cores can do at once.
             var offsets = [head.end]
             for piece in encoded.lines.dropLast() { offsets.append(offsets[offsets.count - 1] + piece.count) }
             let (pieces, starts) = (encoded.lines, offsets)
