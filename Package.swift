@@ -11,6 +11,11 @@ let instructionSetExtensions = ["-Xcc", "-msha", "-Xcc", "-mssse3", "-Xcc", "-ms
 let instructionSetExtensions: [String] = []
 #endif
 
+// The library modules are optimised even in debug builds (the tests append, validate and verify
+// 100,000-event batches through real processes, which unoptimised code makes crawl), and across
+// modules, so generic code such as the replay's reading pipeline is specialised where it is used.
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-cross-module-optimization"])]
+
 let package = Package(
     name: "outturn",
     products: [
@@ -19,17 +24,15 @@ let package = Package(
     ],
     targets: [
         // The append-only, hash-chained, crash-safe log file. Knows nothing of the domain.
-        // The library modules are optimised even in debug builds: the tests append, validate and
-        // verify 100,000-event batches through real processes, which unoptimised code makes crawl.
-        .target(name: "EventLog", dependencies: ["HardwareSHA256"], path: "EventLog", swiftSettings: [.unsafeFlags(["-O", "-cross-module-optimization"])]),
+        .target(name: "EventLog", dependencies: ["HardwareSHA256"], path: "EventLog", swiftSettings: optimised),
         // SHA-256's compression function on the processor's SHA instructions, where it has them.
         .target(name: "HardwareSHA256", path: "Sources/HardwareSHA256", swiftSettings: [.unsafeFlags(["-O"] + instructionSetExtensions)]),
         // The domain vocabulary: event types, periods, values, validation.
-        .target(name: "LedgerModel", path: "Sources/LedgerModel", swiftSettings: [.unsafeFlags(["-O", "-cross-module-optimization"])]),
+        .target(name: "LedgerModel", path: "Sources/LedgerModel", swiftSettings: optimised),
         // Pure folds over events: status, progress, actions, audit, compare, diff.
-        .target(name: "Projections", dependencies: ["LedgerModel"], path: "Projections", swiftSettings: [.unsafeFlags(["-O", "-cross-module-optimization"])]),
+        .target(name: "Projections", dependencies: ["LedgerModel"], path: "Projections", swiftSettings: optimised),
         // The façade: open a ledger, append, import, replay to a point in time.
-        .target(name: "Ledger", dependencies: ["EventLog", "LedgerModel", "Projections"], path: "Sources/Ledger", swiftSettings: [.unsafeFlags(["-O", "-cross-module-optimization"])]),
+        .target(name: "Ledger", dependencies: ["EventLog", "LedgerModel", "Projections"], path: "Sources/Ledger", swiftSettings: optimised),
         // The command-line tool.
         .executableTarget(name: "outturn", dependencies: ["Ledger"], path: "Sources/outturn"),
 

@@ -42,15 +42,28 @@ struct CanonicalLine: Equatable {
     /// either; and the type, source and actor (a feed's lines share them), so a line whose string
     /// has the same bytes needs no scan for its closing quote.
     struct Cache {
-        fileprivate var recorded: (bytes: (UInt64, UInt64, UInt64), value: Timestamp)?
-        fileprivate var known: (bytes: (UInt64, UInt16), value: CalendarDate)?
+        fileprivate var recorded: (bytes: Remembered, value: Timestamp?) = (Remembered(), nil)
+        fileprivate var known: (bytes: Remembered, value: CalendarDate?) = (Remembered(), nil)
         fileprivate var type = Remembered(), source = Remembered(), actor = Remembered()
     }
 
-    /// A plain string's contents as last read, kept by value (up to 32 bytes; longer ones are not kept).
+    /// Bytes of a line as last read, kept by value (up to 32 of them; longer ones are not kept).
     fileprivate struct Remembered {
-        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        var count = -1
+        private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        private(set) var count = -1
+
+        init() {}
+
+        init(_ bytes: UnsafeRawBufferPointer) {
+            guard bytes.count <= 32 else { return }
+            count = bytes.count
+            withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: bytes) }
+        }
+
+        /// Whether the bytes at `at` are the ones kept (as many as were).
+        func areAt(_ at: UnsafeRawPointer) -> Bool {
+            count >= 0 && withUnsafeBytes(of: words) { UnsafeRawBufferPointer.sameBytes(at, $0.baseAddress!, count) }
+        }
     }
 
     static func scan(_ line: UnsafeRawBufferPointer) -> CanonicalLine? {
@@ -64,8 +77,8 @@ struct CanonicalLine: Equatable {
         let suffixStart = line.count - suffixLength
         guard suffixStart > 0, cursor.literal(#"{"seq":"#), let seq = cursor.positiveInteger(),
               cursor.literal(#","id":""#), let id = cursor.plainString(), !id.isEmpty,
-              cursor.literal(#","recorded":""#), let recorded = cursor.recorded(&cache),
-              cursor.literal(#"","known":""#), let known = cursor.known(&cache),
+              cursor.literal(#","recorded":""#), let recorded = cursor.fixed(24, remembering: &cache.recorded, Timestamp.init(rfc3339Bytes:)),
+              cursor.literal(#"","known":""#), let known = cursor.fixed(10, remembering: &cache.known, CalendarDate.init(isoBytes:)),
               cursor.literal(#"","type":""#), let type = cursor.plainString(remembering: &cache.type),
               cursor.literal(#","source":""#), let source = cursor.plainString(remembering: &cache.source),
               cursor.literal(#","actor":""#), let actor = cursor.plainString(remembering: &cache.actor),
@@ -125,16 +138,12 @@ struct CanonicalLine: Equatable {
         /// by the closing quote are the same plain string (they were checked when remembered).
         mutating func plainString(remembering remembered: inout Remembered) -> Range<Int>? {
             let start = position, count = remembered.count
-            if count >= 0, start + count < line.count, line[start + count] == JSONByte.quote,
-               withUnsafeBytes(of: remembered.words, { UnsafeRawBufferPointer.sameBytes(line.baseAddress! + start, $0.baseAddress!, count) }) {
+            if count >= 0, start + count < line.count, line[start + count] == JSONByte.quote, remembered.areAt(line.baseAddress! + start) {
                 position = start + count + 1
                 return start..<(start + count)
             }
             guard let range = plainString() else { return nil }
-            if range.count <= 32 {
-                remembered.count = range.count
-                withUnsafeMutableBytes(of: &remembered.words) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: line[range])) }
-            }
+            remembered = Remembered(UnsafeRawBufferPointer(rebasing: line[range]))
             return range
         }
 
@@ -144,32 +153,18 @@ struct CanonicalLine: Equatable {
             return value
         }
 
-        /// The 24 bytes of an RFC 3339 instant, as the cache holds it if they are the same.
-        mutating func recorded(_ cache: inout Cache) -> Timestamp? {
-            guard position + 24 <= line.count else { return nil }
-            let at = line.baseAddress! + position
-            let bytes = (at.loadUnaligned(as: UInt64.self), at.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                         at.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
-            if let cached = cache.recorded, cached.bytes == bytes {
-                position += 24
-                return cached.value
+        /// As `fixed(_:_:)`, first trying the value `remembered` holds: the same `count` bytes parse
+        /// to the same value (an instant, a day).
+        mutating func fixed<T>(_ count: Int, remembering remembered: inout (bytes: Remembered, value: T?),
+                               _ parse: (Slice<UnsafeRawBufferPointer>) -> T?) -> T? {
+            guard position + count <= line.count else { return nil }
+            if let value = remembered.value, remembered.bytes.count == count, remembered.bytes.areAt(line.baseAddress! + position) {
+                position += count
+                return value
             }
-            guard let value = fixed(24, Timestamp.init(rfc3339Bytes:)) else { return nil }
-            cache.recorded = (bytes, value)
-            return value
-        }
-
-        /// The 10 bytes of an ISO date, as the cache holds it if they are the same.
-        mutating func known(_ cache: inout Cache) -> CalendarDate? {
-            guard position + 10 <= line.count else { return nil }
-            let at = line.baseAddress! + position
-            let bytes = (at.loadUnaligned(as: UInt64.self), at.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
-            if let cached = cache.known, cached.bytes == bytes {
-                position += 10
-                return cached.value
-            }
-            guard let value = fixed(10, CalendarDate.init(isoBytes:)) else { return nil }
-            cache.known = (bytes, value)
+            let start = position
+            guard let value = fixed(count, parse) else { return nil }
+            remembered = (Remembered(UnsafeRawBufferPointer(rebasing: line[start..<position])), value)
             return value
         }
 

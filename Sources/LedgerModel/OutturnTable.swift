@@ -147,11 +147,6 @@ public struct OutturnTable: Sendable {
             return before >= 0 ? before : nil
         }
 
-        /// Every period with an entry.
-        var periods: [Period] {
-            latestByMonth.indices.filter { latestByMonth[$0] >= 0 }.map { Period.month(Month(index: firstMonth + $0)) } + latestOther.keys
-        }
-
         func entry(at position: Int32) -> Entry<OutturnRecorded> {
             entries[Int(position)].entry(key, note: notes.isEmpty ? nil : notes[position])
         }
@@ -291,10 +286,10 @@ public struct OutturnTable: Sendable {
     public var dictionary: [OutturnKey: [Entry<OutturnRecorded>]] {
         var all: [OutturnKey: [Entry<OutturnRecorded>]] = [:]
         all.reserveCapacity(keyCount)
-        for series in series {
-            for period in series.periods {
-                let key = OutturnKey(area: series.key.area, indicator: series.key.indicator, period: period)
-                all[key] = newestFirst(key).reversed()
+        for s in series.indices {
+            forEachPeriod(SeriesID(position: s)) { period in
+                let key = OutturnKey(area: series[s].key.area, indicator: series[s].key.indicator, period: period)
+                all[key] = series[s].newestFirst(period).map(series[s].entry).reversed()
             }
         }
         return all
