@@ -33,8 +33,8 @@ func concurrentMap<T: Sendable>(count: Int, minimumPerChunk: Int = 2048, _ trans
 
 /// What the machine offers.
 enum System {
-    /// The cores this process may run on now (at least 1).
-    static var activeProcessorCount: Int {
-        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-    }
+    /// The cores online when the process started (at least 1). Asked once: the C library reads
+    /// `/sys/devices/system/cpu/online` on every call, and a view of one partnership asked it
+    /// seventy times.
+    static let activeProcessorCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 }

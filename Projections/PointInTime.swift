@@ -131,9 +131,15 @@ public struct Replay: Sendable {
     }
 
     /// Counts events of a checkpoint that a view of one partnership leaves out (other
-    /// partnerships' outturns, targets and actions), which the point in time counts.
+    /// partnerships' targets and actions), which the point in time counts.
     public mutating func feedLeftOut(seqs: [Int]) {
         state.countLeftOut(seqs: seqs)
+    }
+
+    /// Counts outturns of a checkpoint that a view of one partnership leaves out, which the
+    /// point in time counts, without their seqs (see ``LedgerState/countLeftOut(_:through:others:)``).
+    public mutating func feedLeftOutOutturns(_ count: Int, through last: Int, others: LeftOutSeqs) {
+        state.countLeftOut(count, through: last, others: others)
     }
 
     /// Notes the targets and actions (`target:<id>`, `action:<id>`) whose events a view of one

@@ -91,8 +91,11 @@ public struct LedgerState: Sendable {
     public private(set) var appliedCount = 0
     /// Areas whose outturns are counted (applied, and retractable) but not kept: a view of one
     /// partnership never reads another partnership's figures, which are most of a London-wide
-    /// ledger. Set before anything is folded; see ``countLeftOut(seqs:)``.
+    /// ledger. Set before anything is folded; see ``countLeftOut(_:through:others:)``.
     public var outturnAreasLeftOut: Set<String> = []
+    /// The outturns of those areas counted as applied without being marked one by one (see
+    /// ``countLeftOut(_:through:others:)``).
+    public private(set) var leftOutApplied: LeftOutSeqs?
     /// Targets and actions (`target:<id>`, `action:<id>`) whose events a view of one partnership
     /// left out as another partnership's: it must show none of them (see `viewsOf` in Projections).
     public var subjectsLeftOut: Set<String> = []
@@ -164,7 +167,7 @@ public struct LedgerState: Sendable {
     /// nothing in common, so keys may come in any order; an event that refers to one of them
     /// (a retraction) must come after.
     ///
-    /// (Outturns of an area in ``outturnAreasLeftOut`` are not brought here: see ``countLeftOut(seqs:)``.)
+    /// (Outturns of an area in ``outturnAreasLeftOut`` are not brought here: see ``countLeftOut(_:through:others:)``.)
     public mutating func applyOutturns(area: String, indicator: String, _ runs: [(period: Period, entries: [Entry<OutturnRecorded>])]) {
         for run in runs {
             for entry in run.entries { markApplied(entry.seq) }
@@ -172,12 +175,21 @@ public struct LedgerState: Sendable {
         }
     }
 
-    /// Folds in events a checkpoint keeps that a view of one partnership never reads (outturns
-    /// of areas in ``outturnAreasLeftOut``, other partnerships' targets and actions): counted as
-    /// applied, as `apply(_:)` counts them (so a retraction naming one resolves as it would),
-    /// and not kept.
+    /// Folds in events a checkpoint keeps that a view of one partnership never reads (other
+    /// partnerships' targets and actions): counted as applied, as `apply(_:)` counts them (so a
+    /// retraction naming one resolves as it would), and not kept.
     public mutating func countLeftOut(seqs: [Int]) {
         for seq in seqs { markApplied(seq) }
+    }
+
+    /// Counts as applied `count` outturns of a checkpoint that a view of one partnership left out
+    /// (of areas in ``outturnAreasLeftOut``: most of a London-wide ledger's million), without
+    /// marking each. `last`: the latest seq among them. `others`: where a retraction looks up
+    /// whether one of the checkpoint's outturns not marked applied was applied.
+    public mutating func countLeftOut(_ count: Int, through last: Int, others: LeftOutSeqs) {
+        appliedCount += count
+        head = max(head, last)
+        leftOutApplied = others
     }
 
     private mutating func markApplied(_ seq: Int) {
@@ -193,7 +205,9 @@ public struct LedgerState: Sendable {
         outturnTable.append(entry)
     }
 
-    private func isApplied(_ seq: Int) -> Bool { seq >= 0 && seq >> 6 < applied.count && applied[seq >> 6] & (1 << UInt64(seq & 63)) != 0 }
+    private func isApplied(_ seq: Int) -> Bool {
+        seq >= 0 && seq >> 6 < applied.count && applied[seq >> 6] & (1 << UInt64(seq & 63)) != 0 || leftOutApplied?.contains(seq) == true
+    }
 
     /// The seq an event reference points to, if that event has been applied.
     public func resolve(_ reference: EventReference) -> Int? {

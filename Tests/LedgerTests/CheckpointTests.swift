@@ -27,6 +27,7 @@ struct CheckpointTests {
         var types: [String] = [""]
         var ids: [String] = [""]
         var known: [Day] = [Day(iso: "2000-01-01")!]
+        var recordedDay: [Day] = [Day(iso: "2000-01-01")!]
         /// What each retraction names, as the whole log resolves it: retraction seq → target seq.
         var retractions: [Int: Int] = [:]
         /// Retractions written with a seq (the rest name an id).
@@ -67,6 +68,7 @@ struct CheckpointTests {
             h.types.append(type)
             h.ids.append(id)
             h.known.append(Day(known)!)
+            h.recordedDay.append(Day(recorded.date)!)
             seqOfID[id] = seq
             knownDays.insert(Day(known)!)
             recordedDays.insert(Day(recorded.date)!)
@@ -706,10 +708,10 @@ struct CheckpointTests {
 
     // MARK: - The body as documented
 
-    /// The body of a checkpoint is as ``StateCheckpoint`` documents it: six sections (events
-    /// of unknown types, strings, outturns, other events that validation reads, action updates
-    /// and boards, ids), each a count and a length; the unknown events with their envelopes; the
-    /// outturns sorted by area, indicator, period and seq; the other events in seq order in each
+    /// The body of a checkpoint is as ``StateCheckpoint`` documents it: seven sections (events
+    /// of unknown types, strings, outturns, their index, other events that validation reads,
+    /// action updates and boards, ids), each a count and a length; the unknown events with their
+    /// envelopes; the outturns sorted by area, indicator, period and seq, and their index; the other events in seq order in each
     /// of their sections, each with its envelope, what it retracts in the whole log, its type's
     /// index and its line; every known event's id. Its stamp names the format and carries the
     /// body's checksum.
@@ -721,7 +723,7 @@ struct CheckpointTests {
         let file = try Self.checkpointFile(path)
         let layout = try BodyLayout(file)
         let words = String(decoding: file[..<(layout.bodyStart - 1)], as: UTF8.self).split(separator: " ")
-        #expect(words.count == 7 && words[1] == "ledger-state-6" && words[1] == StateCheckpoint.format)
+        #expect(words.count == 7 && words[1] == "ledger-state-7" && words[1] == StateCheckpoint.format)
         #expect(words.last.map(String.init) == "sum=" + Self.sum(of: file[layout.bodyStart...]))
 
         let unknownSeqs = (1...k).filter { h.types[$0] == "future.kind" }
@@ -740,6 +742,34 @@ struct CheckpointTests {
         #expect(records.map(\.seq) == sorted.map(\.seq), "the outturn records are not sorted by area, indicator, period and seq")
         #expect(zip(records, records.dropFirst()).contains { $0.seq > $1.seq }, "sorted by seq alone: the sort is not exercised")
         for record in records.prefix(50) { #expect(record.known == BodyLayout.packed(h.known[record.seq]), "outturn \(record.seq): known day") }
+
+        // Their index: each series' records, in order; per known day, how many and the latest;
+        // per recorded day, the first seq recorded then or later; the records retractions name;
+        // which seqs are outturns.
+        var series: [(area: Int, indicator: Int, first: Int, count: Int)] = []
+        for (i, r) in records.enumerated() {
+            if let last = series.last, last.area == Int(r.area), last.indicator == Int(r.indicator) { series[series.count - 1].count += 1 } else {
+                series.append((Int(r.area), Int(r.indicator), i, 1))
+            }
+        }
+        #expect(layout.indexSeries.map { [$0.area, $0.indicator, $0.first, $0.count] } == series.map { [$0.area, $0.indicator, $0.first, $0.count] })
+        let knownDays = Set(outturnSeqs.map { BodyLayout.packed(h.known[$0]) }).sorted()
+        #expect(layout.indexKnownDays.map { [$0.day, $0.count, $0.lastSeq] } == knownDays.map { day in
+            let seqs = outturnSeqs.filter { BodyLayout.packed(h.known[$0]) == day }
+            return [day, seqs.count, seqs.max()!]
+        })
+        #expect(knownDays.count > 10)
+        let recordedDay = { (seq: Int) in BodyLayout.packed(h.recordedDay[seq]) }
+        let recordedDays = Set(outturnSeqs.map(recordedDay)).sorted()
+        #expect(layout.indexRecordedDays.map { [$0.day, $0.firstSeq] } == recordedDays.map { day in
+            [day, outturnSeqs.first { recordedDay($0) >= day }!]
+        })
+        let retractedOutturns = Set(h.retractions.filter { $0.key <= k }.values).intersection(outturnSeqs).sorted()
+        #expect(!retractedOutturns.isEmpty)
+        #expect(layout.indexRetracted.map { [$0.seq, $0.known, $0.recorded] } == retractedOutturns.map {
+            [$0, BodyLayout.packed(h.known[$0]), recordedDay($0)]
+        })
+        #expect((0..<layout.indexWords.count * 64).filter { layout.indexWords[$0 / 64] >> UInt64($0 % 64) & 1 == 1 } == outturnSeqs)
 
         // Other events: in seq order in each section — action updates and boards in the second —
         // each with its type, its line, what it retracts.
@@ -918,7 +948,7 @@ struct CheckpointTests {
         case .garbageFirstLine: damaged = Array("not a checkpoint at all\n".utf8) + file[layout.bodyStart...]
         case .noNewline: damaged = Array(file[..<(layout.bodyStart - 1)])
         case .wrongFormat: damaged = Array(String(decoding: file[..<layout.bodyStart], as: UTF8.self)
-            .replacingOccurrences(of: "ledger-state-6", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
+            .replacingOccurrences(of: "ledger-state-7", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
         case .hashOfAnotherEvent:
             let other = try log.head(upTo: h.ends[k - 1]).hash.hex
             damaged = Self.restamp(file) { $0["hash"] = other }
@@ -1233,7 +1263,7 @@ struct CheckpointTests {
     }
 }
 
-/// Where the documented parts of a checkpoint body (`ledger-state-6`) lie, as offsets into the
+/// Where the documented parts of a checkpoint body (`ledger-state-7`) lie, as offsets into the
 /// whole file: six sections — events of unknown types, strings, outturns, other events that
 /// validation reads, action updates and boards, ids — each a count, a byte length, the bytes.
 struct BodyLayout {
@@ -1291,6 +1321,7 @@ struct BodyLayout {
     var unknowns: Section
     var strings: Section
     var outturns: Section
+    var index: Section
     var others: Section
     var updates: Section
     var ids: Section
@@ -1304,6 +1335,14 @@ struct BodyLayout {
     var idEntries: [ID]
     /// The strings section's strings, by index.
     var stringTable: [String]
+    /// The outturn index's tables: series (area, indicator, first record, record count); known
+    /// days (day, records, latest seq); recorded days (day, first seq recorded then or later);
+    /// retracted records (seq, known, recorded day); a bit per seq, set for an outturn's.
+    var indexSeries: [(area: Int, indicator: Int, first: Int, count: Int)] = []
+    var indexKnownDays: [(day: Int, count: Int, lastSeq: Int)] = []
+    var indexRecordedDays: [(day: Int, firstSeq: Int)] = []
+    var indexRetracted: [(seq: Int, known: Int, recorded: Int)] = []
+    var indexWords: [UInt64] = []
 
     struct Malformed: Error {}
 
@@ -1326,6 +1365,7 @@ struct BodyLayout {
         unknowns = try section()
         strings = try section()
         outturns = try section()
+        index = try section()
         others = try section()
         updates = try section()
         ids = try section()
@@ -1370,6 +1410,21 @@ struct BodyLayout {
         }
         guard at == ids.bytes.upperBound, idList.count == Self.int64(file, ids.countAt) else { throw Malformed() }
         idEntries = idList
+        at = index.bytes.lowerBound
+        func readEntries(_ size: Int, _ entry: (Int) -> Void) {
+            let count = Self.int64(file, at)
+            at += 8
+            for _ in 0..<count {
+                entry(at)
+                at += size
+            }
+        }
+        readEntries(24) { indexSeries.append((Self.uint32(file, $0), Self.uint32(file, $0 + 4), Self.int64(file, $0 + 8), Self.int64(file, $0 + 16))) }
+        readEntries(16) { indexKnownDays.append((Self.int32(file, $0), Self.uint32(file, $0 + 4), Self.int64(file, $0 + 8))) }
+        readEntries(16) { indexRecordedDays.append((Self.int32(file, $0), Self.int64(file, $0 + 8))) }
+        readEntries(16) { indexRetracted.append((Self.int64(file, $0), Self.int32(file, $0 + 8), Self.int32(file, $0 + 12))) }
+        readEntries(8) { indexWords.append(UInt64(bitPattern: Int64(Self.int64(file, $0)))) }
+        guard at == index.bytes.upperBound else { throw Malformed() }
     }
 
     func outturnRecord(_ index: Int) -> Int { outturns.bytes.lowerBound + 64 * index }

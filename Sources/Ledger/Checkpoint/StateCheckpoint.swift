@@ -37,11 +37,12 @@ import Projections
 /// on a London-wide ledger): an append checks and walks the first alone. Every other reader
 /// walks the two together, in seq order.
 ///
-/// Layout (little-endian): events of unknown types; strings; outturn records; other events that
-/// validation reads; action updates and boards; every event's id and seq. The format's name
+/// Layout (little-endian): events of unknown types; strings; outturn records; their index
+/// (``OutturnIndex``); other events that validation reads; action updates and boards; every
+/// event's id and seq. The format's name
 /// changes whenever the layout does.
 enum StateCheckpoint {
-    static let format = "ledger-state-6"
+    static let format = "ledger-state-7"
 
     /// Whether events of each type (by index in ``DomainEvent/typeNames``) are kept in the
     /// second section of other events: the kinds other than outturns that
@@ -73,14 +74,12 @@ enum StateCheckpoint {
             throw Malformed()
         }
         let strings = try sections.strings(raw)
-        // The outturns of areas left out are counted, never kept (by string index).
+        let index = try sections.outturnIndex(checkpoint)
+        // The outturns of areas left out are counted, never read (by string index).
         let leftOut = replay.state.outturnAreasLeftOut
         let isLeftOut = leftOut.isEmpty ? [] : strings.map { leftOut.contains($0) }
-        if isLeftOut.isEmpty { guard checkpoint.check(sections.outturns) else { throw Malformed() } }
         let point = replay.pointInTime
-        // (With areas left out, read before their outturns are checked, bounds-checked: the
-        // census below throws if they do not check out, and then nothing here counts.)
-        let stop = try firstPastTheEnd(raw, sections, point, lastSeq: lastSeq)
+        let stop = try firstPastTheEnd(raw, sections, point, lastSeq: lastSeq, index: index)
         replay.deferIDs(deferredIDs(checkpoint, sections, logPath: logPath))
         var skipped = 0
 
@@ -98,13 +97,20 @@ enum StateCheckpoint {
             if point.includes(seq: envelope.seq, known: envelope.known, recordedDay: envelope.recordedDay) { unknown += 1 } else { skipped += 1 }
         }
 
-        // Outturns of the areas left out (most of them, for a view of one partnership): checked
-        // and judged where they lie, on every core, never built; counted all at once below.
-        let packed = PackedJudge(point)
-        let census = try isLeftOut.isEmpty ? nil : leftOutCensus(checkpoint, sections, isLeftOut: isLeftOut, before: stop, packed)
-        skipped += census?.skipped ?? 0
-
-        // The other outturns, a key at a time.
+        // The outturns of the areas kept, a series at a time (every series, if none is left out),
+        // each span checked against its digests as it is read.
+        var spans: [(records: Range<Int>, area: UInt32?)] = []
+        if isLeftOut.isEmpty {
+            spans = [(0..<sections.outturnCount, nil)]
+        } else {
+            for series in index.series where !isLeftOut[Int(series.area)] {
+                if let last = spans.last, last.records.upperBound == series.records.lowerBound, last.area == series.area {
+                    spans[spans.count - 1].records = last.records.lowerBound..<series.records.upperBound
+                } else {
+                    spans.append((series.records, series.area))
+                }
+            }
+        }
         var outturns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.outturns]), lastSeq: lastSeq)
         var runs: [(period: Period, entries: [Entry<OutturnRecorded>])] = []
         var group: (area: UInt32, indicator: UInt32)?
@@ -114,22 +120,30 @@ enum StateCheckpoint {
             }
             runs.removeAll(keepingCapacity: true)
         }
-        var released = 0 // the section's bytes let go (every few megabytes read: they are not read again)
-        for span in census?.kept ?? [0..<sections.outturns.count] {
-            outturns.position = span.lowerBound
-            while outturns.position < span.upperBound {
+        var (keptBeforeStop, keptCounted) = (0, 0)
+        for span in spans {
+            let bytes = span.records.lowerBound * outturnSize..<span.records.upperBound * outturnSize
+            guard checkpoint.check(sections.outturns.lowerBound + bytes.lowerBound..<sections.outturns.lowerBound + bytes.upperBound) else {
+                throw Malformed()
+            }
+            var released = bytes.lowerBound // the span's bytes let go (every few megabytes read: they are not read again)
+            outturns.position = bytes.lowerBound
+            while outturns.position < bytes.upperBound {
                 if outturns.position - released >= 4 << 20 {
                     checkpoint.body.release(sections.outturns.lowerBound + released..<sections.outturns.lowerBound + outturns.position)
                     released = outturns.position
                 }
                 let envelope = try Envelope(&outturns)
+                if envelope.seq < stop { keptBeforeStop += 1 }
                 let counts = envelope.seq < stop && point.includes(seq: envelope.seq, known: envelope.known, recordedDay: envelope.recordedDay)
                 if !counts {
                     if envelope.seq < stop { skipped += 1 }
                     try outturns.skip(outturnSize - Envelope.size)
                     continue
                 }
+                keptCounted += 1
                 let record = try OutturnRecord(&outturns, strings: strings)
+                guard span.area.map({ $0 == record.area }) ?? true else { throw Malformed() } // where the index says
                 if group.map({ $0 != (record.area, record.indicator) }) ?? true {
                     try flush()
                     group = (record.area, record.indicator)
@@ -139,7 +153,20 @@ enum StateCheckpoint {
             }
         }
         try flush()
-        replay.feedLeftOut(seqs: census?.counted ?? [])
+        // The outturns of the areas left out: all that the point counts, less those read.
+        if !isLeftOut.isEmpty {
+            let all = index.census(point, before: stop)
+            let (counted, beforeStop) = (all.counted - keptCounted, all.beforeStop - keptBeforeStop)
+            guard counted >= 0, counted <= beforeStop else { throw Malformed() }
+            skipped += beforeStop - counted
+            let packed = PackedJudge(point)
+            let judged = Dictionary(uniqueKeysWithValues: index.retracted.map {
+                ($0.seq, $0.seq < stop && packed.includes(seq: $0.seq, known: $0.known, recorded: $0.recorded))
+            })
+            replay.feedLeftOutOutturns(counted, through: all.lastCounted, others: LeftOutSeqs(
+                candidates: SeqSet(words: index.isOutturn), judged: judged,
+                rest: countedOutturns(checkpoint, sections, point, before: stop, logPath: logPath)))
+        }
 
         // Everything else, in seq order.
         let (decoded, othersLeftOut, subjectsLeftOut, othersSkipped) = try others.value.get()
@@ -216,14 +243,16 @@ enum StateCheckpoint {
     /// a fold in seq order would stop. The checkpoint holds every seq up to the last it covers,
     /// so a board's is the one after its seal; as recorded by a day, the recorded days are read
     /// as written, never built.
-    static func firstPastTheEnd(_ raw: UnsafeRawBufferPointer, _ sections: Sections, _ point: PointInTime, lastSeq: Int) throws -> Int {
+    /// The outturns' recorded days are the index's (`index`), which says the first seq recorded after any day.
+    static func firstPastTheEnd(_ raw: UnsafeRawBufferPointer, _ sections: Sections, _ point: PointInTime, lastSeq: Int,
+                                index: OutturnIndex) throws -> Int {
         switch point {
         case .now, .asOf: return .max // nothing is ever past their end
         case .sealed(let sealSeq, _, _): return sealSeq < lastSeq ? max(sealSeq, 0) + 1 : .max
         case .recorded: break
         }
         let day = PackedJudge(point).day
-        var stop = Int.max
+        var stop = index.firstSeq(recordedAfter: day)
         func judge(_ reader: inout ByteReader, recordSize: (inout ByteReader) throws -> Int) throws {
             while !reader.isAtEnd {
                 let seq = try reader.seq()
@@ -234,8 +263,6 @@ enum StateCheckpoint {
         }
         var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]), lastSeq: lastSeq)
         try judge(&unknowns) { _ in 0 }
-        var outturns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.outturns]), lastSeq: lastSeq)
-        try judge(&outturns) { _ in outturnSize - Envelope.size }
         for section in [sections.others, sections.updates] {
             var others = ByteReader(UnsafeRawBufferPointer(rebasing: raw[section]), lastSeq: lastSeq)
             // After the envelope: what it retracts, type, partnership, subject (20 bytes), then the line's length and the line.
@@ -386,70 +413,53 @@ enum StateCheckpoint {
         }
     }
 
-    /// What ``leftOutCensus(_:_:isLeftOut:before:_:)`` finds.
-    struct Census {
-        /// The seqs of the records of areas left out that the point in time counts.
-        var counted: [Int] = []
-        /// How many such records it leaves out.
-        var skipped = 0
-        /// Where the records of the other areas lie: offsets in the section, in order.
-        var kept: [Range<Int>] = []
-    }
-
-    /// The outturn records of the areas `isLeftOut` says are left out (by string index), judged
-    /// where they lie, straight from their bytes: each piece of the section is checked against
-    /// its digest, its records read at once, and its pages let go — on every core, so each page
-    /// is read once, by one core. Only records before `stop` are judged. Throws if a piece does
-    /// not check out or a seq is not one the checkpoint covers.
-    static func leftOutCensus(_ checkpoint: Log.Checkpoint, _ sections: Sections, isLeftOut: [Bool], before stop: Int,
-                              _ packed: PackedJudge) throws -> Census {
-        let section = sections.outturns
-        guard !section.isEmpty else { return Census() }
-        let piece = XXH64.checksumPiece
-        let pieces = (section.lowerBound / piece)...((section.upperBound - 1) / piece)
-        let lastSeq = checkpoint.covers.seq
-        nonisolated(unsafe) let body = checkpoint.body.bytes // read only, and only until concurrentChunks returns
-        let parts = concurrentChunks(count: pieces.count, minimumPerChunk: 1) { chunk -> Census? in
-            var census = Census()
-            for k in chunk {
-                let i = pieces.lowerBound + k
-                let bytes = max(section.lowerBound, i * piece)..<min(section.upperBound, (i + 1) * piece)
-                guard checkpoint.check(bytes, keepingPages: true) else { return nil }
-                defer { checkpoint.body.release(bytes) }
-                // The records that start in this piece (a record may end in the next), by offset in the section.
-                var at = (bytes.lowerBound - section.lowerBound + outturnSize - 1) / outturnSize * outturnSize
-                while at < bytes.upperBound - section.lowerBound {
-                    let record = section.lowerBound + at
-                    let area = Int(UInt32(littleEndian: body.loadUnaligned(fromByteOffset: record + Envelope.size, as: UInt32.self)))
-                    if area < isLeftOut.count, isLeftOut[area] {
-                        let seq = Int(Int64(littleEndian: body.loadUnaligned(fromByteOffset: record, as: Int64.self)))
-                        guard seq >= 1, seq <= lastSeq else { return nil }
-                        if seq < stop {
-                            if packed.includes(seq: seq, known: Int32(littleEndian: body.loadUnaligned(fromByteOffset: record + 8, as: Int32.self)),
-                                               recorded: Int32(littleEndian: body.loadUnaligned(fromByteOffset: record + 12, as: Int32.self))) {
-                                census.counted.append(seq)
-                            } else {
-                                census.skipped += 1
-                            }
+    /// What finds the seqs of the checkpoint's outturns that `point` counts (those before `stop`),
+    /// run only when a retraction after the checkpoint names one that a view of one partnership
+    /// left out (see ``LedgerState/countLeftOut(_:through:others:)``): every record judged where it
+    /// lies, straight from its bytes, each piece checked against its digest on every core. Found
+    /// damaged then (too late to set the checkpoint aside), they are judged from the log's lines
+    /// it covers instead (`logPath`).
+    ///
+    /// (Every outturn the point counts, not only those left out: the others are marked already.)
+    static func countedOutturns(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ point: PointInTime, before stop: Int,
+                                logPath: String) -> @Sendable () -> SeqSet {
+        { [checkpoint, section = sections.outturns] in
+            let piece = XXH64.checksumPiece
+            let packed = PackedJudge(point)
+            nonisolated(unsafe) let body = checkpoint.body.bytes // read only, and only until concurrentChunks returns
+            let pieces = section.isEmpty ? 0..<0 : (section.lowerBound / piece)..<((section.upperBound - 1) / piece + 1)
+            let parts = concurrentChunks(count: pieces.count, minimumPerChunk: 1) { chunk -> [Int]? in
+                var counted: [Int] = []
+                for k in chunk {
+                    let i = pieces.lowerBound + k
+                    let bytes = max(section.lowerBound, i * piece)..<min(section.upperBound, (i + 1) * piece)
+                    guard checkpoint.check(bytes, keepingPages: true) else { return nil }
+                    defer { checkpoint.body.release(bytes) }
+                    // The records that start in this piece (a record may end in the next).
+                    var at = section.lowerBound + (bytes.lowerBound - section.lowerBound + outturnSize - 1) / outturnSize * outturnSize
+                    while at < bytes.upperBound {
+                        let seq = Int(Int64(littleEndian: body.loadUnaligned(fromByteOffset: at, as: Int64.self)))
+                        if seq < stop, packed.includes(seq: seq, known: Int32(littleEndian: body.loadUnaligned(fromByteOffset: at + 8, as: Int32.self)),
+                                                       recorded: Int32(littleEndian: body.loadUnaligned(fromByteOffset: at + 12, as: Int32.self))) {
+                            counted.append(seq)
                         }
-                    } else if let last = census.kept.last, last.upperBound == at {
-                        census.kept[census.kept.count - 1] = last.lowerBound..<at + outturnSize
-                    } else {
-                        census.kept.append(at..<at + outturnSize) // read by the fold, which checks every field
+                        at += outturnSize
                     }
-                    at += outturnSize
                 }
+                return counted
             }
-            return census
+            if parts.allSatisfy({ $0 != nil }) { return SeqSet(parts.lazy.flatMap { $0! }) }
+            var counted = SeqSet()
+            var times = Ledger.RecordedTimes()
+            _ = try? Log(path: logPath).forEachRecord(after: nil, upTo: checkpoint.covers.end) { record in
+                if record.type == "outturn.recorded", record.seq < stop, let known = Day(record.known), let recordedDay = times.of(record.recorded).1,
+                   point.includes(seq: record.seq, known: known, recordedDay: recordedDay) {
+                    counted.insert(record.seq)
+                }
+                return true
+            }
+            return counted
         }
-        var whole = Census()
-        for part in parts {
-            guard let part else { throw Malformed() }
-            whole.counted += part.counted
-            whole.skipped += part.skipped
-            whole.kept += part.kept
-        }
-        return whole
     }
 
     /// What a point in time judges an event by: seq (8 bytes), known and recorded days (4 each).
@@ -587,6 +597,8 @@ enum StateCheckpoint {
         var strings: Range<Int>
         var outturnCount: Int
         var outturns: Range<Int>
+        /// The outturns' ``OutturnIndex``.
+        var index: Range<Int>
         var otherCount: Int
         var others: Range<Int>
         var updateCount: Int
@@ -604,6 +616,7 @@ enum StateCheckpoint {
             (unknownCount, unknowns) = try section(bytesPerItem: Envelope.size, exactly: true)
             (stringCount, strings) = try section(bytesPerItem: 4)
             (outturnCount, outturns) = try section(bytesPerItem: StateCheckpoint.outturnSize, exactly: true)
+            (_, index) = try section(bytesPerItem: 1)
             (otherCount, others) = try section(bytesPerItem: OtherEvent.headerSize)
             (updateCount, updates) = try section(bytesPerItem: OtherEvent.headerSize)
             (idCount, ids) = try section(bytesPerItem: 12)
@@ -615,6 +628,13 @@ enum StateCheckpoint {
         init(_ checkpoint: Log.Checkpoint) throws {
             var reader = ByteReader(checkpoint.body.bytes)
             try self.init(&reader, checked: { checkpoint.check($0) })
+        }
+
+        /// The outturns' index, checked against its digests and against these sections.
+        func outturnIndex(_ checkpoint: Log.Checkpoint) throws -> OutturnIndex {
+            guard checkpoint.check(index) else { throw Malformed() }
+            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: checkpoint.body.bytes[index]), lastSeq: checkpoint.covers.seq)
+            return try OutturnIndex(&reader, outturnCount: outturnCount, stringCount: stringCount)
         }
 
         func strings(_ raw: UnsafeRawBufferPointer) throws -> [String] {

@@ -199,13 +199,32 @@ struct StateCheckpointBuilder {
                 StateCheckpoint.OtherEvent.setPartnership(partnership, at: start, in: &others)
             }
         }
+        var index: [UInt8] = []
+        outturns.withUnsafeBytes {
+            OutturnIndex(records: $0, count: outturnCount, retractionTargets: Self.retractionTargets(in: others)).write(to: &index)
+        }
         var pieces: [[UInt8]] = []
         for (count, bytes) in [(unknownCount, take(&unknowns)), (stringIndex.count, take(&strings)), (outturnCount, outturns),
-                               (otherCount, others), (updateCount, updates), (idCount, take(&ids))] {
+                               (1, index), (otherCount, others), (updateCount, updates), (idCount, take(&ids))] {
             pieces.append(header(count, bytes))
             pieces.append(bytes)
         }
         return pieces
+    }
+
+    /// The seqs the retractions among `others` (a section's events, as written) retract.
+    private static func retractionTargets(in others: [UInt8]) -> Set<Int> {
+        var targets: Set<Int> = []
+        others.withUnsafeBytes { raw in
+            var at = 0
+            while at < raw.count {
+                let target = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at + StateCheckpoint.Envelope.size, as: Int64.self)))
+                if target > 0 { targets.insert(target) }
+                let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at + StateCheckpoint.OtherEvent.headerSize - 4, as: UInt32.self)))
+                at += StateCheckpoint.OtherEvent.headerSize + length
+            }
+        }
+        return targets
     }
 
     /// Puts the outturn records in the order a checkpoint keeps them: area, indicator, period,

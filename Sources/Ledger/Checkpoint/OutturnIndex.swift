@@ -1,0 +1,208 @@
+import LedgerModel
+import Projections
+
+/// What a checkpoint says of its outturn records as a whole, so that a view of one partnership
+/// can count the others' without reading them: where each series' records lie, and, at any
+/// point in time, how many of all the records count and which is the latest.
+///
+/// A view of one partnership reads its own series (and the comparators') and counts the rest
+/// as the difference between all the records the point counts and those it read — the
+/// heading's "N of M events count" exactly as a fold of every record gives it. A retraction
+/// names a left-out record now and then; those the checkpoint's own retractions name are
+/// listed with their dates, and any other is found only when a later retraction names it.
+///
+/// Layout (little-endian), each table its count (8 bytes) then its entries: series (area and
+/// indicator string indices, first record, record count: 24 bytes); known days (day, record
+/// count, latest seq: 16); recorded days (day, padding, first seq recorded that day or later:
+/// 16); retracted records (seq, known day, recorded day: 16); a bit per seq, set for an
+/// outturn's (8 bytes a word).
+struct OutturnIndex: Equatable {
+    /// One series' records: its area and indicator (string indices) and their positions.
+    struct Series: Equatable {
+        var area: UInt32
+        var indicator: UInt32
+        var records: Range<Int>
+    }
+
+    /// The records known on one day: how many, and the latest seq among them.
+    struct KnownDay: Equatable {
+        var day: Int32
+        var count: Int
+        var lastSeq: Int
+    }
+
+    /// The first seq of a record recorded on this day or later (a record's recorded days need
+    /// not rise with its seq for this to hold).
+    struct RecordedDay: Equatable {
+        var day: Int32
+        var firstSeq: Int
+    }
+
+    /// A record some retraction the checkpoint keeps names.
+    struct Retracted: Equatable {
+        var seq: Int
+        var known: Int32
+        var recorded: Int32
+    }
+
+    /// In record order, covering every record once.
+    var series: [Series] = []
+    /// Rising days.
+    var knownDays: [KnownDay] = []
+    /// Rising days.
+    var recordedDays: [RecordedDay] = []
+    /// Rising seqs.
+    var retracted: [Retracted] = []
+    /// A bit per seq, set for an outturn's.
+    var isOutturn: [UInt64] = []
+
+    /// The index of `count` records, sorted as a checkpoint keeps them; `retractionTargets`: the
+    /// seqs the checkpoint's retractions retract.
+    init(records: UnsafeRawBufferPointer, count: Int, retractionTargets: Set<Int>) {
+        let size = StateCheckpoint.outturnSize
+        var known: [Int32: (count: Int, lastSeq: Int)] = [:]
+        var recorded: [Int32: Int] = [:]
+        for i in 0..<count {
+            let base = i * size
+            let seq = Int(Int64(littleEndian: records.loadUnaligned(fromByteOffset: base, as: Int64.self)))
+            let knownDay = Int32(littleEndian: records.loadUnaligned(fromByteOffset: base + 8, as: Int32.self))
+            let recordedDay = Int32(littleEndian: records.loadUnaligned(fromByteOffset: base + 12, as: Int32.self))
+            let area = UInt32(littleEndian: records.loadUnaligned(fromByteOffset: base + 16, as: UInt32.self))
+            let indicator = UInt32(littleEndian: records.loadUnaligned(fromByteOffset: base + 20, as: UInt32.self))
+            if let last = series.last, last.area == area, last.indicator == indicator {
+                series[series.count - 1].records = last.records.lowerBound..<i + 1
+            } else {
+                series.append(Series(area: area, indicator: indicator, records: i..<i + 1))
+            }
+            let day = known[knownDay, default: (0, 0)]
+            known[knownDay] = (day.count + 1, max(day.lastSeq, seq))
+            recorded[recordedDay] = min(recorded[recordedDay] ?? .max, seq)
+            if retractionTargets.contains(seq) { retracted.append(Retracted(seq: seq, known: knownDay, recorded: recordedDay)) }
+            let word = seq >> 6
+            if isOutturn.count <= word { isOutturn.append(contentsOf: repeatElement(0, count: max(word + 1, isOutturn.count * 2) - isOutturn.count)) }
+            isOutturn[word] |= 1 << UInt64(seq & 63)
+        }
+        while isOutturn.last == 0 { isOutturn.removeLast() }
+        knownDays = known.map { KnownDay(day: $0.key, count: $0.value.count, lastSeq: $0.value.lastSeq) }.sorted { $0.day < $1.day }
+        recordedDays = recorded.map { RecordedDay(day: $0.key, firstSeq: $0.value) }.sorted { $0.day < $1.day }
+        // Each day's first seq of a record recorded then or later: the least from there on.
+        for i in recordedDays.indices.reversed().dropFirst() {
+            recordedDays[i].firstSeq = min(recordedDays[i].firstSeq, recordedDays[i + 1].firstSeq)
+        }
+        retracted.sort { $0.seq < $1.seq }
+    }
+
+    /// Reads an index, checking it against the checkpoint it is part of: `outturnCount`
+    /// records, `stringCount` strings, seqs up to `reader.lastSeq`.
+    init(_ reader: inout ByteReader, outturnCount: Int, stringCount: Int) throws {
+        func count(bytesPerEntry: Int) throws -> Int {
+            let count = try reader.int64()
+            guard count >= 0, count <= (reader.bytes.count - reader.position) / bytesPerEntry else { throw StateCheckpoint.Malformed() }
+            return Int(count)
+        }
+        for _ in 0..<(try count(bytesPerEntry: 24)) {
+            let (area, indicator, first, length) = (try reader.uint32(), try reader.uint32(), try reader.int64(), try reader.int64())
+            guard area < stringCount, indicator < stringCount, first == series.last?.records.upperBound ?? 0, length >= 1,
+                  length <= outturnCount - Int(first) else { throw StateCheckpoint.Malformed() }
+            series.append(Series(area: area, indicator: indicator, records: Int(first)..<Int(first + length)))
+        }
+        guard series.last?.records.upperBound ?? 0 == outturnCount else { throw StateCheckpoint.Malformed() }
+        var total = 0
+        for _ in 0..<(try count(bytesPerEntry: 16)) {
+            let day = KnownDay(day: try reader.int32(), count: Int(try reader.uint32()), lastSeq: try reader.seq())
+            guard day.day > knownDays.last?.day ?? .min, day.count >= 1 else { throw StateCheckpoint.Malformed() }
+            knownDays.append(day)
+            total += day.count
+        }
+        guard total == outturnCount else { throw StateCheckpoint.Malformed() }
+        for _ in 0..<(try count(bytesPerEntry: 16)) {
+            let (day, _) = (try reader.int32(), try reader.uint32())
+            let entry = RecordedDay(day: day, firstSeq: try reader.seq())
+            guard entry.day > recordedDays.last?.day ?? .min, entry.firstSeq >= recordedDays.last?.firstSeq ?? 0 else { throw StateCheckpoint.Malformed() }
+            recordedDays.append(entry)
+        }
+        guard (recordedDays.isEmpty) == (outturnCount == 0) else { throw StateCheckpoint.Malformed() }
+        for _ in 0..<(try count(bytesPerEntry: 16)) {
+            let entry = Retracted(seq: try reader.seq(), known: try reader.int32(), recorded: try reader.int32())
+            guard entry.seq > retracted.last?.seq ?? 0 else { throw StateCheckpoint.Malformed() }
+            retracted.append(entry)
+        }
+        let words = try count(bytesPerEntry: 8)
+        guard words <= reader.lastSeq / 64 + 1 else { throw StateCheckpoint.Malformed() }
+        isOutturn.reserveCapacity(words)
+        var bits = 0
+        for _ in 0..<words {
+            let word = UInt64(bitPattern: try reader.int64())
+            isOutturn.append(word)
+            bits += word.nonzeroBitCount
+        }
+        guard bits == outturnCount, isOutturn.first.map({ $0 & 1 == 0 }) ?? true, reader.isAtEnd else { throw StateCheckpoint.Malformed() }
+    }
+
+    func write(to out: inout [UInt8]) {
+        out.appendLittleEndian(Int64(series.count))
+        for s in series {
+            out.appendLittleEndian(s.area)
+            out.appendLittleEndian(s.indicator)
+            out.appendLittleEndian(Int64(s.records.lowerBound))
+            out.appendLittleEndian(Int64(s.records.count))
+        }
+        out.appendLittleEndian(Int64(knownDays.count))
+        for d in knownDays {
+            out.appendLittleEndian(d.day)
+            out.appendLittleEndian(UInt32(d.count))
+            out.appendLittleEndian(Int64(d.lastSeq))
+        }
+        out.appendLittleEndian(Int64(recordedDays.count))
+        for d in recordedDays {
+            out.appendLittleEndian(d.day)
+            out.appendLittleEndian(UInt32(0))
+            out.appendLittleEndian(Int64(d.firstSeq))
+        }
+        out.appendLittleEndian(Int64(retracted.count))
+        for r in retracted {
+            out.appendLittleEndian(Int64(r.seq))
+            out.appendLittleEndian(r.known)
+            out.appendLittleEndian(r.recorded)
+        }
+        out.appendLittleEndian(Int64(isOutturn.count))
+        for word in isOutturn { out.appendLittleEndian(Int64(bitPattern: word)) }
+    }
+
+    /// The first seq of a record recorded after `day` (.max if none).
+    func firstSeq(recordedAfter day: Int32) -> Int {
+        var (low, high) = (0, recordedDays.count)
+        while low < high {
+            let mid = (low + high) / 2
+            if recordedDays[mid].day <= day { low = mid + 1 } else { high = mid }
+        }
+        return low < recordedDays.count ? recordedDays[low].firstSeq : .max
+    }
+
+    /// Of every record: how many have seqs before `stop`, how many of those `point` counts, and
+    /// the latest seq it counts (0 if none). `stop` is where a fold in seq order stops (see
+    /// ``StateCheckpoint/firstPastTheEnd(_:_:_:lastSeq:index:)``): before it, a point in time
+    /// that stops a fold counts every record.
+    func census(_ point: PointInTime, before stop: Int) -> (beforeStop: Int, counted: Int, lastCounted: Int) {
+        switch point {
+        case .asOf(let day) where stop == .max:
+            var (counted, last) = (0, 0)
+            for d in knownDays {
+                guard d.day <= day.packed else { break }
+                (counted, last) = (counted + d.count, max(last, d.lastSeq))
+            }
+            return (knownDays.reduce(0) { $0 + $1.count }, counted, last)
+        default:
+            // Every record before the stop counts: .now and .asOf never stop; a board's seal or a
+            // recorded day stops at the first event past it, and counts every one before.
+            var (before, last) = (0, 0)
+            for (w, word) in isOutturn.enumerated() {
+                guard w << 6 < stop else { break }
+                let kept = stop - w << 6 >= 64 ? word : word & (1 << UInt64(stop - w << 6) - 1)
+                before += kept.nonzeroBitCount
+                if kept != 0 { last = w << 6 + 63 - kept.leadingZeroBitCount }
+            }
+            return (before, before, last)
+        }
+    }
+}
