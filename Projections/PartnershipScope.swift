@@ -21,13 +21,43 @@ extension LedgerState {
         for id in targets.keys {
             guard let (t, _) = target(id), t.partnership == partnership else { continue }
             if subjectsLeftOut.contains("target:" + id) { return false }
-            let baselineID: String? = switch t.kind {
-            case .change(_, let id, _): id
-            case .direction(_, .baseline(let id)?): id
-            default: nil
-            }
-            if let baselineID, let area = baseline(baselineID)?.partnership, leftOut.contains(area) { return false }
+            if let baselineID = t.baselineID, let area = baseline(baselineID)?.partnership, leftOut.contains(area) { return false }
         }
         return true
+    }
+
+    /// The indicators whose outturns `statusRows(partnership:indicator:)` reads for `indicator`:
+    /// it, the components of each composite among them (sums and ratios, as now defined), and
+    /// the indicator of each baseline that one of their targets (of `partnership`, if given)
+    /// measures against — so a fold may leave every other indicator's figures out
+    /// (``LedgerState/outturnIndicatorsKept``) and give the same rows.
+    public func indicatorsReadByStatus(of indicator: String, partnership: String?) -> Set<String> {
+        var needed: Set<String> = [indicator]
+        var queue = [indicator]
+        var targetsByIndicator: [String: [TargetSet]]?
+        while let id = queue.popLast() {
+            var more = self.indicator(id)?.composition.components ?? []
+            if targetsByIndicator == nil {
+                targetsByIndicator = Dictionary(grouping: targets.keys.compactMap { target($0)?.target }
+                    .filter { partnership == nil || $0.partnership == partnership }, by: \.indicator)
+            }
+            for t in targetsByIndicator?[id] ?? [] {
+                if let baselineID = t.baselineID, let b = baseline(baselineID) { more.append(b.indicator) }
+            }
+            for other in more where needed.insert(other).inserted { queue.append(other) }
+        }
+        return needed
+    }
+}
+
+extension TargetSet {
+    /// The baseline the target measures against, if it names one (a change target always does;
+    /// a direction target may).
+    var baselineID: String? {
+        switch kind {
+        case .change(_, let id, _): id
+        case .direction(_, .baseline(let id)?): id
+        default: nil
+        }
     }
 }

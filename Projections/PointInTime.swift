@@ -130,6 +130,13 @@ public struct Replay: Sendable {
         state.outturnAreasLeftOut = areas
     }
 
+    /// Keeps, of a checkpoint's outturns, only those of `indicators` (see
+    /// ``LedgerState/outturnIndicatorsKept``): for a view of one indicator. Before anything is fed.
+    public mutating func keepOutturns(ofIndicators indicators: Set<String>) {
+        precondition(state.appliedCount == 0, "indicators are chosen before the fold starts")
+        state.outturnIndicatorsKept = indicators
+    }
+
     /// Counts events of a checkpoint that a view of one partnership leaves out (other
     /// partnerships' targets and actions), which the point in time counts.
     public mutating func feedLeftOut(seqs: [Int]) {

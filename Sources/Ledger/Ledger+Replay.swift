@@ -45,8 +45,13 @@ extension Ledger {
     /// starts from a checkpoint leaves the other partnerships' outturns out of the state (most
     /// of a London-wide ledger) — unless the fold then shows the views could read one (see
     /// ``LedgerState/viewsOf(_:readNoOutturnsOf:)``), when it folds again keeping them all.
+    ///
+    /// `indicator`: the status rows to be shown are of that indicator alone, so a replay that
+    /// starts from a checkpoint keeps only the figures it reads (see
+    /// ``LedgerState/indicatorsReadByStatus(of:partnership:)``) — folding again, keeping more,
+    /// if the fold shows it needs them.
     public func replay(_ point: PointInTime = .now, auditing: Bool = true, checkpoints: CheckpointPolicy? = nil,
-                       partnership: String? = nil) throws(LedgerError) -> ReplayResult {
+                       partnership: String? = nil, indicator: String? = nil) throws(LedgerError) -> ReplayResult {
         do {
             let end = try log.committedEnd()
             let head = try log.head(upTo: end)
@@ -60,9 +65,19 @@ extension Ledger {
                try !Ledger.writeCheckpointIfDue(log, upTo: head, every: interval) {
                 policy.writesAfter = nil
             }
-            if let partnership, !auditing {
-                let result = try Ledger.replay(log, upTo: head, point, auditing: false, checkpoints: policy, leavingOutPartnershipsBut: partnership)
-                if result.replay.state.viewsOf(partnership, readNoOutturnsOf: result.replay.state.outturnAreasLeftOut) { return result }
+            if partnership != nil || indicator != nil, !auditing {
+                var indicators = indicator.map { Set([$0]) }
+                // A composite's components, a baseline's indicator: at most a fold or two more, each as narrow.
+                for _ in 0..<3 {
+                    let result = try Ledger.replay(log, upTo: head, point, auditing: false, checkpoints: policy,
+                                                   leavingOutPartnershipsBut: partnership, keepingIndicators: indicators)
+                    let state = result.replay.state
+                    guard partnership.map({ state.viewsOf($0, readNoOutturnsOf: state.outturnAreasLeftOut) }) ?? true else { break }
+                    guard let indicator, let kept = state.outturnIndicatorsKept else { return result }
+                    let read = state.indicatorsReadByStatus(of: indicator, partnership: partnership)
+                    if read.isSubset(of: kept) { return result }
+                    indicators = kept.union(read)
+                }
             }
             return try Ledger.replay(log, upTo: head, point, auditing: auditing, checkpoints: policy)
         } catch let error as EventLogError {
@@ -75,8 +90,10 @@ extension Ledger {
     /// The replay of the log's lines up to `head`, as ``replay(_:auditing:checkpoints:partnership:)``
     /// describes. `leavingOutPartnershipsBut`: leave out the outturns of every partnership the
     /// checkpoint registers but this one (none without a checkpoint); the caller checks the result.
+    /// `keepingIndicators`: keep only these indicators' outturns of the checkpoint's (all without one).
     static func replay(_ log: Log, upTo head: Log.Head, _ point: PointInTime, auditing: Bool,
-                       checkpoints: CheckpointPolicy, leavingOutPartnershipsBut kept: String? = nil) throws -> ReplayResult {
+                       checkpoints: CheckpointPolicy, leavingOutPartnershipsBut kept: String? = nil,
+                       keepingIndicators indicators: Set<String>? = nil) throws -> ReplayResult {
         let end = head.end
         var replay = Replay(point, auditing: auditing)
         var events = 0
@@ -90,6 +107,7 @@ extension Ledger {
         if let found = checkpoint, !auditing {
             do {
                 if let kept { replay.leaveOutOutturns(ofAreas: try StateCheckpoint.partnerships(found).subtracting([kept])) }
+                if let indicators { replay.keepOutturns(ofIndicators: indicators) }
                 isGoing = try StateCheckpoint.fold(found, into: &replay, events: &events, unknown: &unknown, keeping: kept, logPath: log.path)
                 start = found.covers
             } catch {

@@ -93,6 +93,10 @@ public struct LedgerState: Sendable {
     /// partnership never reads another partnership's figures, which are most of a London-wide
     /// ledger. Set before anything is folded; see ``countLeftOut(_:through:others:)``.
     public var outturnAreasLeftOut: Set<String> = []
+    /// When set, the only indicators whose outturns a checkpoint's fold keeps (of every area it
+    /// keeps): a view of one indicator never reads the others' figures. Those after the
+    /// checkpoint are kept whatever their indicator. Set before anything is folded.
+    public var outturnIndicatorsKept: Set<String>?
     /// The outturns of those areas counted as applied without being marked one by one (see
     /// ``countLeftOut(_:through:others:)``).
     public private(set) var leftOutApplied: LeftOutSeqs?

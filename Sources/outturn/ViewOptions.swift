@@ -76,11 +76,12 @@ struct ViewOptions {
 
     /// Replays the ledger at the chosen point in time.
     /// `auditing` builds the audit trail too (only the views that show it need it).
-    func replay(partnership: String? = nil, auditing: Bool = false) throws(CLIError) -> Ledger.ReplayResult {
+    /// `indicator`: the rows shown are of that indicator alone (a status view's: see ``Ledger/replay(_:auditing:checkpoints:partnership:indicator:)``).
+    func replay(partnership: String? = nil, indicator: String? = nil, auditing: Bool = false) throws(CLIError) -> Ledger.ReplayResult {
         let ledger = try openLedger()
         let point = try ViewOptions.resolve(self.point, in: ledger, partnership: partnership)
         do {
-            let result = try ledger.replay(point, auditing: auditing, partnership: partnership)
+            let result = try ledger.replay(point, auditing: auditing, partnership: partnership, indicator: indicator)
             ProcessLifetime.keep(result)
             return result
         } catch { throw CLIError(error, what: ledgerPath) }

@@ -743,7 +743,14 @@ struct CheckpointTests {
         #expect(zip(records, records.dropFirst()).contains { $0.seq > $1.seq }, "sorted by seq alone: the sort is not exercised")
         for record in records.prefix(50) { #expect(record.known == BodyLayout.packed(h.known[record.seq]), "outturn \(record.seq): known day") }
 
-        // Their index: each series' records, in order; per known day, how many and the latest;
+        // The index: the partnerships registered;
+        let registered = try (1...k).filter { h.types[$0] == "partnership.registered" }.map { seq in
+            let line = try JSONSerialization.jsonObject(with: Data(h.bytes[h.ends[seq - 1]..<(h.ends[seq] - 1)])) as! [String: Any]
+            return (line["data"] as! [String: Any])["partnership"] as! String
+        }
+        #expect(registered.count >= 2)
+        #expect(layout.indexPartnerships == Set(registered.map { layout.stringTable.firstIndex(of: $0)! }).sorted())
+        // each series' records, in order; per known day, how many and the latest;
         // per recorded day, the first seq recorded then or later; the records retractions name;
         // which seqs are outturns.
         var series: [(area: Int, indicator: Int, first: Int, count: Int)] = []
@@ -1335,9 +1342,10 @@ struct BodyLayout {
     var idEntries: [ID]
     /// The strings section's strings, by index.
     var stringTable: [String]
-    /// The outturn index's tables: series (area, indicator, first record, record count); known
+    /// The index's tables: the partnerships registered (string indices); series (area, indicator, first record, record count); known
     /// days (day, records, latest seq); recorded days (day, first seq recorded then or later);
     /// retracted records (seq, known, recorded day); a bit per seq, set for an outturn's.
+    var indexPartnerships: [Int] = []
     var indexSeries: [(area: Int, indicator: Int, first: Int, count: Int)] = []
     var indexKnownDays: [(day: Int, count: Int, lastSeq: Int)] = []
     var indexRecordedDays: [(day: Int, firstSeq: Int)] = []
@@ -1419,6 +1427,7 @@ struct BodyLayout {
                 at += size
             }
         }
+        readEntries(4) { indexPartnerships.append(Self.uint32(file, $0)) }
         readEntries(24) { indexSeries.append((Self.uint32(file, $0), Self.uint32(file, $0 + 4), Self.int64(file, $0 + 8), Self.int64(file, $0 + 16))) }
         readEntries(16) { indexKnownDays.append((Self.int32(file, $0), Self.uint32(file, $0 + 4), Self.int64(file, $0 + 8))) }
         readEntries(16) { indexRecordedDays.append((Self.int32(file, $0), Self.int64(file, $0 + 8))) }

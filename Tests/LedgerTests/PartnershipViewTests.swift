@@ -69,6 +69,66 @@ struct PartnershipViewTests {
         #expect(compared >= 40)
     }
 
+    /// A status view of one indicator (`--indicator`) read through a checkpoint keeps only the
+    /// figures it reads — the indicator's, its components' if it is a composite (a sum or a
+    /// ratio), and those of the baselines its targets measure against — and its rows and counts
+    /// equal the whole fold's, for every indicator, with and without a partnership, at every
+    /// point in time. A composite's components are found only by the first fold, which then
+    /// folds again keeping them.
+    @Test(arguments: [Fixture.Cover.middle, .head])
+    func aStatusViewOfOneIndicatorThroughACheckpointEqualsTheWholeFoldAtEveryPoint(_ cover: Fixture.Cover) throws {
+        let h = Fixture.history
+        let scratch = try Fixture.Scratch()
+        let path = try Fixture.log(h, checkpointAt: cover.seq(in: h), in: scratch)
+        let ledger = try Ledger(path: path)
+        let everything = try ledger.replay(.now, auditing: false, checkpoints: Fixture.off).replay.state
+        let partnerships = everything.partnerships.keys.sorted()
+        let indicators = everything.indicators.keys.sorted()
+        try #require(indicators.contains("MOPAC7") && indicators.contains("solved-rate") && indicators.contains("MOPAC7.burglary"))
+        var (narrowed, composites) = (0, 0)
+        for point in Fixture.allPoints.enumerated().filter({ $0.offset % 3 == 0 }).map(\.element) {
+            for p in [nil] + partnerships.map(Optional.some) {
+                let whole = try ledger.replay(point, auditing: false, checkpoints: Fixture.off)
+                for indicator in indicators {
+                    let view = try ledger.replay(point, auditing: false, checkpoints: Fixture.readOnly, partnership: p, indicator: indicator)
+                    let (a, b) = (view.replay.state, whole.replay.state)
+                    #expect(a.statusRows(partnership: p, indicator: indicator) == b.statusRows(partnership: p, indicator: indicator),
+                            "\(indicator) of \(p ?? "every partnership") at \(point), checkpoint at \(cover)")
+                    #expect([a.appliedCount, a.head, view.replay.skipped, view.events] == [b.appliedCount, b.head, whole.replay.skipped, whole.events],
+                            "\(indicator) of \(p ?? "every partnership") at \(point): counts")
+                    // The other indicators' figures of the checkpoint were left out, so the check is not vacuous.
+                    if let kept = a.outturnIndicatorsKept, cover == .head {
+                        #expect(kept == a.indicatorsReadByStatus(of: indicator, partnership: p))
+                        #expect(Set(a.outturns.keys.map(\.indicator)).isSubset(of: kept), "\(indicator) at \(point)")
+                        narrowed += 1
+                        if kept.count > 1 { composites += 1 }
+                    }
+                }
+            }
+        }
+        #expect(cover != .head || (narrowed >= 100 && composites >= 10), "narrowed \(narrowed), composites \(composites)")
+    }
+
+    /// A target measured against a baseline of another indicator: a status view of the target's
+    /// indicator reads the baseline's figures too, so the view folds again keeping them.
+    @Test func aStatusViewOfOneIndicatorReadsTheFiguresOfItsTargetsBaselines() throws {
+        let fixture = try Self.fixture()
+        try fixture.append([
+            #"{"type":"indicator.defined","data":{"indicator":"disorder","name":"Disorder","unit":"count","polarity":"lower-better"}}"#,
+            #"{"type":"plan.adopted","data":{"partnership":"lewisham","plan":"p","title":"Plan","from":"2014/15","to":"2016/17"}}"#,
+            #"{"type":"baseline.set","data":{"baseline":"d-base","partnership":"lewisham","indicator":"disorder","label":"2014/15","periods":["2014/15"],"method":"sum"}}"#,
+            #"{"type":"target.set","data":{"target":"t","partnership":"lewisham","indicator":"crime","period":"2015/16","setBy":"local","kind":"direction","direction":"reduce","against":"d-base"}}"#,
+            #"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"crime","period":"2015/16","value":150}}"#,
+            #"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"disorder","period":"2014/15","value":200}}"#,
+        ], known: "2015-06-01")
+        _ = try fixture.ledger.replay(.now, auditing: false, checkpoints: Fixture.writeNow)
+        let whole = try fixture.ledger.replay(.now, auditing: false, checkpoints: Fixture.off).replay.state.statusRows(partnership: "lewisham", indicator: "crime")
+        let view = try fixture.ledger.replay(.now, auditing: false, checkpoints: Fixture.readOnly, partnership: "lewisham", indicator: "crime")
+        #expect(view.replay.state.statusRows(partnership: "lewisham", indicator: "crime") == whole)
+        #expect(whole.map(\.rag) == [.green], "judged against disorder's 200")
+        #expect(view.replay.state.outturnIndicatorsKept == ["crime", "disorder"])
+    }
+
     /// A view of one partnership counts the other partnerships' outturns from the checkpoint's
     /// index, never reading their records: one of them edited in the checkpoint (the digests
     /// left as written) changes nothing. Once a retraction after the checkpoint names that very
@@ -153,7 +213,7 @@ struct PartnershipViewTests {
         // A known day in the middle with a gap after it, moved into the gap; the view as of that day.
         let days = layout.indexKnownDays
         let j = try #require((days.count / 2..<days.count - 1).first { days[$0 + 1].day - days[$0].day > 1 })
-        let entry = layout.index.bytes.lowerBound + 8 + 24 * layout.indexSeries.count + 8 + 16 * j
+        let entry = layout.index.bytes.lowerBound + 8 + 4 * layout.indexPartnerships.count + 8 + 24 * layout.indexSeries.count + 8 + 16 * j
         var damaged = file
         Fixture.setInt32(&damaged, at: entry, Int32(days[j].day + 1))
         let day = Day(year: days[j].day / 10_000, month: days[j].day / 100 % 100, day: days[j].day % 100)!

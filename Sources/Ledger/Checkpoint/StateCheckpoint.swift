@@ -37,8 +37,8 @@ import Projections
 /// on a London-wide ledger): an append checks and walks the first alone. Every other reader
 /// walks the two together, in seq order.
 ///
-/// Layout (little-endian): events of unknown types; strings; outturn records; their index
-/// (``OutturnIndex``); other events that validation reads; action updates and boards; every
+/// Layout (little-endian): events of unknown types; strings; outturn records; an index
+/// (``CheckpointIndex``); other events that validation reads; action updates and boards; every
 /// event's id and seq. The format's name
 /// changes whenever the layout does.
 enum StateCheckpoint {
@@ -74,10 +74,13 @@ enum StateCheckpoint {
             throw Malformed()
         }
         let strings = try sections.strings(raw)
-        let index = try sections.outturnIndex(checkpoint)
+        let index = try sections.index(checkpoint)
         // The outturns of areas left out are counted, never read (by string index).
         let leftOut = replay.state.outturnAreasLeftOut
         let isLeftOut = leftOut.isEmpty ? [] : strings.map { leftOut.contains($0) }
+        // The indicators whose outturns are kept, if not all (by string index).
+        let isKept = replay.state.outturnIndicatorsKept.map { kept in strings.map { kept.contains($0) } }
+        let isNarrowed = !isLeftOut.isEmpty || isKept != nil
         let point = replay.pointInTime
         let stop = try firstPastTheEnd(raw, sections, point, lastSeq: lastSeq, index: index)
         replay.deferIDs(deferredIDs(checkpoint, sections, logPath: logPath))
@@ -97,13 +100,13 @@ enum StateCheckpoint {
             if point.includes(seq: envelope.seq, known: envelope.known, recordedDay: envelope.recordedDay) { unknown += 1 } else { skipped += 1 }
         }
 
-        // The outturns of the areas kept, a series at a time (every series, if none is left out),
-        // each span checked against its digests as it is read.
+        // The outturns of the areas and indicators kept, a series at a time (every series, if
+        // none is left out), each span checked against its digests as it is read.
         var spans: [(records: Range<Int>, area: UInt32?)] = []
-        if isLeftOut.isEmpty {
+        if !isNarrowed {
             spans = [(0..<sections.outturnCount, nil)]
         } else {
-            for series in index.series where !isLeftOut[Int(series.area)] {
+            for series in index.series where (isLeftOut.isEmpty || !isLeftOut[Int(series.area)]) && isKept?[Int(series.indicator)] ?? true {
                 if let last = spans.last, last.records.upperBound == series.records.lowerBound, last.area == series.area {
                     spans[spans.count - 1].records = last.records.lowerBound..<series.records.upperBound
                 } else {
@@ -153,8 +156,8 @@ enum StateCheckpoint {
             }
         }
         try flush()
-        // The outturns of the areas left out: all that the point counts, less those read.
-        if !isLeftOut.isEmpty {
+        // The outturns left out: all that the point counts, less those read.
+        if isNarrowed {
             let all = index.census(point, before: stop)
             let (counted, beforeStop) = (all.counted - keptCounted, all.beforeStop - keptBeforeStop)
             guard counted >= 0, counted <= beforeStop else { throw Malformed() }
@@ -245,7 +248,7 @@ enum StateCheckpoint {
     /// as written, never built.
     /// The outturns' recorded days are the index's (`index`), which says the first seq recorded after any day.
     static func firstPastTheEnd(_ raw: UnsafeRawBufferPointer, _ sections: Sections, _ point: PointInTime, lastSeq: Int,
-                                index: OutturnIndex) throws -> Int {
+                                index: CheckpointIndex) throws -> Int {
         switch point {
         case .now, .asOf: return .max // nothing is ever past their end
         case .sealed(let sealSeq, _, _): return sealSeq < lastSeq ? max(sealSeq, 0) + 1 : .max
@@ -322,17 +325,10 @@ enum StateCheckpoint {
     /// Every partnership a `partnership.registered` event the checkpoint keeps names (retracted or
     /// not, whenever known: the areas a view of one partnership may be able to leave out).
     static func partnerships(_ checkpoint: Log.Checkpoint) throws -> Set<String> {
-        let registered = DomainEvent.typeNames.firstIndex(of: "partnership.registered")!
-        var names: Set<String> = []
-        // (Registrations lie in the first section, with the other events validation reads.)
-        try forEachOther(checkpoint, forValidation: true) { other in
-            guard other.type == registered else { return }
-            guard case .partnershipRegistered(let p)? = try? EventDecoder.decode(type: "partnership.registered", data: try other.record().data, strict: false) else {
-                throw Malformed()
-            }
-            names.insert(p.partnership)
-        }
-        return names
+        let sections = try Sections(checkpoint)
+        guard checkpoint.check(sections.strings) else { throw Malformed() }
+        let strings = try sections.strings(checkpoint.body.bytes)
+        return Set(try sections.index(checkpoint).partnerships.map { try string($0, strings) })
     }
 
     /// Checks the ids against the body's digests, and each seq as one the checkpoint covers, in
@@ -597,7 +593,7 @@ enum StateCheckpoint {
         var strings: Range<Int>
         var outturnCount: Int
         var outturns: Range<Int>
-        /// The outturns' ``OutturnIndex``.
+        /// The ``CheckpointIndex``.
         var index: Range<Int>
         var otherCount: Int
         var others: Range<Int>
@@ -630,11 +626,11 @@ enum StateCheckpoint {
             try self.init(&reader, checked: { checkpoint.check($0) })
         }
 
-        /// The outturns' index, checked against its digests and against these sections.
-        func outturnIndex(_ checkpoint: Log.Checkpoint) throws -> OutturnIndex {
+        /// The index, checked against its digests and against these sections.
+        func index(_ checkpoint: Log.Checkpoint) throws -> CheckpointIndex {
             guard checkpoint.check(index) else { throw Malformed() }
             var reader = ByteReader(UnsafeRawBufferPointer(rebasing: checkpoint.body.bytes[index]), lastSeq: checkpoint.covers.seq)
-            return try OutturnIndex(&reader, outturnCount: outturnCount, stringCount: stringCount)
+            return try CheckpointIndex(&reader, outturnCount: outturnCount, stringCount: stringCount)
         }
 
         func strings(_ raw: UnsafeRawBufferPointer) throws -> [String] {

@@ -35,6 +35,8 @@ struct StateCheckpointBuilder {
     /// one starts in `others` or `updates`: tagged with its partnership when the body is made.
     private var partnershipsOf: [Subject: Set<UInt32>] = [:]
     private var subjectEvents: [(inUpdates: Bool, start: Int, subject: Subject)] = []
+    /// The partnerships registered (interned), retracted or not.
+    private var registered: Set<UInt32> = []
 
     typealias Subject = StateCheckpoint.Subject
 
@@ -62,6 +64,7 @@ struct StateCheckpointBuilder {
         let sections = try StateCheckpoint.Sections(checkpoint)
         try StateCheckpoint.checkIDs(checkpoint, sections)
         for (index, string) in try sections.strings(raw).enumerated() { stringIndex[string] = UInt32(index) }
+        registered = Set(try sections.index(checkpoint).partnerships)
         unknowns = Array(raw[sections.unknowns])
         unknownCount = sections.unknownCount
         strings = Array(raw[sections.strings])
@@ -110,6 +113,7 @@ struct StateCheckpointBuilder {
             let subject = noteSubject(of: event.event, inUpdates: inUpdates, at: inUpdates ? updates.count : others.count)
             // A board is its partnership's alone; a target's or action's partnership is set when the body is made.
             let partnership = if case .boardHeld(let b) = event.event { intern(b.partnership) } else { OutturnRecord.noString }
+            if case .partnershipRegistered(let p) = event.event { registered.insert(intern(p.partnership)) }
             if inUpdates {
                 StateCheckpoint.OtherEvent.write(event, retracting: target, partnership: partnership, subject: subject, line: line, to: &updates)
                 updateCount += 1
@@ -201,7 +205,8 @@ struct StateCheckpointBuilder {
         }
         var index: [UInt8] = []
         outturns.withUnsafeBytes {
-            OutturnIndex(records: $0, count: outturnCount, retractionTargets: Self.retractionTargets(in: others)).write(to: &index)
+            CheckpointIndex(records: $0, count: outturnCount, retractionTargets: Self.retractionTargets(in: others), partnerships: registered)
+                .write(to: &index)
         }
         var pieces: [[UInt8]] = []
         for (count, bytes) in [(unknownCount, take(&unknowns)), (stringIndex.count, take(&strings)), (outturnCount, outturns),

@@ -1,9 +1,10 @@
 import LedgerModel
 import Projections
 
-/// What a checkpoint says of its outturn records as a whole, so that a view of one partnership
-/// can count the others' without reading them: where each series' records lie, and, at any
-/// point in time, how many of all the records count and which is the latest.
+/// What a checkpoint says of its events as a whole, so that a view of one partnership can leave
+/// the others out without reading them: which partnerships are registered, where each series'
+/// outturn records lie, and, at any point in time, how many of all the records count and which
+/// is the latest.
 ///
 /// A view of one partnership reads its own series (and the comparators') and counts the rest
 /// as the difference between all the records the point counts and those it read — the
@@ -11,12 +12,13 @@ import Projections
 /// names a left-out record now and then; those the checkpoint's own retractions name are
 /// listed with their dates, and any other is found only when a later retraction names it.
 ///
-/// Layout (little-endian), each table its count (8 bytes) then its entries: series (area and
-/// indicator string indices, first record, record count: 24 bytes); known days (day, record
-/// count, latest seq: 16); recorded days (day, padding, first seq recorded that day or later:
-/// 16); retracted records (seq, known day, recorded day: 16); a bit per seq, set for an
+/// Layout (little-endian), each table its count (8 bytes) then its entries: the partnerships
+/// every `partnership.registered` event names (string indices, rising: 4 bytes); series (area
+/// and indicator string indices, first record, record count: 24 bytes); known days (day,
+/// record count, latest seq: 16); recorded days (day, padding, first seq recorded that day or
+/// later: 16); retracted records (seq, known day, recorded day: 16); a bit per seq, set for an
 /// outturn's (8 bytes a word).
-struct OutturnIndex: Equatable {
+struct CheckpointIndex: Equatable {
     /// One series' records: its area and indicator (string indices) and their positions.
     struct Series: Equatable {
         var area: UInt32
@@ -45,6 +47,8 @@ struct OutturnIndex: Equatable {
         var recorded: Int32
     }
 
+    /// The string indices of the partnerships registered (retracted or not, whenever known), rising.
+    var partnerships: [UInt32] = []
     /// In record order, covering every record once.
     var series: [Series] = []
     /// Rising days.
@@ -57,8 +61,9 @@ struct OutturnIndex: Equatable {
     var isOutturn: [UInt64] = []
 
     /// The index of `count` records, sorted as a checkpoint keeps them; `retractionTargets`: the
-    /// seqs the checkpoint's retractions retract.
-    init(records: UnsafeRawBufferPointer, count: Int, retractionTargets: Set<Int>) {
+    /// seqs the checkpoint's retractions retract; `partnerships`: the string indices of those registered.
+    init(records: UnsafeRawBufferPointer, count: Int, retractionTargets: Set<Int>, partnerships: Set<UInt32>) {
+        self.partnerships = partnerships.sorted()
         let size = StateCheckpoint.outturnSize
         var known: [Int32: (count: Int, lastSeq: Int)] = [:]
         var recorded: [Int32: Int] = [:]
@@ -100,6 +105,11 @@ struct OutturnIndex: Equatable {
             guard count >= 0, count <= (reader.bytes.count - reader.position) / bytesPerEntry else { throw StateCheckpoint.Malformed() }
             return Int(count)
         }
+        for _ in 0..<(try count(bytesPerEntry: 4)) {
+            let index = try reader.uint32()
+            guard index < stringCount, index > partnerships.last ?? 0 || partnerships.isEmpty else { throw StateCheckpoint.Malformed() }
+            partnerships.append(index)
+        }
         for _ in 0..<(try count(bytesPerEntry: 24)) {
             let (area, indicator, first, length) = (try reader.uint32(), try reader.uint32(), try reader.int64(), try reader.int64())
             guard area < stringCount, indicator < stringCount, first == series.last?.records.upperBound ?? 0, length >= 1,
@@ -140,6 +150,8 @@ struct OutturnIndex: Equatable {
     }
 
     func write(to out: inout [UInt8]) {
+        out.appendLittleEndian(Int64(partnerships.count))
+        for index in partnerships { out.appendLittleEndian(index) }
         out.appendLittleEndian(Int64(series.count))
         for s in series {
             out.appendLittleEndian(s.area)
