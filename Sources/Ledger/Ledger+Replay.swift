@@ -343,9 +343,8 @@ extension Ledger {
                 do {
                     let sections = try StateCheckpoint.Sections(checkpoint)
                     let kept = try partnership.map { p in try StateCheckpoint.indices(of: [p], in: checkpoint, sections).first ?? StateCheckpoint.absentString }
-                    try StateCheckpoint.forEachOther(checkpoint, sections) { other in
+                    try StateCheckpoint.forEachOther(checkpoint, sections, keeping: kept) { other in
                         guard wanted.contains(other.type) else { return }
-                        if let kept, other.partnership != OutturnRecord.noString, other.partnership != kept { return }
                         if let target = other.retracting { retracted.insert(target) } else { add(try other.record()) }
                     }
                     start = checkpoint.covers

@@ -711,10 +711,10 @@ struct CheckpointTests {
     /// The body of a checkpoint is as ``StateCheckpoint`` documents it: seven sections (events
     /// of unknown types, strings, outturns, their index, other events that validation reads,
     /// action updates and boards, ids), each a count and a length; the unknown events with their
-    /// envelopes; the outturns sorted by area, indicator, period and seq, and their index; the other events in seq order in each
-    /// of their sections, each with its envelope, what it retracts in the whole log, its type's
-    /// index and its line; every known event's id. Its stamp names the format and carries the
-    /// body's checksum.
+    /// envelopes; the outturns sorted by area, indicator, period and seq, and their index; the
+    /// other events in each of their sections in runs of one partnership, each run in seq order,
+    /// each event with its envelope, what it retracts in the whole log, its type's index and its
+    /// line; every known event's id. Its stamp names the format and carries the body's checksum.
     @Test func theBodyIsAsDocumented() throws {
         let h = Self.historyWithUnknown
         let k = 560
@@ -781,8 +781,23 @@ struct CheckpointTests {
         // Other events: in seq order in each section — action updates and boards in the second —
         // each with its type, its line, what it retracts.
         let isUpdate = { (seq: Int) in ["action.updated", "board.held"].contains(h.types[seq]) }
-        #expect(layout.otherEvents.prefix(layout.firstSectionCount).map(\.seq) == otherSeqs.filter { !isUpdate($0) })
-        #expect(layout.otherEvents.dropFirst(layout.firstSectionCount).map(\.seq) == otherSeqs.filter(isUpdate))
+        #expect(layout.otherEvents.prefix(layout.firstSectionCount).map(\.seq).sorted() == otherSeqs.filter { !isUpdate($0) })
+        #expect(layout.otherEvents.dropFirst(layout.firstSectionCount).map(\.seq).sorted() == otherSeqs.filter(isUpdate))
+        // … in runs of one partnership each (none first), each in seq order, as the index lists
+        // them, with each event's envelope, subject and partnership.
+        var position = 0
+        for group in layout.indexGroups {
+            let section = group.inUpdates ? layout.updates : layout.others
+            let run = layout.otherEvents.filter { $0.at >= section.bytes.lowerBound + group.start && $0.at < section.bytes.lowerBound + group.start + group.length }
+            #expect(run.count == group.count && run.allSatisfy { Int($0.partnership) == group.partnership })
+            #expect(run.map(\.seq) == run.map(\.seq).sorted(), "a run out of seq order")
+            let envelopes = layout.indexOtherEnvelopes[position..<position + group.count]
+            #expect(envelopes.map { [$0.seq, $0.known, $0.subject, $0.partnership] } == run.map { [$0.seq, $0.known, Int($0.subject), Int($0.partnership)] })
+            #expect(envelopes.allSatisfy { $0.recorded == BodyLayout.packed(h.recordedDay[$0.seq]) })
+            position += group.count
+        }
+        #expect(position == layout.otherEvents.count && layout.indexGroups.filter { !$0.inUpdates }.count > 2)
+        #expect(layout.otherEvents.prefix(layout.firstSectionCount).map(\.seq) != otherSeqs.filter { !isUpdate($0) }, "in seq order: the runs are not exercised")
         #expect(otherSeqs.contains { h.types[$0] == "action.updated" } && otherSeqs.contains { h.types[$0] == "board.held" }
                 && otherSeqs.contains { !isUpdate($0) }, "the history does not fill both sections")
         for other in layout.otherEvents {
@@ -1342,10 +1357,16 @@ struct BodyLayout {
     var idEntries: [ID]
     /// The strings section's strings, by index.
     var stringTable: [String]
-    /// The index's tables: the partnerships registered (string indices); series (area, indicator, first record, record count); known
+    /// The index's tables: the partnerships registered (string indices); the groups of other
+    /// events (in the second section, partnership, start, length, count); their envelopes
+    /// (seq, known, recorded day, subject, partnership); series (area, indicator, first record, record count); known
     /// days (day, records, latest seq); recorded days (day, first seq recorded then or later);
     /// retracted records (seq, known, recorded day); a bit per seq, set for an outturn's.
     var indexPartnerships: [Int] = []
+    var indexGroups: [(inUpdates: Bool, partnership: Int, start: Int, length: Int, count: Int)] = []
+    var indexOtherEnvelopes: [(seq: Int, known: Int, recorded: Int, subject: Int, partnership: Int)] = []
+    /// Where the first known day's entry lies in the file.
+    var indexKnownDaysAt = 0
     var indexSeries: [(area: Int, indicator: Int, first: Int, count: Int)] = []
     var indexKnownDays: [(day: Int, count: Int, lastSeq: Int)] = []
     var indexRecordedDays: [(day: Int, firstSeq: Int)] = []
@@ -1428,7 +1449,10 @@ struct BodyLayout {
             }
         }
         readEntries(4) { indexPartnerships.append(Self.uint32(file, $0)) }
+        readEntries(32) { indexGroups.append((Self.uint32(file, $0) == 1, Self.uint32(file, $0 + 4), Self.int64(file, $0 + 8), Self.int64(file, $0 + 16), Self.int64(file, $0 + 24))) }
+        readEntries(24) { indexOtherEnvelopes.append((Self.int64(file, $0), Self.int32(file, $0 + 8), Self.int32(file, $0 + 12), Self.uint32(file, $0 + 16), Self.uint32(file, $0 + 20))) }
         readEntries(24) { indexSeries.append((Self.uint32(file, $0), Self.uint32(file, $0 + 4), Self.int64(file, $0 + 8), Self.int64(file, $0 + 16))) }
+        indexKnownDaysAt = at + 8
         readEntries(16) { indexKnownDays.append((Self.int32(file, $0), Self.uint32(file, $0 + 4), Self.int64(file, $0 + 8))) }
         readEntries(16) { indexRecordedDays.append((Self.int32(file, $0), Self.int64(file, $0 + 8))) }
         readEntries(16) { indexRetracted.append((Self.int64(file, $0), Self.int32(file, $0 + 8), Self.int32(file, $0 + 12))) }

@@ -213,7 +213,7 @@ struct PartnershipViewTests {
         // A known day in the middle with a gap after it, moved into the gap; the view as of that day.
         let days = layout.indexKnownDays
         let j = try #require((days.count / 2..<days.count - 1).first { days[$0 + 1].day - days[$0].day > 1 })
-        let entry = layout.index.bytes.lowerBound + 8 + 4 * layout.indexPartnerships.count + 8 + 24 * layout.indexSeries.count + 8 + 16 * j
+        let entry = layout.indexKnownDaysAt + 16 * j
         var damaged = file
         Fixture.setInt32(&damaged, at: entry, Int32(days[j].day + 1))
         let day = Day(year: days[j].day / 10_000, month: days[j].day / 100 % 100, day: days[j].day % 100)!

@@ -13,7 +13,10 @@ import Projections
 /// listed with their dates, and any other is found only when a later retraction names it.
 ///
 /// Layout (little-endian), each table its count (8 bytes) then its entries: the partnerships
-/// every `partnership.registered` event names (string indices, rising: 4 bytes); series (area
+/// every `partnership.registered` event names (string indices, rising: 4 bytes); the groups of
+/// other events (in the second section or not, partnership, start and length in the section,
+/// event count: 32 bytes); the other events' envelopes, group by group (seq, known day,
+/// recorded day, subject, partnership: 24 bytes); series (area
 /// and indicator string indices, first record, record count: 24 bytes); known days (day,
 /// record count, latest seq: 16); recorded days (day, padding, first seq recorded that day or
 /// later: 16); retracted records (seq, known day, recorded day: 16); a bit per seq, set for an
@@ -47,8 +50,34 @@ struct CheckpointIndex: Equatable {
         var recorded: Int32
     }
 
+    /// A run of one section's other events (those validation reads, or action updates and
+    /// boards) with the same partnership, in seq order: each section's events lie in such runs,
+    /// so a view of one partnership reads only its own and those of no partnership.
+    struct Group: Equatable {
+        var inUpdates: Bool
+        /// ``OutturnRecord/noString`` for the events of no partnership.
+        var partnership: UInt32
+        /// Where in its section.
+        var bytes: Range<Int>
+        var count: Int
+    }
+
+    /// An event other than an outturn, as a view that leaves it out judges and counts it.
+    struct OtherEnvelope: Equatable {
+        var seq: Int
+        var known: Int32
+        var recorded: Int32
+        var subject: UInt32
+    }
+
     /// The string indices of the partnerships registered (retracted or not, whenever known), rising.
     var partnerships: [UInt32] = []
+    /// The runs of the first section, then the second's, each covering its section once.
+    var groups: [Group] = []
+    /// The other events' envelopes, group by group, in the groups' order.
+    var otherEnvelopes: [OtherEnvelope] = []
+    /// Where each group's envelopes begin in ``otherEnvelopes``.
+    private(set) var envelopeStarts: [Int] = []
     /// In record order, covering every record once.
     var series: [Series] = []
     /// Rising days.
@@ -97,9 +126,10 @@ struct CheckpointIndex: Equatable {
         retracted.sort { $0.seq < $1.seq }
     }
 
-    /// Reads an index, checking it against the checkpoint it is part of: `outturnCount`
-    /// records, `stringCount` strings, seqs up to `reader.lastSeq`.
-    init(_ reader: inout ByteReader, outturnCount: Int, stringCount: Int) throws {
+    /// Reads an index, checking it against the checkpoint it is part of (its `sections`, seqs up
+    /// to `reader.lastSeq`).
+    init(_ reader: inout ByteReader, sections: StateCheckpoint.Sections) throws {
+        let (outturnCount, stringCount) = (sections.outturnCount, sections.stringCount)
         func count(bytesPerEntry: Int) throws -> Int {
             let count = try reader.int64()
             guard count >= 0, count <= (reader.bytes.count - reader.position) / bytesPerEntry else { throw StateCheckpoint.Malformed() }
@@ -109,6 +139,30 @@ struct CheckpointIndex: Equatable {
             let index = try reader.uint32()
             guard index < stringCount, index > partnerships.last ?? 0 || partnerships.isEmpty else { throw StateCheckpoint.Malformed() }
             partnerships.append(index)
+        }
+        var ends = (others: 0, updates: 0), counts = (others: 0, updates: 0)
+        for _ in 0..<(try count(bytesPerEntry: 32)) {
+            let (inUpdates, partnership, start, length, count) = (try reader.uint32(), try reader.uint32(), try reader.int64(), try reader.int64(), try reader.int64())
+            guard inUpdates <= 1, partnership < stringCount || partnership == OutturnRecord.noString, start == (inUpdates == 1 ? ends.updates : ends.others),
+                  length >= 1, length <= (inUpdates == 1 ? sections.updates.count : sections.others.count) - Int(start), count >= 1, count <= length else {
+                throw StateCheckpoint.Malformed()
+            }
+            groups.append(Group(inUpdates: inUpdates == 1, partnership: partnership, bytes: Int(start)..<Int(start + length), count: Int(count)))
+            if inUpdates == 1 { (ends.updates, counts.updates) = (Int(start + length), counts.updates + Int(count)) } else { (ends.others, counts.others) = (Int(start + length), counts.others + Int(count)) }
+        }
+        guard ends == (sections.others.count, sections.updates.count), counts == (sections.otherCount, sections.updateCount) else { throw StateCheckpoint.Malformed() }
+        let envelopes = try count(bytesPerEntry: 24)
+        guard envelopes == counts.others + counts.updates else { throw StateCheckpoint.Malformed() }
+        otherEnvelopes.reserveCapacity(envelopes)
+        for group in groups {
+            envelopeStarts.append(otherEnvelopes.count)
+            for _ in 0..<group.count {
+                let envelope = OtherEnvelope(seq: try reader.seq(), known: try reader.int32(), recorded: try reader.int32(), subject: try reader.uint32())
+                guard try reader.uint32() == group.partnership, envelope.seq > otherEnvelopes.last.map({ $0.seq }) ?? 0 || otherEnvelopes.count == envelopeStarts.last else {
+                    throw StateCheckpoint.Malformed()
+                }
+                otherEnvelopes.append(envelope)
+            }
         }
         for _ in 0..<(try count(bytesPerEntry: 24)) {
             let (area, indicator, first, length) = (try reader.uint32(), try reader.uint32(), try reader.int64(), try reader.int64())
@@ -152,6 +206,24 @@ struct CheckpointIndex: Equatable {
     func write(to out: inout [UInt8]) {
         out.appendLittleEndian(Int64(partnerships.count))
         for index in partnerships { out.appendLittleEndian(index) }
+        out.appendLittleEndian(Int64(groups.count))
+        for g in groups {
+            out.appendLittleEndian(UInt32(g.inUpdates ? 1 : 0))
+            out.appendLittleEndian(g.partnership)
+            out.appendLittleEndian(Int64(g.bytes.lowerBound))
+            out.appendLittleEndian(Int64(g.bytes.count))
+            out.appendLittleEndian(Int64(g.count))
+        }
+        out.appendLittleEndian(Int64(otherEnvelopes.count))
+        for (g, group) in groups.enumerated() {
+            for e in otherEnvelopes[envelopeStarts[g]..<envelopeStarts[g] + group.count] {
+                out.appendLittleEndian(Int64(e.seq))
+                out.appendLittleEndian(e.known)
+                out.appendLittleEndian(e.recorded)
+                out.appendLittleEndian(e.subject)
+                out.appendLittleEndian(group.partnership)
+            }
+        }
         out.appendLittleEndian(Int64(series.count))
         for s in series {
             out.appendLittleEndian(s.area)
@@ -179,6 +251,18 @@ struct CheckpointIndex: Equatable {
         }
         out.appendLittleEndian(Int64(isOutturn.count))
         for word in isOutturn { out.appendLittleEndian(Int64(bitPattern: word)) }
+    }
+
+    /// Sets the other events' groups, and their envelopes, group by group.
+    mutating func setGroups(_ groups: [Group], envelopes: [OtherEnvelope]) {
+        (self.groups, otherEnvelopes) = (groups, envelopes)
+        var start = 0
+        envelopeStarts = groups.map { group in defer { start += group.count }; return start }
+    }
+
+    /// The envelopes of the events of group `g`.
+    func envelopes(ofGroup g: Int) -> ArraySlice<OtherEnvelope> {
+        otherEnvelopes[envelopeStarts[g]..<envelopeStarts[g] + groups[g].count]
     }
 
     /// The first seq of a record recorded after `day` (.max if none).

@@ -68,11 +68,9 @@ enum StateCheckpoint {
         let raw = checkpoint.body.bytes
         let lastSeq = checkpoint.covers.seq
         let sections = try Sections(checkpoint)
-        // Everything but the ids, checked against its digests (the ids only if a retraction names
-        // one): the outturns when they are read (below), the rest now.
-        guard checkpoint.check(0..<sections.outturns.lowerBound), checkpoint.check(sections.outturns.upperBound..<sections.ids.lowerBound) else {
-            throw Malformed()
-        }
+        // Everything read, checked against its digests: the unknown events, strings and index now;
+        // the outturns and other events as they are read (below); the ids only if a retraction names one.
+        guard checkpoint.check(0..<sections.outturns.lowerBound), checkpoint.check(sections.index) else { throw Malformed() }
         let strings = try sections.strings(raw)
         let index = try sections.index(checkpoint)
         // The outturns of areas left out are counted, never read (by string index).
@@ -89,7 +87,7 @@ enum StateCheckpoint {
         // The other events' lines are decoded on another core while the outturns are folded here.
         // (The ids are read, and checked, only if a retraction names one: see ``deferredIDs(_:_:)``.)
         let kept = partnership.map { p in strings.firstIndex(of: p).map(UInt32.init) ?? absentString }
-        let others = BackgroundTask { Result { try decodeOthers(checkpoint, sections, point, before: stop, keeping: kept) } }
+        let others = BackgroundTask { Result { try decodeOthers(checkpoint, sections, index, point, before: stop, keeping: kept) } }
         defer { _ = others.value } // never leave it running past the fold
 
         // Unknown kinds: counted, as the log's lines are.
@@ -186,24 +184,33 @@ enum StateCheckpoint {
 
     /// The events other than outturns that the point in time counts, decoded from their lines,
     /// in seq order, with what each retracts; and how many it leaves out (before `stop`).
-    /// `keeping`: the string index of the partnership whose views alone are shown: the seqs of
-    /// the events it counts about other partnerships' targets and actions are returned instead,
-    /// with the targets and actions they are about.
-    static func decodeOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ point: PointInTime, before stop: Int,
-                             keeping partnership: UInt32? = nil) throws
+    /// `keeping`: the string index of the partnership whose views alone are shown: the other
+    /// partnerships' events (their targets, actions and boards) are judged from the index alone,
+    /// and the seqs of those it counts returned instead, with the targets and actions they are about.
+    static func decodeOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ index: CheckpointIndex, _ point: PointInTime,
+                             before stop: Int, keeping partnership: UInt32? = nil) throws
         -> (events: [(LedgerEvent, retracting: Int?)], leftOut: [Int], subjectsLeftOut: Set<UInt32>, skipped: Int) {
         var skipped = 0
         var leftOut: [Int] = []
         var subjects: Set<UInt32> = []
-        let events = try decodedOthers(checkpoint, sections) { other in
+        if let partnership {
+            let packed = PackedJudge(point)
+            for (g, group) in index.groups.enumerated() where group.partnership != partnership && group.partnership != OutturnRecord.noString {
+                for other in index.envelopes(ofGroup: g) where other.seq < stop {
+                    guard packed.includes(seq: other.seq, known: other.known, recorded: other.recorded) else {
+                        skipped += 1
+                        continue
+                    }
+                    leftOut.append(other.seq)
+                    if other.subject != OutturnRecord.noString { subjects.insert(other.subject) }
+                }
+            }
+            leftOut.sort()
+        }
+        let events = try decodedOthers(checkpoint, sections, index, keeping: partnership) { other in
             guard other.envelope.seq < stop else { return false }
             guard point.includes(seq: other.envelope.seq, known: other.envelope.known, recordedDay: other.envelope.recordedDay) else {
                 skipped += 1
-                return false
-            }
-            if let partnership, other.partnership != OutturnRecord.noString, other.partnership != partnership {
-                leftOut.append(other.envelope.seq)
-                if other.subject != OutturnRecord.noString { subjects.insert(other.subject) }
                 return false
             }
             return true
@@ -216,11 +223,12 @@ enum StateCheckpoint {
     /// that does not decode throws, as decoding them in order would. `releasing`: let the
     /// section's pages go once decoded (for a view that goes on to fold the outturns; an
     /// append, about to finish, would spend more letting them go than it keeps).
-    /// `forValidation`: only the events validation reads are walked (see ``forEachOther(_:_:forValidation:_:)``).
-    static func decodedOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, releasing: Bool = true, forValidation: Bool = false,
+    /// `index`, `partnership`, `forValidation`: which are walked (see ``forEachOther(_:_:_:keeping:forValidation:_:)``).
+    static func decodedOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ index: CheckpointIndex? = nil, keeping partnership: UInt32? = nil,
+                              releasing: Bool = true, forValidation: Bool = false,
                               keeping keeps: (OtherEvent) throws -> Bool) throws -> [(LedgerEvent, retracting: Int?)] {
         var kept: [OtherEvent] = []
-        try forEachOther(checkpoint, sections, forValidation: forValidation) { other in
+        try forEachOther(checkpoint, sections, index, keeping: partnership, forValidation: forValidation) { other in
             if try keeps(other) { kept.append(other) }
         }
         nonisolated(unsafe) let others = kept // its lines point into the mapped checkpoint, which outlives this call
@@ -246,7 +254,7 @@ enum StateCheckpoint {
     /// a fold in seq order would stop. The checkpoint holds every seq up to the last it covers,
     /// so a board's is the one after its seal; as recorded by a day, the recorded days are read
     /// as written, never built.
-    /// The outturns' recorded days are the index's (`index`), which says the first seq recorded after any day.
+    /// The outturns' and other events' recorded days are the index's (`index`).
     static func firstPastTheEnd(_ raw: UnsafeRawBufferPointer, _ sections: Sections, _ point: PointInTime, lastSeq: Int,
                                 index: CheckpointIndex) throws -> Int {
         switch point {
@@ -266,14 +274,7 @@ enum StateCheckpoint {
         }
         var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]), lastSeq: lastSeq)
         try judge(&unknowns) { _ in 0 }
-        for section in [sections.others, sections.updates] {
-            var others = ByteReader(UnsafeRawBufferPointer(rebasing: raw[section]), lastSeq: lastSeq)
-            // After the envelope: what it retracts, type, partnership, subject (20 bytes), then the line's length and the line.
-            try judge(&others) { reader in
-                try reader.skip(OtherEvent.headerSize - Envelope.size - 4)
-                return Int(try reader.uint32())
-            }
-        }
+        for other in index.otherEnvelopes where other.recorded > day && other.seq < stop { stop = other.seq }
         return stop
     }
 
@@ -547,41 +548,54 @@ enum StateCheckpoint {
     }
 
     /// Calls `visit` with each event other than outturns that the checkpoint keeps, in seq order
-    /// (its two sections walked together). `sections`: the checkpoint's, if already read.
-    /// `forValidation`: only the first section, the events an append's validation reads (the
-    /// other is neither checked nor read).
-    static func forEachOther(_ checkpoint: Log.Checkpoint, _ sections: Sections? = nil, forValidation: Bool = false,
+    /// (the groups of its two sections walked together: see ``CheckpointIndex/Group``), each
+    /// group checked against its digests as it is read. `sections`, `index`: the checkpoint's, if
+    /// already read. `keeping`: only the events of this partnership (a string index) and of none
+    /// (the other partnerships' are neither checked nor read). `forValidation`: only the first
+    /// section, the events an append's validation reads (the other is neither checked nor read).
+    static func forEachOther(_ checkpoint: Log.Checkpoint, _ sections: Sections? = nil, _ index: CheckpointIndex? = nil,
+                             keeping partnership: UInt32? = nil, forValidation: Bool = false,
                              _ visit: (OtherEvent) throws -> Void) throws {
         let body = checkpoint.body
         let sections = try sections ?? Sections(checkpoint)
-        func reader(_ section: Range<Int>) throws -> ByteReader {
-            guard checkpoint.check(section, keepingPages: true) else { throw Malformed() }
-            return ByteReader(UnsafeRawBufferPointer(rebasing: body.bytes[section]), lastSeq: checkpoint.covers.seq)
+        let index = try index ?? sections.index(checkpoint)
+        struct Stream {
+            var reader: ByteReader
+            var group: CheckpointIndex.Group
+            var read = 0
+            var next: OtherEvent?
         }
-        // Each section holds its own kinds alone: one in the wrong section is damage.
-        func next(_ reader: inout ByteReader, inUpdates: Bool) throws -> OtherEvent? {
-            guard !reader.isAtEnd else { return nil }
-            let event = try OtherEvent(&reader)
-            guard isUpdateType.indices.contains(event.type), isUpdateType[event.type] == inUpdates else { throw Malformed() }
-            return event
-        }
-        var others = try reader(sections.others)
-        guard !forValidation else {
-            while let other = try next(&others, inUpdates: false) { try visit(other) }
-            return
-        }
-        var updates = try reader(sections.updates)
-        var (other, update) = (try next(&others, inUpdates: false), try next(&updates, inUpdates: true))
-        while true {
-            if let first = other, update.map({ first.envelope.seq < $0.envelope.seq }) ?? true {
-                try visit(first)
-                other = try next(&others, inUpdates: false)
-            } else if let first = update {
-                try visit(first)
-                update = try next(&updates, inUpdates: true)
-            } else {
-                return
+        // The next event of a group: of its section's kinds and its partnership, after the one before.
+        func advance(_ stream: inout Stream) throws {
+            let previous = stream.next?.envelope.seq ?? 0
+            guard !stream.reader.isAtEnd else {
+                guard stream.read == stream.group.count else { throw Malformed() }
+                return stream.next = nil
             }
+            let event = try OtherEvent(&stream.reader)
+            guard isUpdateType.indices.contains(event.type), isUpdateType[event.type] == stream.group.inUpdates,
+                  event.partnership == stream.group.partnership, event.envelope.seq > previous else { throw Malformed() }
+            (stream.next, stream.read) = (event, stream.read + 1)
+        }
+        var streams: [Stream] = []
+        for group in index.groups where !(forValidation && group.inUpdates) {
+            if let partnership, group.partnership != partnership, group.partnership != OutturnRecord.noString { continue }
+            let section = group.inUpdates ? sections.updates : sections.others
+            let bytes = section.lowerBound + group.bytes.lowerBound..<section.lowerBound + group.bytes.upperBound
+            guard checkpoint.check(bytes, keepingPages: true) else { throw Malformed() }
+            var stream = Stream(reader: ByteReader(UnsafeRawBufferPointer(rebasing: body.bytes[bytes]), lastSeq: checkpoint.covers.seq), group: group)
+            try advance(&stream)
+            streams.append(stream)
+        }
+        while true {
+            var first: Int?
+            for i in streams.indices {
+                guard let seq = streams[i].next?.envelope.seq else { continue }
+                if first.map({ seq < streams[$0].next!.envelope.seq }) ?? true { first = i }
+            }
+            guard let first else { return }
+            try visit(streams[first].next!)
+            try advance(&streams[first])
         }
     }
 
@@ -630,7 +644,7 @@ enum StateCheckpoint {
         func index(_ checkpoint: Log.Checkpoint) throws -> CheckpointIndex {
             guard checkpoint.check(index) else { throw Malformed() }
             var reader = ByteReader(UnsafeRawBufferPointer(rebasing: checkpoint.body.bytes[index]), lastSeq: checkpoint.covers.seq)
-            return try CheckpointIndex(&reader, outturnCount: outturnCount, stringCount: stringCount)
+            return try CheckpointIndex(&reader, sections: self)
         }
 
         func strings(_ raw: UnsafeRawBufferPointer) throws -> [String] {

@@ -203,10 +203,13 @@ struct StateCheckpointBuilder {
                 StateCheckpoint.OtherEvent.setPartnership(partnership, at: start, in: &others)
             }
         }
+        let (otherGroups, otherEnvelopes) = Self.group(&others, inUpdates: false)
+        let (updateGroups, updateEnvelopes) = Self.group(&updates, inUpdates: true)
         var index: [UInt8] = []
         outturns.withUnsafeBytes {
-            CheckpointIndex(records: $0, count: outturnCount, retractionTargets: Self.retractionTargets(in: others), partnerships: registered)
-                .write(to: &index)
+            var made = CheckpointIndex(records: $0, count: outturnCount, retractionTargets: Self.retractionTargets(in: others), partnerships: registered)
+            made.setGroups(otherGroups + updateGroups, envelopes: otherEnvelopes + updateEnvelopes)
+            made.write(to: &index)
         }
         var pieces: [[UInt8]] = []
         for (count, bytes) in [(unknownCount, take(&unknowns)), (stringIndex.count, take(&strings)), (outturnCount, outturns),
@@ -215,6 +218,41 @@ struct StateCheckpointBuilder {
             pieces.append(bytes)
         }
         return pieces
+    }
+
+    /// Puts a section's events (as written, tagged) in runs of one partnership each, each run in
+    /// seq order (see ``CheckpointIndex/Group``); returns the runs and the events' envelopes, run by run.
+    private static func group(_ section: inout [UInt8], inUpdates: Bool) -> ([CheckpointIndex.Group], [CheckpointIndex.OtherEnvelope]) {
+        typealias Other = StateCheckpoint.OtherEvent
+        var events: [(partnership: UInt32, bytes: Range<Int>, envelope: CheckpointIndex.OtherEnvelope)] = []
+        section.withUnsafeBytes { raw in
+            var at = 0
+            while at < raw.count {
+                func u32(_ offset: Int) -> UInt32 { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at + offset, as: UInt32.self)) }
+                let seq = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self)))
+                let envelope = CheckpointIndex.OtherEnvelope(seq: seq, known: Int32(bitPattern: u32(8)), recorded: Int32(bitPattern: u32(12)),
+                                                             subject: u32(Other.partnershipOffset + 4))
+                let end = at + Other.headerSize + Int(u32(Other.headerSize - 4))
+                events.append((u32(Other.partnershipOffset), at..<end, envelope))
+                at = end
+            }
+        }
+        events.sort { ($0.partnership, $0.envelope.seq) < ($1.partnership, $1.envelope.seq) }
+        var grouped: [UInt8] = []
+        grouped.reserveCapacity(section.count)
+        var groups: [CheckpointIndex.Group] = []
+        for event in events {
+            let start = grouped.count
+            grouped.append(contentsOf: section[event.bytes])
+            if let last = groups.last, last.partnership == event.partnership {
+                groups[groups.count - 1].bytes = last.bytes.lowerBound..<grouped.count
+                groups[groups.count - 1].count += 1
+            } else {
+                groups.append(CheckpointIndex.Group(inUpdates: inUpdates, partnership: event.partnership, bytes: start..<grouped.count, count: 1))
+            }
+        }
+        section = grouped
+        return (groups, events.map(\.envelope))
     }
 
     /// The seqs the retractions among `others` (a section's events, as written) retract.
