@@ -106,7 +106,6 @@ extension Ledger {
         var checkpoint = checkpoints.reads ? log.readCheckpoint(format: StateCheckpoint.format, upTo: end, checking: .asRead) : nil
         if let found = checkpoint, !auditing {
             do {
-                if let kept { replay.leaveOutOutturns(ofAreas: try StateCheckpoint.partnerships(found).subtracting([kept])) }
                 if let indicators { replay.keepOutturns(ofIndicators: indicators) }
                 isGoing = try StateCheckpoint.fold(found, into: &replay, events: &events, unknown: &unknown, keeping: kept, logPath: log.path)
                 start = found.covers

@@ -59,9 +59,8 @@ enum StateCheckpoint {
     /// Returns false once no later event can count (the lines after it need not be read);
     /// `events` and `unknown` count what was read, as a replay of the log counts them.
     ///
-    /// `keeping`: the partnership whose views alone are to be shown (the replay leaves the other
-    /// partnerships' outturns out): the other partnerships' targets and actions are left out too,
-    /// counted and never decoded.
+    /// `keeping`: the partnership whose views alone are to be shown: the other partnerships'
+    /// outturns, targets, actions and boards are left out, counted and never decoded.
     /// `logPath`: the log's, where the ids are read if the checkpoint's turn out damaged.
     static func fold(_ checkpoint: Log.Checkpoint, into replay: inout Replay, events: inout Int, unknown: inout Int,
                      keeping partnership: String? = nil, logPath: String) throws -> Bool {
@@ -73,7 +72,11 @@ enum StateCheckpoint {
         guard checkpoint.check(0..<sections.outturns.lowerBound), checkpoint.check(sections.index) else { throw Malformed() }
         let strings = try sections.strings(raw)
         let index = try sections.index(checkpoint)
-        // The outturns of areas left out are counted, never read (by string index).
+        // A view of one partnership leaves out the outturns of every other partnership registered
+        // (retracted or not, whenever known): counted, never read (by string index).
+        if let partnership {
+            replay.leaveOutOutturns(ofAreas: Set(try index.partnerships.map { try string($0, strings) }).subtracting([partnership]))
+        }
         let leftOut = replay.state.outturnAreasLeftOut
         let isLeftOut = leftOut.isEmpty ? [] : strings.map { leftOut.contains($0) }
         // The indicators whose outturns are kept, if not all (by string index).
@@ -321,15 +324,6 @@ enum StateCheckpoint {
     static func string(_ index: UInt32, _ strings: [String]) throws -> String {
         guard index < strings.count else { throw Malformed() }
         return strings[Int(index)]
-    }
-
-    /// Every partnership a `partnership.registered` event the checkpoint keeps names (retracted or
-    /// not, whenever known: the areas a view of one partnership may be able to leave out).
-    static func partnerships(_ checkpoint: Log.Checkpoint) throws -> Set<String> {
-        let sections = try Sections(checkpoint)
-        guard checkpoint.check(sections.strings) else { throw Malformed() }
-        let strings = try sections.strings(checkpoint.body.bytes)
-        return Set(try sections.index(checkpoint).partnerships.map { try string($0, strings) })
     }
 
     /// Checks the ids against the body's digests, and each seq as one the checkpoint covers, in
