@@ -74,10 +74,14 @@ struct CheckpointIndex: Equatable {
     var partnerships: [UInt32] = []
     /// The runs of the first section, then the second's, each covering its section once.
     var groups: [Group] = []
-    /// The other events' envelopes, group by group, in the groups' order.
-    var otherEnvelopes: [OtherEnvelope] = []
-    /// Where each group's envelopes begin in ``otherEnvelopes``.
-    private(set) var envelopeStarts: [Int] = []
+    /// The other events' envelopes, group by group, in the groups' order, when the index is
+    /// written; when it is read, they are read only for the groups asked for
+    /// (``envelopes(ofGroup:in:)``: an append's validation reads none).
+    private var otherEnvelopes: [OtherEnvelope] = []
+    /// Where each group's envelopes begin among them.
+    private var envelopeStarts: [Int] = []
+    /// Where the envelopes lie in the index's bytes, when it is read.
+    private var envelopeTable = 0
     /// In record order, covering every record once.
     var series: [Series] = []
     /// Rising days.
@@ -153,17 +157,10 @@ struct CheckpointIndex: Equatable {
         guard ends == (sections.others.count, sections.updates.count), counts == (sections.otherCount, sections.updateCount) else { throw StateCheckpoint.Malformed() }
         let envelopes = try count(bytesPerEntry: 24)
         guard envelopes == counts.others + counts.updates else { throw StateCheckpoint.Malformed() }
-        otherEnvelopes.reserveCapacity(envelopes)
-        for group in groups {
-            envelopeStarts.append(otherEnvelopes.count)
-            for _ in 0..<group.count {
-                let envelope = OtherEnvelope(seq: try reader.seq(), known: try reader.int32(), recorded: try reader.int32(), subject: try reader.uint32())
-                guard try reader.uint32() == group.partnership, envelope.seq > otherEnvelopes.last.map({ $0.seq }) ?? 0 || otherEnvelopes.count == envelopeStarts.last else {
-                    throw StateCheckpoint.Malformed()
-                }
-                otherEnvelopes.append(envelope)
-            }
-        }
+        envelopeTable = reader.position
+        var start = 0
+        envelopeStarts = groups.map { group in defer { start += group.count }; return start }
+        try reader.skip(24 * envelopes)
         for _ in 0..<(try count(bytesPerEntry: 24)) {
             let (area, indicator, first, length) = (try reader.uint32(), try reader.uint32(), try reader.int64(), try reader.int64())
             guard area < stringCount, indicator < stringCount, first == series.last?.records.upperBound ?? 0, length >= 1,
@@ -260,9 +257,19 @@ struct CheckpointIndex: Equatable {
         envelopeStarts = groups.map { group in defer { start += group.count }; return start }
     }
 
-    /// The envelopes of the events of group `g`.
-    func envelopes(ofGroup g: Int) -> ArraySlice<OtherEnvelope> {
-        otherEnvelopes[envelopeStarts[g]..<envelopeStarts[g] + groups[g].count]
+    /// The envelopes of the events of group `g`, read from `index` (the index's bytes, checked)
+    /// and checked: of its partnership, in seq order.
+    func envelopes(ofGroup g: Int, in index: ByteReader) throws -> [OtherEnvelope] {
+        var reader = index
+        reader.position = envelopeTable + 24 * envelopeStarts[g]
+        var envelopes: [OtherEnvelope] = []
+        envelopes.reserveCapacity(groups[g].count)
+        for _ in 0..<groups[g].count {
+            let envelope = OtherEnvelope(seq: try reader.seq(), known: try reader.int32(), recorded: try reader.int32(), subject: try reader.uint32())
+            guard try reader.uint32() == groups[g].partnership, envelope.seq > envelopes.last?.seq ?? 0 else { throw StateCheckpoint.Malformed() }
+            envelopes.append(envelope)
+        }
+        return envelopes
     }
 
     /// The first seq of a record recorded after `day` (.max if none).

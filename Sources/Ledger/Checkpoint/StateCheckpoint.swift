@@ -199,7 +199,7 @@ enum StateCheckpoint {
         if let partnership {
             let packed = PackedJudge(point)
             for (g, group) in index.groups.enumerated() where group.partnership != partnership && group.partnership != OutturnRecord.noString {
-                for other in index.envelopes(ofGroup: g) where other.seq < stop {
+                for other in try index.envelopes(ofGroup: g, in: sections.indexReader(checkpoint)) where other.seq < stop {
                     guard packed.includes(seq: other.seq, known: other.known, recorded: other.recorded) else {
                         skipped += 1
                         continue
@@ -277,7 +277,11 @@ enum StateCheckpoint {
         }
         var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]), lastSeq: lastSeq)
         try judge(&unknowns) { _ in 0 }
-        for other in index.otherEnvelopes where other.recorded > day && other.seq < stop { stop = other.seq }
+        for g in index.groups.indices {
+            for other in try index.envelopes(ofGroup: g, in: sections.indexReader(raw, lastSeq: lastSeq)) where other.recorded > day && other.seq < stop {
+                stop = other.seq
+            }
+        }
         return stop
     }
 
@@ -637,8 +641,17 @@ enum StateCheckpoint {
         /// The index, checked against its digests and against these sections.
         func index(_ checkpoint: Log.Checkpoint) throws -> CheckpointIndex {
             guard checkpoint.check(index) else { throw Malformed() }
-            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: checkpoint.body.bytes[index]), lastSeq: checkpoint.covers.seq)
+            var reader = indexReader(checkpoint)
             return try CheckpointIndex(&reader, sections: self)
+        }
+
+        /// A reader of the index's bytes (checked by ``index(_:)``).
+        func indexReader(_ checkpoint: Log.Checkpoint) -> ByteReader {
+            indexReader(checkpoint.body.bytes, lastSeq: checkpoint.covers.seq)
+        }
+
+        func indexReader(_ raw: UnsafeRawBufferPointer, lastSeq: Int) -> ByteReader {
+            ByteReader(UnsafeRawBufferPointer(rebasing: raw[index]), lastSeq: lastSeq)
         }
 
         func strings(_ raw: UnsafeRawBufferPointer) throws -> [String] {
