@@ -710,7 +710,7 @@ struct CheckpointTests {
 
     /// The body of a checkpoint is as ``StateCheckpoint`` documents it: seven sections (events
     /// of unknown types, strings, outturns, their index, other events that validation reads,
-    /// action updates and boards, ids), each a count and a length; the unknown events with their
+    /// action updates and boards, ids), their counts and lengths in a table first; the unknown events with their
     /// envelopes; the outturns sorted by area, indicator, period and seq, and their index; the
     /// other events in each of their sections in runs of one partnership, each run in seq order,
     /// each event with its envelope, what it retracts in the whole log, its type's index and its
@@ -723,7 +723,7 @@ struct CheckpointTests {
         let file = try Self.checkpointFile(path)
         let layout = try BodyLayout(file)
         let words = String(decoding: file[..<(layout.bodyStart - 1)], as: UTF8.self).split(separator: " ")
-        #expect(words.count == 7 && words[1] == "ledger-state-7" && words[1] == StateCheckpoint.format)
+        #expect(words.count == 7 && words[1] == "ledger-state-8" && words[1] == StateCheckpoint.format)
         #expect(words.last.map(String.init) == "sum=" + Self.sum(of: file[layout.bodyStart...]))
 
         let unknownSeqs = (1...k).filter { h.types[$0] == "future.kind" }
@@ -905,13 +905,15 @@ struct CheckpointTests {
         let bytes = Array(file[moved.at..<moved.line.upperBound])
         let second = layout.otherEvents.dropFirst(layout.firstSectionCount)
         let insertAt = second.first { $0.seq > moved.seq }?.at ?? layout.updates.bytes.upperBound
+        // The table of counts and lengths, the two sections' entries set to match; then the sections.
         var out = Array(file[..<layout.others.countAt])
-        func header(_ count: Int, _ length: Int) { for value in [count, length] { out += withUnsafeBytes(of: Int64(value).littleEndian, Array.init) } }
-        header(layout.firstSectionCount - 1, layout.others.bytes.count - bytes.count)
+        func entry(_ count: Int, _ length: Int) { for value in [count, length] { out += withUnsafeBytes(of: Int64(value).littleEndian, Array.init) } }
+        entry(layout.firstSectionCount - 1, layout.others.bytes.count - bytes.count)
+        entry(second.count + 1, layout.updates.bytes.count + bytes.count)
+        out += file[layout.ids.countAt..<layout.others.bytes.lowerBound]
         out += file[layout.others.bytes.lowerBound..<moved.at] + file[moved.line.upperBound..<layout.others.bytes.upperBound]
-        header(second.count + 1, layout.updates.bytes.count + bytes.count)
         out += file[layout.updates.bytes.lowerBound..<insertAt] + bytes + file[insertAt..<layout.updates.bytes.upperBound]
-        out += file[layout.ids.countAt...]
+        out += file[layout.ids.bytes]
         let check = try BodyLayout(resum(out))
         #expect(check.firstSectionCount == layout.firstSectionCount - 1 && check.otherEvents.count == layout.otherEvents.count)
         return out
@@ -970,7 +972,7 @@ struct CheckpointTests {
         case .garbageFirstLine: damaged = Array("not a checkpoint at all\n".utf8) + file[layout.bodyStart...]
         case .noNewline: damaged = Array(file[..<(layout.bodyStart - 1)])
         case .wrongFormat: damaged = Array(String(decoding: file[..<layout.bodyStart], as: UTF8.self)
-            .replacingOccurrences(of: "ledger-state-7", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
+            .replacingOccurrences(of: "ledger-state-8", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
         case .hashOfAnotherEvent:
             let other = try log.head(upTo: h.ends[k - 1]).hash.hex
             damaged = Self.restamp(file) { $0["hash"] = other }
@@ -1285,7 +1287,7 @@ struct CheckpointTests {
     }
 }
 
-/// Where the documented parts of a checkpoint body (`ledger-state-7`) lie, as offsets into the
+/// Where the documented parts of a checkpoint body (`ledger-state-8`) lie, as offsets into the
 /// whole file: six sections — events of unknown types, strings, outturns, other events that
 /// validation reads, action updates and boards, ids — each a count, a byte length, the bytes.
 struct BodyLayout {
@@ -1384,11 +1386,13 @@ struct BodyLayout {
         self.file = file
         guard let newline = file.firstIndex(of: 0x0A) else { throw Malformed() }
         bodyStart = newline + 1
-        var position = bodyStart
+        // A table of the seven sections' counts and lengths, then the sections.
+        var (entry, position) = (bodyStart, bodyStart + 7 * 16)
+        guard position <= file.count else { throw Malformed() }
         func section() throws -> Section {
-            guard position + 16 <= file.count else { throw Malformed() }
-            let s = Section(countAt: position, lengthAt: position + 8, bytes: position + 16..<position + 16 + Self.int64(file, position + 8))
-            position = s.bytes.upperBound
+            let s = Section(countAt: entry, lengthAt: entry + 8, bytes: position..<position + Self.int64(file, entry + 8))
+            guard s.bytes.upperBound <= file.count else { throw Malformed() }
+            (entry, position) = (entry + 16, s.bytes.upperBound)
             return s
         }
         unknowns = try section()

@@ -78,7 +78,7 @@ struct CheckpointCommandTests {
     static func expectWholeCheckpoint(_ ledger: String, seq: Int, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let (line, lengthMatches) = try stamp(ledger)
         let words = line.split(separator: " ")
-        #expect(line.hasPrefix("outturn-checkpoint ledger-state-7 seq=\(seq) end=") && words.count == 7, "\(label): \(line)", sourceLocation: sourceLocation)
+        #expect(line.hasPrefix("outturn-checkpoint ledger-state-8 seq=\(seq) end=") && words.count == 7, "\(label): \(line)", sourceLocation: sourceLocation)
         #expect(lengthMatches, "\(label): the body is not the stamped length", sourceLocation: sourceLocation)
         let file = try checkpointFile(ledger)
         let body = file[(file.firstIndex(of: 0x0A)! + 1)...]
@@ -101,17 +101,17 @@ struct CheckpointCommandTests {
         bytes[offset..<offset + 8].reversed().reduce(0) { $0 << 8 | Int($1) }
     }
 
-    /// Offsets in the checkpoint file (see `StateCheckpoint`'s layout: sections of events of
-    /// unknown types, strings, outturns, …, each a count, a byte length and the bytes): the
-    /// body's start, the strings' count, and the record of the last outturn in seq order (the
-    /// records are sorted by area, indicator and period; each starts with its seq).
+    /// Offsets in the checkpoint file (see `StateCheckpoint`'s layout: a table of seven
+    /// sections' counts and byte lengths, then the sections — events of unknown types, strings,
+    /// outturns, …): the body's start, the strings' count, and the record of the last outturn in
+    /// seq order (the records are sorted by area, indicator and period; each starts with its seq).
     static func layout(_ file: [UInt8]) throws -> (body: Int, stringCount: Int, lastOutturn: Int) {
         let body = try #require(file.firstIndex(of: 0x0A)) + 1
-        let strings = body + 16 + int64(file, at: body + 8)
-        let outturns = strings + 16 + int64(file, at: strings + 8)
+        let (strings, outturns) = (body + 16, body + 32) // their table entries
+        let outturnsStart = body + 7 * 16 + int64(file, at: body + 8) + int64(file, at: strings + 8)
         let count = int64(file, at: outturns)
         #expect(count > 0 && int64(file, at: outturns + 8) == count * 64)
-        let records = (0..<count).map { outturns + 16 + 64 * $0 }
+        let records = (0..<count).map { outturnsStart + 64 * $0 }
         let last = try #require(records.max { int64(file, at: $0) < int64(file, at: $1) })
         return (body, strings, last)
     }

@@ -37,12 +37,13 @@ import Projections
 /// on a London-wide ledger): an append checks and walks the first alone. Every other reader
 /// walks the two together, in seq order.
 ///
-/// Layout (little-endian): events of unknown types; strings; outturn records; an index
+/// Layout (little-endian): a table of each section's item count and length in bytes (8 bytes
+/// each), then the sections: events of unknown types; strings; outturn records; an index
 /// (``CheckpointIndex``); other events that validation reads; action updates and boards; every
 /// event's id and seq. The format's name
 /// changes whenever the layout does.
 enum StateCheckpoint {
-    static let format = "ledger-state-7"
+    static let format = "ledger-state-8"
 
     /// Whether events of each type (by index in ``DomainEvent/typeNames``) are kept in the
     /// second section of other events: the kinds other than outturns that
@@ -73,14 +74,20 @@ enum StateCheckpoint {
         let strings = try sections.strings(raw)
         let index = try sections.index(checkpoint)
         // A view of one partnership leaves out the outturns of every other partnership registered
-        // (retracted or not, whenever known): counted, never read (by string index).
+        // (retracted or not, whenever known): counted, never read (by string index; the strings
+        // are compared, not hashed: a London-wide ledger has thousands).
+        var isLeftOut: [Bool] = []
         if let partnership {
-            replay.leaveOutOutturns(ofAreas: Set(try index.partnerships.map { try string($0, strings) }).subtracting([partnership]))
+            let leftOut = try index.partnerships.filter { try string($0, strings) != partnership }
+            replay.leaveOutOutturns(ofAreas: Set(leftOut.map { strings[Int($0)] }))
+            isLeftOut = [Bool](repeating: false, count: strings.count)
+            for area in leftOut { isLeftOut[Int(area)] = true }
         }
-        let leftOut = replay.state.outturnAreasLeftOut
-        let isLeftOut = leftOut.isEmpty ? [] : strings.map { leftOut.contains($0) }
         // The indicators whose outturns are kept, if not all (by string index).
-        let isKept = replay.state.outturnIndicatorsKept.map { kept in strings.map { kept.contains($0) } }
+        let isKept = replay.state.outturnIndicatorsKept.map { kept in
+            let lengths = Set(kept.map(\.utf8.count))
+            return strings.map { lengths.contains($0.utf8.count) && kept.contains($0) }
+        }
         let isNarrowed = !isLeftOut.isEmpty || isKept != nil
         let point = replay.pointInTime
         let stop = try firstPastTheEnd(raw, sections, point, lastSeq: lastSeq, index: index)
@@ -614,21 +621,30 @@ enum StateCheckpoint {
         var idCount: Int
         var ids: Range<Int>
 
-        /// `checked(range)`: whether the bytes of a section's count and length may be read.
+        /// The sections in the order they lie, and the least bytes an item of each takes
+        /// (`exactly` that many, if so).
+        static let kinds: [(bytesPerItem: Int, exactly: Bool)] = [(Envelope.size, true), (4, false), (StateCheckpoint.outturnSize, true), (1, false),
+                                                                  (OtherEvent.headerSize, false), (OtherEvent.headerSize, false), (12, false)]
+
+        /// `checked(range)`: whether the bytes of the table of counts and lengths may be read.
         init(_ reader: inout ByteReader, checked: (Range<Int>) -> Bool = { _ in true }) throws {
-            // Each count checked against its section's bytes (dividing, so nothing overflows).
-            func section(bytesPerItem: Int, exactly: Bool = false) throws -> (count: Int, bytes: Range<Int>) {
-                guard checked(reader.position..<min(reader.position + 16, reader.bytes.count)) else { throw Malformed() }
-                return try reader.section(bytesPerItem: bytesPerItem, exactly: exactly)
+            // The table first (in the body's first piece: one piece checked to find every section),
+            // each count checked against its section's bytes (dividing, so nothing overflows).
+            guard checked(0..<min(16 * Self.kinds.count, reader.bytes.count)) else { throw Malformed() }
+            var table: [(count: Int, length: Int)] = []
+            for _ in Self.kinds { table.append((Int(try reader.int64()), Int(try reader.int64()))) }
+            var parts: [(count: Int, bytes: Range<Int>)] = []
+            for ((count, length), kind) in zip(table, Self.kinds) {
+                guard count >= 0, length >= 0, count <= length / kind.bytesPerItem, !kind.exactly || length == count * kind.bytesPerItem else {
+                    throw Malformed()
+                }
+                let start = reader.position
+                try reader.skip(length)
+                parts.append((count, start..<start + length))
             }
-            (unknownCount, unknowns) = try section(bytesPerItem: Envelope.size, exactly: true)
-            (stringCount, strings) = try section(bytesPerItem: 4)
-            (outturnCount, outturns) = try section(bytesPerItem: StateCheckpoint.outturnSize, exactly: true)
-            (_, index) = try section(bytesPerItem: 1)
-            (otherCount, others) = try section(bytesPerItem: OtherEvent.headerSize)
-            (updateCount, updates) = try section(bytesPerItem: OtherEvent.headerSize)
-            (idCount, ids) = try section(bytesPerItem: 12)
             guard reader.isAtEnd else { throw Malformed() }
+            ((unknownCount, unknowns), (stringCount, strings), (outturnCount, outturns), (_, index)) = (parts[0], parts[1], parts[2], parts[3])
+            ((otherCount, others), (updateCount, updates), (idCount, ids)) = (parts[4], parts[5], parts[6])
         }
 
         /// A checkpoint's sections, their counts and lengths checked against the body's digests
@@ -794,17 +810,6 @@ struct ByteReader {
     }
     mutating func skip(_ count: Int) throws {
         _ = try take(count)
-    }
-    /// A section: its item count, then its length in bytes, then its bytes (returned as a range).
-    /// Each item takes at least `bytesPerItem` bytes (`exactly` that many, if so).
-    mutating func section(bytesPerItem: Int, exactly: Bool = false) throws -> (count: Int, bytes: Range<Int>) {
-        let count = Int(try int64())
-        let length = Int(try int64())
-        let start = try take(length)
-        guard count >= 0, count <= length / bytesPerItem, !exactly || length == count * bytesPerItem else {
-            throw StateCheckpoint.Malformed()
-        }
-        return (count, start..<start + length)
     }
 }
 

@@ -181,12 +181,6 @@ struct StateCheckpointBuilder {
     /// are moved into them (sorted and tagged in place, not copied: for a London-wide ledger
     /// the copies were 85 MB of the peak of the view that writes one), leaving it empty.
     mutating func takeBody() -> [[UInt8]] {
-        func header(_ count: Int, _ bytes: [UInt8]) -> [UInt8] {
-            var header: [UInt8] = []
-            header.appendLittleEndian(Int64(count))
-            header.appendLittleEndian(Int64(bytes.count))
-            return header
-        }
         func take(_ buffer: inout [UInt8]) -> [UInt8] {
             var taken: [UInt8] = []
             swap(&taken, &buffer)
@@ -211,13 +205,14 @@ struct StateCheckpointBuilder {
             made.setGroups(otherGroups + updateGroups, envelopes: otherEnvelopes + updateEnvelopes)
             made.write(to: &index)
         }
-        var pieces: [[UInt8]] = []
-        for (count, bytes) in [(unknownCount, take(&unknowns)), (stringIndex.count, take(&strings)), (outturnCount, outturns),
-                               (1, index), (otherCount, others), (updateCount, updates), (idCount, take(&ids))] {
-            pieces.append(header(count, bytes))
-            pieces.append(bytes)
+        let sections = [(unknownCount, take(&unknowns)), (stringIndex.count, take(&strings)), (outturnCount, outturns),
+                        (1, index), (otherCount, others), (updateCount, updates), (idCount, take(&ids))]
+        var table: [UInt8] = []
+        for (count, bytes) in sections {
+            table.appendLittleEndian(Int64(count))
+            table.appendLittleEndian(Int64(bytes.count))
         }
-        return pieces
+        return [table] + sections.map(\.1)
     }
 
     /// Puts a section's events (as written, tagged) in runs of one partnership each, each run in
