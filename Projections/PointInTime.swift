@@ -143,6 +143,13 @@ public struct Replay: Sendable {
         state.countLeftOut(seqs: seqs)
     }
 
+    /// Folds in retractions of a checkpoint that a view of one partnership leaves out (of other
+    /// partnerships' events), which the point in time counts: `target` is what each retracts in
+    /// the whole log (0: nothing) (see ``LedgerState/applyLeftOut(retractions:)``).
+    public mutating func feedLeftOut(retractions: [(seq: Int, target: Int)]) {
+        state.applyLeftOut(retractions: retractions)
+    }
+
     /// Counts outturns of a checkpoint that a view of one partnership leaves out, which the
     /// point in time counts, without their seqs (see ``LedgerState/countLeftOut(_:through:others:)``).
     public mutating func feedLeftOutOutturns(_ count: Int, through last: Int, others: LeftOutSeqs) {

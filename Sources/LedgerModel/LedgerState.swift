@@ -186,6 +186,17 @@ public struct LedgerState: Sendable {
         for seq in seqs { markApplied(seq) }
     }
 
+    /// Folds in retractions a checkpoint keeps that a view of one partnership never reads (of
+    /// other partnerships' events), as `apply(_:retracting:)` folds them, from their seqs and
+    /// what each retracts in the whole log (0: nothing), without their lines.
+    public mutating func applyLeftOut(retractions: [(seq: Int, target: Int)]) {
+        for (seq, target) in retractions {
+            markApplied(seq)
+            retractionSeqs.insert(seq)
+            if target > 0, isApplied(target) { retracted[target] = seq }
+        }
+    }
+
     /// Counts as applied `count` outturns of a checkpoint that a view of one partnership left out
     /// (of areas in ``outturnAreasLeftOut``: most of a London-wide ledger's million), without
     /// marking each. `last`: the latest seq among them. `others`: where a retraction looks up

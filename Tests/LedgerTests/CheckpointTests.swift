@@ -723,7 +723,7 @@ struct CheckpointTests {
         let file = try Self.checkpointFile(path)
         let layout = try BodyLayout(file)
         let words = String(decoding: file[..<(layout.bodyStart - 1)], as: UTF8.self).split(separator: " ")
-        #expect(words.count == 7 && words[1] == "ledger-state-8" && words[1] == StateCheckpoint.format)
+        #expect(words.count == 7 && words[1] == "ledger-state-9" && words[1] == StateCheckpoint.format)
         #expect(words.last.map(String.init) == "sum=" + Self.sum(of: file[layout.bodyStart...]))
 
         let unknownSeqs = (1...k).filter { h.types[$0] == "future.kind" }
@@ -792,7 +792,8 @@ struct CheckpointTests {
             #expect(run.count == group.count && run.allSatisfy { Int($0.partnership) == group.partnership })
             #expect(run.map(\.seq) == run.map(\.seq).sorted(), "a run out of seq order")
             let envelopes = layout.indexOtherEnvelopes[position..<position + group.count]
-            #expect(envelopes.map { [$0.seq, $0.known, $0.subject, $0.partnership] } == run.map { [$0.seq, $0.known, Int($0.subject), Int($0.partnership)] })
+            #expect(envelopes.map { [$0.seq, $0.known, $0.subject, $0.retracting, $0.partnership] }
+                    == run.map { [$0.seq, $0.known, Int($0.subject), $0.target ?? -1, Int($0.partnership)] })
             #expect(envelopes.allSatisfy { $0.recorded == BodyLayout.packed(h.recordedDay[$0.seq]) })
             position += group.count
         }
@@ -818,7 +819,7 @@ struct CheckpointTests {
         // no other event names either.
         var owner: [String: String] = [:] // "target:<id>" or "action:<id>" → partnership
         var tagged = 0
-        for other in layout.otherEvents {
+        for other in layout.otherEvents.sorted(by: { $0.seq < $1.seq }) where h.types[other.seq] != "event.retracted" {
             let line = try JSONSerialization.jsonObject(with: Data(file[other.line])) as! [String: Any]
             let data = line["data"] as! [String: Any]
             let type = h.types[other.seq]
@@ -836,6 +837,21 @@ struct CheckpointTests {
             if expected != nil { tagged += 1 }
         }
         #expect(tagged > 100 && layout.otherEvents.contains { $0.partnership == 0xFFFF_FFFF })
+        // A retraction names the partnership of what it retracts: an outturn of a partnership's,
+        // or an event that names one.
+        let registeredIndices = Set(layout.indexPartnerships)
+        let areaOf = Dictionary(uniqueKeysWithValues: records.map { ($0.seq, Int($0.area)) })
+        let tagOf = Dictionary(uniqueKeysWithValues: layout.otherEvents.map { ($0.seq, $0.partnership) })
+        var retractionsTagged = 0
+        for other in layout.otherEvents where h.types[other.seq] == "event.retracted" {
+            let target = other.target ?? 0
+            let expected: UInt32 = target == 0 ? 0xFFFF_FFFF
+                : h.types[target] == "outturn.recorded" ? areaOf[target].map { registeredIndices.contains($0) ? UInt32($0) : 0xFFFF_FFFF } ?? 0xFFFF_FFFF
+                : tagOf[target] ?? 0xFFFF_FFFF
+            #expect(other.partnership == expected, "retraction \(other.seq) of \(target)")
+            if expected != 0xFFFF_FFFF { retractionsTagged += 1 }
+        }
+        #expect(retractionsTagged > 5)
 
         // Ids: every known event's, in seq order.
         #expect(layout.idEntries.map(\.seq) == (outturnSeqs + otherSeqs).sorted())
@@ -972,7 +988,7 @@ struct CheckpointTests {
         case .garbageFirstLine: damaged = Array("not a checkpoint at all\n".utf8) + file[layout.bodyStart...]
         case .noNewline: damaged = Array(file[..<(layout.bodyStart - 1)])
         case .wrongFormat: damaged = Array(String(decoding: file[..<layout.bodyStart], as: UTF8.self)
-            .replacingOccurrences(of: "ledger-state-8", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
+            .replacingOccurrences(of: "ledger-state-9", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
         case .hashOfAnotherEvent:
             let other = try log.head(upTo: h.ends[k - 1]).hash.hex
             damaged = Self.restamp(file) { $0["hash"] = other }
@@ -1287,7 +1303,7 @@ struct CheckpointTests {
     }
 }
 
-/// Where the documented parts of a checkpoint body (`ledger-state-8`) lie, as offsets into the
+/// Where the documented parts of a checkpoint body (`ledger-state-9`) lie, as offsets into the
 /// whole file: six sections — events of unknown types, strings, outturns, other events that
 /// validation reads, action updates and boards, ids — each a count, a byte length, the bytes.
 struct BodyLayout {
@@ -1361,12 +1377,12 @@ struct BodyLayout {
     var stringTable: [String]
     /// The index's tables: the partnerships registered (string indices); the groups of other
     /// events (in the second section, partnership, start, length, count); their envelopes
-    /// (seq, known, recorded day, subject, partnership); series (area, indicator, first record, record count); known
+    /// (seq, known, recorded day, subject, what it retracts, partnership); series (area, indicator, first record, record count); known
     /// days (day, records, latest seq); recorded days (day, first seq recorded then or later);
     /// retracted records (seq, known, recorded day); a bit per seq, set for an outturn's.
     var indexPartnerships: [Int] = []
     var indexGroups: [(inUpdates: Bool, partnership: Int, start: Int, length: Int, count: Int)] = []
-    var indexOtherEnvelopes: [(seq: Int, known: Int, recorded: Int, subject: Int, partnership: Int)] = []
+    var indexOtherEnvelopes: [(seq: Int, known: Int, recorded: Int, subject: Int, retracting: Int, partnership: Int)] = []
     /// Where the first known day's entry lies in the file.
     var indexKnownDaysAt = 0
     var indexSeries: [(area: Int, indicator: Int, first: Int, count: Int)] = []
@@ -1454,7 +1470,8 @@ struct BodyLayout {
         }
         readEntries(4) { indexPartnerships.append(Self.uint32(file, $0)) }
         readEntries(32) { indexGroups.append((Self.uint32(file, $0) == 1, Self.uint32(file, $0 + 4), Self.int64(file, $0 + 8), Self.int64(file, $0 + 16), Self.int64(file, $0 + 24))) }
-        readEntries(24) { indexOtherEnvelopes.append((Self.int64(file, $0), Self.int32(file, $0 + 8), Self.int32(file, $0 + 12), Self.uint32(file, $0 + 16), Self.uint32(file, $0 + 20))) }
+        readEntries(32) { indexOtherEnvelopes.append((Self.int64(file, $0), Self.int32(file, $0 + 8), Self.int32(file, $0 + 12), Self.uint32(file, $0 + 16),
+                                                      Self.int64(file, $0 + 20), Self.uint32(file, $0 + 28))) }
         readEntries(24) { indexSeries.append((Self.uint32(file, $0), Self.uint32(file, $0 + 4), Self.int64(file, $0 + 8), Self.int64(file, $0 + 16))) }
         indexKnownDaysAt = at + 8
         readEntries(16) { indexKnownDays.append((Self.int32(file, $0), Self.uint32(file, $0 + 4), Self.int64(file, $0 + 8))) }

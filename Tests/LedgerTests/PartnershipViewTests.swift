@@ -21,8 +21,9 @@ struct PartnershipViewTests {
         var compare: [CompareRow]
         var appliedCount: Int
         var head: Int
-        /// What the retractions retract (other partnerships' outturns among them).
+        /// What the retractions retract (other partnerships' outturns among them), and which are retractions.
         var retracted: [Int: Int]
+        var retractions: Set<Int>
         var skipped: Int
         var events: Int
         var unknownEvents: Int
@@ -34,6 +35,7 @@ struct PartnershipViewTests {
             actions = state.actionRows(today: Fixture.today(result.replay.pointInTime), partnership: partnership)
             compare = state.compareRows(area: partnership, indicator: indicator, baseline: baseline, periods: [])
             (appliedCount, head, skipped, retracted) = (state.appliedCount, state.head, result.replay.skipped, state.retracted)
+            retractions = state.retractionSeqs
             (events, unknownEvents) = (result.events, result.unknownEvents)
         }
     }

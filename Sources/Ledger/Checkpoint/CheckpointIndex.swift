@@ -16,7 +16,8 @@ import Projections
 /// every `partnership.registered` event names (string indices, rising: 4 bytes); the groups of
 /// other events (in the second section or not, partnership, start and length in the section,
 /// event count: 32 bytes); the other events' envelopes, group by group (seq, known day,
-/// recorded day, subject, partnership: 24 bytes); series (area
+/// recorded day, subject, what a retraction retracts (-1 for any other event), partnership: 32
+/// bytes); series (area
 /// and indicator string indices, first record, record count: 24 bytes); known days (day,
 /// record count, latest seq: 16); recorded days (day, padding, first seq recorded that day or
 /// later: 16); retracted records (seq, known day, recorded day: 16); a bit per seq, set for an
@@ -68,7 +69,12 @@ struct CheckpointIndex: Equatable {
         var known: Int32
         var recorded: Int32
         var subject: UInt32
+        /// For a retraction, what it retracts (0: nothing), as ``StateCheckpoint/OtherEvent/retracting``; else nil.
+        var retracting: Int?
     }
+
+    /// Bytes per other event's envelope.
+    static let envelopeSize = 32
 
     /// The string indices of the partnerships registered (retracted or not, whenever known), rising.
     var partnerships: [UInt32] = []
@@ -155,12 +161,12 @@ struct CheckpointIndex: Equatable {
             if inUpdates == 1 { (ends.updates, counts.updates) = (Int(start + length), counts.updates + Int(count)) } else { (ends.others, counts.others) = (Int(start + length), counts.others + Int(count)) }
         }
         guard ends == (sections.others.count, sections.updates.count), counts == (sections.otherCount, sections.updateCount) else { throw StateCheckpoint.Malformed() }
-        let envelopes = try count(bytesPerEntry: 24)
+        let envelopes = try count(bytesPerEntry: Self.envelopeSize)
         guard envelopes == counts.others + counts.updates else { throw StateCheckpoint.Malformed() }
         envelopeTable = reader.position
         var start = 0
         envelopeStarts = groups.map { group in defer { start += group.count }; return start }
-        try reader.skip(24 * envelopes)
+        try reader.skip(Self.envelopeSize * envelopes)
         for _ in 0..<(try count(bytesPerEntry: 24)) {
             let (area, indicator, first, length) = (try reader.uint32(), try reader.uint32(), try reader.int64(), try reader.int64())
             guard area < stringCount, indicator < stringCount, first == series.last?.records.upperBound ?? 0, length >= 1,
@@ -218,6 +224,7 @@ struct CheckpointIndex: Equatable {
                 out.appendLittleEndian(e.known)
                 out.appendLittleEndian(e.recorded)
                 out.appendLittleEndian(e.subject)
+                out.appendLittleEndian(Int64(e.retracting ?? -1))
                 out.appendLittleEndian(group.partnership)
             }
         }
@@ -261,12 +268,14 @@ struct CheckpointIndex: Equatable {
     /// and checked: of its partnership, in seq order.
     func envelopes(ofGroup g: Int, in index: ByteReader) throws -> [OtherEnvelope] {
         var reader = index
-        reader.position = envelopeTable + 24 * envelopeStarts[g]
+        reader.position = envelopeTable + Self.envelopeSize * envelopeStarts[g]
         var envelopes: [OtherEnvelope] = []
         envelopes.reserveCapacity(groups[g].count)
         for _ in 0..<groups[g].count {
-            let envelope = OtherEnvelope(seq: try reader.seq(), known: try reader.int32(), recorded: try reader.int32(), subject: try reader.uint32())
-            guard try reader.uint32() == groups[g].partnership, envelope.seq > envelopes.last?.seq ?? 0 else { throw StateCheckpoint.Malformed() }
+            let envelope = OtherEnvelope(seq: try reader.seq(), known: try reader.int32(), recorded: try reader.int32(), subject: try reader.uint32(),
+                                         retracting: try reader.seq(orNone: -1, orNothing: 0))
+            guard try reader.uint32() == groups[g].partnership, envelope.seq > envelopes.last?.seq ?? 0,
+                  envelope.retracting.map({ $0 < envelope.seq }) ?? true else { throw StateCheckpoint.Malformed() }
             envelopes.append(envelope)
         }
         return envelopes

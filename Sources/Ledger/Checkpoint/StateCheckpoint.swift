@@ -43,7 +43,7 @@ import Projections
 /// event's id and seq. The format's name
 /// changes whenever the layout does.
 enum StateCheckpoint {
-    static let format = "ledger-state-8"
+    static let format = "ledger-state-9"
 
     /// Whether events of each type (by index in ``DomainEvent/typeNames``) are kept in the
     /// second section of other events: the kinds other than outturns that
@@ -180,8 +180,9 @@ enum StateCheckpoint {
         }
 
         // Everything else, in seq order.
-        let (decoded, othersLeftOut, subjectsLeftOut, othersSkipped) = try others.value.get()
+        let (decoded, othersLeftOut, retractionsLeftOut, subjectsLeftOut, othersSkipped) = try others.value.get()
         replay.feedLeftOut(seqs: othersLeftOut) // before the retractions that may name them
+        replay.feedLeftOut(retractions: retractionsLeftOut)
         replay.leaveOut(subjects: try subjectsLeftOut.map { try string($0, strings) })
         for (event, retracting) in decoded { replay.feed(event, retracting: retracting) }
         skipped += othersSkipped
@@ -199,9 +200,10 @@ enum StateCheckpoint {
     /// and the seqs of those it counts returned instead, with the targets and actions they are about.
     static func decodeOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ index: CheckpointIndex, _ point: PointInTime,
                              before stop: Int, keeping partnership: UInt32? = nil) throws
-        -> (events: [(LedgerEvent, retracting: Int?)], leftOut: [Int], subjectsLeftOut: Set<UInt32>, skipped: Int) {
+        -> (events: [(LedgerEvent, retracting: Int?)], leftOut: [Int], retractionsLeftOut: [(seq: Int, target: Int)], subjectsLeftOut: Set<UInt32>, skipped: Int) {
         var skipped = 0
         var leftOut: [Int] = []
+        var retractions: [(seq: Int, target: Int)] = []
         var subjects: Set<UInt32> = []
         if let partnership {
             let packed = PackedJudge(point)
@@ -211,11 +213,16 @@ enum StateCheckpoint {
                         skipped += 1
                         continue
                     }
-                    leftOut.append(other.seq)
-                    if other.subject != OutturnRecord.noString { subjects.insert(other.subject) }
+                    if let target = other.retracting {
+                        retractions.append((other.seq, target))
+                    } else {
+                        leftOut.append(other.seq)
+                        if other.subject != OutturnRecord.noString { subjects.insert(other.subject) }
+                    }
                 }
             }
             leftOut.sort()
+            retractions.sort { $0.seq < $1.seq }
         }
         let events = try decodedOthers(checkpoint, sections, index, keeping: partnership) { other in
             guard other.envelope.seq < stop else { return false }
@@ -225,7 +232,7 @@ enum StateCheckpoint {
             }
             return true
         }
-        return (events, leftOut, subjects, skipped)
+        return (events, leftOut, retractions, subjects, skipped)
     }
 
     /// The events other than outturns that `keeps` keeps, decoded from their lines on every

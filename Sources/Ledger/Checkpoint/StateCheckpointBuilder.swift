@@ -197,6 +197,7 @@ struct StateCheckpointBuilder {
                 StateCheckpoint.OtherEvent.setPartnership(partnership, at: start, in: &others)
             }
         }
+        Self.tagRetractions(in: &others, updates: updates, outturns: outturns, count: outturnCount, partnerships: registered)
         let (otherGroups, otherEnvelopes) = Self.group(&others, inUpdates: false)
         let (updateGroups, updateEnvelopes) = Self.group(&updates, inUpdates: true)
         var index: [UInt8] = []
@@ -225,8 +226,9 @@ struct StateCheckpointBuilder {
             while at < raw.count {
                 func u32(_ offset: Int) -> UInt32 { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at + offset, as: UInt32.self)) }
                 let seq = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self)))
+                let retracting = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at + StateCheckpoint.Envelope.size, as: Int64.self)))
                 let envelope = CheckpointIndex.OtherEnvelope(seq: seq, known: Int32(bitPattern: u32(8)), recorded: Int32(bitPattern: u32(12)),
-                                                             subject: u32(Other.partnershipOffset + 4))
+                                                             subject: u32(Other.partnershipOffset + 4), retracting: retracting == -1 ? nil : retracting)
                 let end = at + Other.headerSize + Int(u32(Other.headerSize - 4))
                 events.append((u32(Other.partnershipOffset), at..<end, envelope))
                 at = end
@@ -248,6 +250,45 @@ struct StateCheckpointBuilder {
         }
         section = grouped
         return (groups, events.map(\.envelope))
+    }
+
+    /// Tags each retraction among `others` (a section's events, as written, the others tagged)
+    /// with the partnership of what it retracts: of an outturn of a partnership's area (one of
+    /// `partnerships`), or of an event tagged with one. A view of another partnership leaves both
+    /// out, and folds in what the retraction does from its envelope alone.
+    private static func tagRetractions(in others: inout [UInt8], updates: [UInt8], outturns: [UInt8], count: Int, partnerships: Set<UInt32>) {
+        typealias Other = StateCheckpoint.OtherEvent
+        let retraction = UInt32(DomainEvent.typeNames.firstIndex(of: "event.retracted")!)
+        /// Each event of a section: where it starts, its seq, what it retracts, its type and partnership.
+        func walk(_ section: [UInt8], _ visit: (Int, Int, Int, UInt32, UInt32) -> Void) {
+            section.withUnsafeBytes { raw in
+                var at = 0
+                while at < raw.count {
+                    func u32(_ offset: Int) -> UInt32 { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at + offset, as: UInt32.self)) }
+                    let seq = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self)))
+                    let target = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at + StateCheckpoint.Envelope.size, as: Int64.self)))
+                    visit(at, seq, target, u32(StateCheckpoint.Envelope.size + 8), u32(Other.partnershipOffset))
+                    at += Other.headerSize + Int(u32(Other.headerSize - 4))
+                }
+            }
+        }
+        var retractions: [(start: Int, target: Int)] = []
+        var tags: [Int: UInt32] = [:]
+        walk(others) { start, seq, target, type, partnership in
+            if type == retraction { retractions.append((start, target)) } else if partnership != OutturnRecord.noString { tags[seq] = partnership }
+        }
+        guard !retractions.isEmpty else { return }
+        walk(updates) { _, seq, _, _, partnership in if partnership != OutturnRecord.noString { tags[seq] = partnership } }
+        let targets = Set(retractions.map(\.target))
+        outturns.withUnsafeBytes { raw in
+            for i in 0..<count {
+                let seq = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * StateCheckpoint.outturnSize, as: Int64.self)))
+                guard targets.contains(seq) else { continue }
+                let area = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * StateCheckpoint.outturnSize + 16, as: UInt32.self))
+                if partnerships.contains(area) { tags[seq] = area }
+            }
+        }
+        for (start, target) in retractions { Other.setPartnership(tags[target] ?? OutturnRecord.noString, at: start, in: &others) }
     }
 
     /// The seqs the retractions among `others` (a section's events, as written) retract.
