@@ -219,20 +219,11 @@ struct StateCheckpointBuilder {
     /// Puts a section's events (as written, tagged) in runs of one partnership each, each run in
     /// seq order (see ``CheckpointIndex/Group``); returns the runs and the events' envelopes, run by run.
     private static func group(_ section: inout [UInt8], inUpdates: Bool) -> ([CheckpointIndex.Group], [CheckpointIndex.OtherEnvelope]) {
-        typealias Other = StateCheckpoint.OtherEvent
         var events: [(partnership: UInt32, bytes: Range<Int>, envelope: CheckpointIndex.OtherEnvelope)] = []
-        section.withUnsafeBytes { raw in
-            var at = 0
-            while at < raw.count {
-                func u32(_ offset: Int) -> UInt32 { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at + offset, as: UInt32.self)) }
-                let seq = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self)))
-                let retracting = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at + StateCheckpoint.Envelope.size, as: Int64.self)))
-                let envelope = CheckpointIndex.OtherEnvelope(seq: seq, known: Int32(bitPattern: u32(8)), recorded: Int32(bitPattern: u32(12)),
-                                                             subject: u32(Other.partnershipOffset + 4), retracting: retracting == -1 ? nil : retracting)
-                let end = at + Other.headerSize + Int(u32(Other.headerSize - 4))
-                events.append((u32(Other.partnershipOffset), at..<end, envelope))
-                at = end
-            }
+        forEachHeader(in: section) { h in
+            let envelope = CheckpointIndex.OtherEnvelope(seq: h.seq, known: h.known, recorded: h.recorded, subject: h.subject,
+                                                         retracting: h.retracting == -1 ? nil : h.retracting)
+            events.append((h.partnership, h.bytes, envelope))
         }
         events.sort { ($0.partnership, $0.envelope.seq) < ($1.partnership, $1.envelope.seq) }
         var grouped: [UInt8] = []
@@ -257,28 +248,14 @@ struct StateCheckpointBuilder {
     /// `partnerships`), or of an event tagged with one. A view of another partnership leaves both
     /// out, and folds in what the retraction does from its envelope alone.
     private static func tagRetractions(in others: inout [UInt8], updates: [UInt8], outturns: [UInt8], count: Int, partnerships: Set<UInt32>) {
-        typealias Other = StateCheckpoint.OtherEvent
         let retraction = UInt32(DomainEvent.typeNames.firstIndex(of: "event.retracted")!)
-        /// Each event of a section: where it starts, its seq, what it retracts, its type and partnership.
-        func walk(_ section: [UInt8], _ visit: (Int, Int, Int, UInt32, UInt32) -> Void) {
-            section.withUnsafeBytes { raw in
-                var at = 0
-                while at < raw.count {
-                    func u32(_ offset: Int) -> UInt32 { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at + offset, as: UInt32.self)) }
-                    let seq = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self)))
-                    let target = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at + StateCheckpoint.Envelope.size, as: Int64.self)))
-                    visit(at, seq, target, u32(StateCheckpoint.Envelope.size + 8), u32(Other.partnershipOffset))
-                    at += Other.headerSize + Int(u32(Other.headerSize - 4))
-                }
-            }
-        }
         var retractions: [(start: Int, target: Int)] = []
         var tags: [Int: UInt32] = [:]
-        walk(others) { start, seq, target, type, partnership in
-            if type == retraction { retractions.append((start, target)) } else if partnership != OutturnRecord.noString { tags[seq] = partnership }
+        forEachHeader(in: others) { h in
+            if h.type == retraction { retractions.append((h.bytes.lowerBound, h.retracting)) } else if h.partnership != OutturnRecord.noString { tags[h.seq] = h.partnership }
         }
         guard !retractions.isEmpty else { return }
-        walk(updates) { _, seq, _, _, partnership in if partnership != OutturnRecord.noString { tags[seq] = partnership } }
+        forEachHeader(in: updates) { h in if h.partnership != OutturnRecord.noString { tags[h.seq] = h.partnership } }
         let targets = Set(retractions.map(\.target))
         outturns.withUnsafeBytes { raw in
             for i in 0..<count {
@@ -288,22 +265,43 @@ struct StateCheckpointBuilder {
                 if partnerships.contains(area) { tags[seq] = area }
             }
         }
-        for (start, target) in retractions { Other.setPartnership(tags[target] ?? OutturnRecord.noString, at: start, in: &others) }
+        for (start, target) in retractions { StateCheckpoint.OtherEvent.setPartnership(tags[target] ?? OutturnRecord.noString, at: start, in: &others) }
     }
 
     /// The seqs the retractions among `others` (a section's events, as written) retract.
     private static func retractionTargets(in others: [UInt8]) -> Set<Int> {
         var targets: Set<Int> = []
-        others.withUnsafeBytes { raw in
+        forEachHeader(in: others) { h in if h.retracting > 0 { targets.insert(h.retracting) } }
+        return targets
+    }
+
+    /// An event's header as a section being built holds it (see ``StateCheckpoint/OtherEvent``).
+    private struct Header {
+        var bytes: Range<Int>
+        var seq: Int
+        var known: Int32
+        var recorded: Int32
+        /// -1 for an event other than a retraction.
+        var retracting: Int
+        var type: UInt32
+        var partnership: UInt32
+        var subject: UInt32
+    }
+
+    /// Calls `visit` with the header of each event of a section being built, in the order they lie.
+    private static func forEachHeader(in section: [UInt8], _ visit: (Header) -> Void) {
+        section.withUnsafeBytes { raw in
             var at = 0
             while at < raw.count {
-                let target = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at + StateCheckpoint.Envelope.size, as: Int64.self)))
-                if target > 0 { targets.insert(target) }
-                let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at + StateCheckpoint.OtherEvent.headerSize - 4, as: UInt32.self)))
-                at += StateCheckpoint.OtherEvent.headerSize + length
+                func u32(_ offset: Int) -> UInt32 { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at + offset, as: UInt32.self)) }
+                func i64(_ offset: Int) -> Int { Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at + offset, as: Int64.self))) }
+                let envelope = StateCheckpoint.Envelope.size
+                let end = at + StateCheckpoint.OtherEvent.headerSize + Int(u32(StateCheckpoint.OtherEvent.headerSize - 4))
+                visit(Header(bytes: at..<end, seq: i64(0), known: Int32(bitPattern: u32(8)), recorded: Int32(bitPattern: u32(12)), retracting: i64(envelope),
+                             type: u32(envelope + 8), partnership: u32(envelope + 12), subject: u32(envelope + 16)))
+                at = end
             }
         }
-        return targets
     }
 
     /// Puts the outturn records in the order a checkpoint keeps them: area, indicator, period,
