@@ -12,7 +12,8 @@ extension LedgerState {
     ///
     /// Nor may they read a target or an action whose events were left out as another
     /// partnership's (``LedgerState/subjectsLeftOut``): an id used by two partnerships, one of
-    /// them only after the checkpoint.
+    /// them only after the checkpoint; nor a baseline set for another partnership that one of
+    /// its targets measures against.
     public func viewsOf(_ partnership: String, readNoOutturnsOf leftOut: Set<String>) -> Bool {
         guard !leftOut.contains(partnership), leftOut.allSatisfy({ self.partnership($0) != nil }) else { return false }
         if !subjectsLeftOut.isEmpty {
@@ -21,7 +22,10 @@ extension LedgerState {
         for id in targets.keys {
             guard let (t, _) = target(id), t.partnership == partnership else { continue }
             if subjectsLeftOut.contains("target:" + id) { return false }
-            if let baselineID = t.baselineID, let area = baseline(baselineID)?.partnership, leftOut.contains(area) { return false }
+            if let baselineID = t.baselineID {
+                if subjectsLeftOut.contains("baseline:" + baselineID) { return false }
+                if let area = baseline(baselineID)?.partnership, leftOut.contains(area) { return false }
+            }
         }
         return true
     }

@@ -438,11 +438,13 @@ extension Ledger {
                 // A retraction matters to validation only if it retracts an event kept here (of a
                 // kind validation reads): most retract outturns, and are left out undecoded.
                 let retraction = DomainEvent.typeNames.firstIndex(of: "event.retracted")!
+                // (Baselines name a subject too, for views of one partnership: validation reads every one.)
+                let baseline = DomainEvent.typeNames.firstIndex(of: "baseline.set")!
                 var keptSeqs: Set<Int> = []
                 let kept = try StateCheckpoint.decodedOthers(checkpoint, sections, releasing: false, forValidation: true) { other in
                     let needed = other.type == retraction
                         ? other.retracting.map(keptSeqs.contains) ?? false
-                        : wanted == nil || other.subject == OutturnRecord.noString || wanted!.contains(other.subject)
+                        : wanted == nil || other.subject == OutturnRecord.noString || other.type == baseline || wanted!.contains(other.subject)
                     if needed { keptSeqs.insert(other.envelope.seq) }
                     return needed
                 }

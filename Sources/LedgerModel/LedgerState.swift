@@ -100,8 +100,9 @@ public struct LedgerState: Sendable {
     /// The outturns of those areas counted as applied without being marked one by one (see
     /// ``countLeftOut(_:through:others:)``).
     public private(set) var leftOutApplied: LeftOutSeqs?
-    /// Targets and actions (`target:<id>`, `action:<id>`) whose events a view of one partnership
-    /// left out as another partnership's: it must show none of them (see `viewsOf` in Projections).
+    /// Targets, actions and baselines (`target:<id>`, `action:<id>`, `baseline:<id>`) whose events
+    /// a view of one partnership left out as another partnership's: it must read none of them (see
+    /// `viewsOf` in Projections).
     public var subjectsLeftOut: Set<String> = []
 
     public init() {}

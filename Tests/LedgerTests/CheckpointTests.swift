@@ -723,7 +723,7 @@ struct CheckpointTests {
         let file = try Self.checkpointFile(path)
         let layout = try BodyLayout(file)
         let words = String(decoding: file[..<(layout.bodyStart - 1)], as: UTF8.self).split(separator: " ")
-        #expect(words.count == 7 && words[1] == "ledger-state-9" && words[1] == StateCheckpoint.format)
+        #expect(words.count == 7 && words[1] == "ledger-state-10" && words[1] == StateCheckpoint.format)
         #expect(words.last.map(String.init) == "sum=" + Self.sum(of: file[layout.bodyStart...]))
 
         let unknownSeqs = (1...k).filter { h.types[$0] == "future.kind" }
@@ -814,10 +814,10 @@ struct CheckpointTests {
         }
         #expect(layout.otherEvents.contains { $0.target != nil && h.retractionsBySeq.contains($0.seq) })
 
-        // A target's or an action's events name it, and the partnership whose views alone read
-        // them (none for an id two partnerships have used), as a board's names its partnership;
-        // no other event names either.
-        var owner: [String: String] = [:] // "target:<id>" or "action:<id>" → partnership
+        // A target's, an action's or a baseline's events name it, and the partnership whose views
+        // alone read them (none for an id two partnerships have used), as a plan's, a priority's
+        // and a board's name their partnership; no other event names either.
+        var owner: [String: String] = [:] // "target:<id>", "action:<id>" or "baseline:<id>" → partnership
         var tagged = 0
         for other in layout.otherEvents.sorted(by: { $0.seq < $1.seq }) where h.types[other.seq] != "event.retracted" {
             let line = try JSONSerialization.jsonObject(with: Data(file[other.line])) as! [String: Any]
@@ -826,10 +826,12 @@ struct CheckpointTests {
             let subject: String? = switch type {
             case "target.set", "target.revised", "target.withdrawn": "target:\(data["target"]!)"
             case "action.created", "action.updated": "action:\(data["action"]!)"
+            case "baseline.set": "baseline:\(data["baseline"]!)"
             default: nil
             }
             if let subject, let partnership = data["partnership"] as? String { owner[subject] = partnership }
-            let expected = subject.flatMap { owner[$0] } ?? (type == "board.held" ? data["partnership"] as? String : nil)
+            let ownIDs = ["board.held", "plan.adopted", "plan.revised", "priority.set", "priority.retired"]
+            let expected = subject.flatMap { owner[$0] } ?? (ownIDs.contains(type) ? data["partnership"] as? String : nil)
             #expect(other.partnership == (expected.flatMap { layout.stringTable.firstIndex(of: $0) }.map(UInt32.init) ?? 0xFFFF_FFFF),
                     "seq \(other.seq) (\(type)): partnership \(other.partnership), expected \(expected ?? "none")")
             #expect(other.subject == (subject.flatMap { layout.stringTable.firstIndex(of: $0) }.map(UInt32.init) ?? 0xFFFF_FFFF),
@@ -988,7 +990,7 @@ struct CheckpointTests {
         case .garbageFirstLine: damaged = Array("not a checkpoint at all\n".utf8) + file[layout.bodyStart...]
         case .noNewline: damaged = Array(file[..<(layout.bodyStart - 1)])
         case .wrongFormat: damaged = Array(String(decoding: file[..<layout.bodyStart], as: UTF8.self)
-            .replacingOccurrences(of: "ledger-state-9", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
+            .replacingOccurrences(of: "ledger-state-10", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
         case .hashOfAnotherEvent:
             let other = try log.head(upTo: h.ends[k - 1]).hash.hex
             damaged = Self.restamp(file) { $0["hash"] = other }
@@ -1303,7 +1305,7 @@ struct CheckpointTests {
     }
 }
 
-/// Where the documented parts of a checkpoint body (`ledger-state-9`) lie, as offsets into the
+/// Where the documented parts of a checkpoint body (`ledger-state-10`) lie, as offsets into the
 /// whole file: six sections — events of unknown types, strings, outturns, other events that
 /// validation reads, action updates and boards, ids — each a count, a byte length, the bytes.
 struct BodyLayout {

@@ -43,7 +43,7 @@ import Projections
 /// event's id and seq. The format's name
 /// changes whenever the layout does.
 enum StateCheckpoint {
-    static let format = "ledger-state-9"
+    static let format = "ledger-state-10"
 
     /// Whether events of each type (by index in ``DomainEvent/typeNames``) are kept in the
     /// second section of other events: the kinds other than outturns that
@@ -299,19 +299,21 @@ enum StateCheckpoint {
         return stop
     }
 
-    /// A target or an action, by id: what a partnership's view alone reads.
+    /// A target, an action or a baseline, by id: what a partnership's view alone reads.
     enum Subject: Hashable {
-        case target(String), action(String)
+        case target(String), action(String), baseline(String)
 
         /// As a checkpoint's strings keep it (``StateCheckpoint/OtherEvent/subject``).
         var text: String {
             switch self {
             case .target(let id): "target:" + id
             case .action(let id): "action:" + id
+            case .baseline(let id): "baseline:" + id
             }
         }
 
-        /// The subject of an event about a target or an action, and the partnership it names if it does.
+        /// The subject of an event about a target, an action or a baseline, and the partnership it
+        /// names if it does.
         static func of(_ event: DomainEvent) -> (Subject, partnership: String?)? {
             switch event {
             case .targetSet(let t): (.target(t.target), t.partnership)
@@ -319,6 +321,20 @@ enum StateCheckpoint {
             case .targetWithdrawn(let w): (.target(w.target), nil)
             case .actionCreated(let a): (.action(a.action), a.partnership)
             case .actionUpdated(let u): (.action(u.action), nil)
+            case .baselineSet(let b): (.baseline(b.baseline), b.partnership)
+            default: nil
+            }
+        }
+
+        /// The partnership whose views alone read an event that names one and has no subject
+        /// (a plan's, a priority's, a board's: their ids are the partnership's own).
+        static func partnership(of event: DomainEvent) -> String? {
+            switch event {
+            case .planAdopted(let p): p.partnership
+            case .planRevised(let p): p.partnership
+            case .prioritySet(let p): p.partnership
+            case .priorityRetired(let p): p.partnership
+            case .boardHeld(let b): b.partnership
             default: nil
             }
         }

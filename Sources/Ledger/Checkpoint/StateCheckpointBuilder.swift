@@ -111,8 +111,9 @@ struct StateCheckpointBuilder {
             if case .eventRetracted(let r) = event.event { target = (resolvesItself ? resolve(r.event) : resolved(r.event)) ?? 0 }
             let inUpdates = Ledger.validationIgnores(event.event)
             let subject = noteSubject(of: event.event, inUpdates: inUpdates, at: inUpdates ? updates.count : others.count)
-            // A board is its partnership's alone; a target's or action's partnership is set when the body is made.
-            let partnership = if case .boardHeld(let b) = event.event { intern(b.partnership) } else { OutturnRecord.noString }
+            // A plan, a priority or a board is its partnership's alone; a target's, action's or
+            // baseline's partnership is set when the body is made.
+            let partnership = Subject.partnership(of: event.event).map { intern($0) } ?? OutturnRecord.noString
             if case .partnershipRegistered(let p) = event.event { registered.insert(intern(p.partnership)) }
             if inUpdates {
                 StateCheckpoint.OtherEvent.write(event, retracting: target, partnership: partnership, subject: subject, line: line, to: &updates)
@@ -141,8 +142,8 @@ struct StateCheckpointBuilder {
         unknownCount += 1
     }
 
-    /// The type indices of the events about targets and actions.
-    private static let subjectTypes = Set(["target.set", "target.revised", "target.withdrawn", "action.created", "action.updated"]
+    /// The type indices of the events about targets, actions and baselines.
+    private static let subjectTypes = Set(["target.set", "target.revised", "target.withdrawn", "action.created", "action.updated", "baseline.set"]
         .map { DomainEvent.typeNames.firstIndex(of: $0)! })
 
     /// Remembers an event about a target or an action, which starts at `start` of `others` (or
