@@ -156,7 +156,7 @@ public struct Replay: Sendable {
         state.countLeftOut(count, through: last, others: others)
     }
 
-    /// Notes the targets and actions (`target:<id>`, `action:<id>`) whose events a view of one
+    /// Notes the targets, actions and baselines (`target:<id>`, `action:<id>`, `baseline:<id>`) whose events a view of one
     /// partnership left out (see ``LedgerState/subjectsLeftOut``).
     public mutating func leaveOut(subjects: [String]) {
         state.subjectsLeftOut.formUnion(subjects)
