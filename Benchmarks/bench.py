@@ -115,6 +115,10 @@ def main():
             f.write(json.dumps({"type": "outturn.recorded", "id": f"bench-{time.time_ns()}-{n[0]}",
                                 "data": {"partnership": PARTNERSHIP, "indicator": INDICATOR, "period": "2099-12", "value": n[0]}}) + "\n")
     append_one = [OUTTURN, "append", "--ledger", LEDGER, "--file", os.path.join(WORK, "one.jsonl")]
+    # The first append to a ledger `generate` wrote builds its id hash table (<ledger>.idx.hash)
+    # once, as a ledger's first append does: not timed, as no later append does it.
+    one_event()
+    timed(append_one)
     w, r, _ = median(append_one, setup=one_event, env=COLD)
     row("one `outturn append` of 1 event, whole process, cold", w, r)
     w, r, _ = median(append_one, setup=one_event)

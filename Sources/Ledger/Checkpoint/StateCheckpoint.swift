@@ -25,17 +25,23 @@ import Projections
 /// event past its end; the checkpoint's events are judged the same way, so the counts of
 /// events read and left out are the fold's too.
 ///
-/// A view of one partnership leaves the others' outturns, targets, actions and boards out of
-/// its fold, counting them undecoded: each target's, action's and board's event is tagged with
-/// its partnership (and each target's and action's with its id), so it can be left out by its
-/// header alone. An append's validation leaves out the targets and actions its batch does not
-/// name, the same way. Every part is checked against its checksum only when it is read
+/// A view of one partnership leaves the others' outturns, plans, priorities, baselines, targets,
+/// actions and boards, and the retractions of any of them, out of its fold, reading none of
+/// them: the ``CheckpointIndex`` says where each series' records lie and how many of them any
+/// point in time counts, and lists every other event's envelope; each of those is tagged with
+/// the partnership whose views alone read it (a target's, action's or baseline's only while one
+/// partnership has used its id, and each of those names its id too, so that a view can tell it
+/// left out something it would read). A status view of one indicator reads only the series it
+/// needs, the same way. An append's validation leaves out the targets and actions its batch
+/// does not name. Every part is checked against its checksum only when it is read
 /// (``Log/CheckpointChecking/asRead``).
 ///
-/// The other events lie in two sections, each in seq order: those an append's validation reads,
-/// then action updates and boards, which it never reads (two thirds of the other events' bytes
-/// on a London-wide ledger): an append checks and walks the first alone. Every other reader
-/// walks the two together, in seq order.
+/// The other events lie in two sections: those an append's validation reads, then action
+/// updates and boards, which it never reads (two thirds of the other events' bytes on a
+/// London-wide ledger): an append checks and walks the first alone. In each, they lie in runs
+/// of one partnership (those of none first), each run in seq order: a view of one partnership
+/// reads its own runs and those of none. Every reader walks the runs it reads together, in seq
+/// order.
 ///
 /// Layout (little-endian): a table of each section's item count and length in bytes (8 bytes
 /// each), then the sections: events of unknown types; strings; outturn records; an index
