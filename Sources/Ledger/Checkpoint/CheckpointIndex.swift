@@ -140,27 +140,9 @@ struct CheckpointIndex: Equatable {
     /// to `reader.lastSeq`).
     init(_ reader: inout ByteReader, sections: StateCheckpoint.Sections) throws {
         let (outturnCount, stringCount) = (sections.outturnCount, sections.stringCount)
-        func count(bytesPerEntry: Int) throws -> Int {
-            let count = try reader.int64()
-            guard count >= 0, count <= (reader.bytes.count - reader.position) / bytesPerEntry else { throw StateCheckpoint.Malformed() }
-            return Int(count)
-        }
-        for _ in 0..<(try count(bytesPerEntry: 4)) {
-            let index = try reader.uint32()
-            guard index < stringCount, index > partnerships.last ?? 0 || partnerships.isEmpty else { throw StateCheckpoint.Malformed() }
-            partnerships.append(index)
-        }
-        var ends = (others: 0, updates: 0), counts = (others: 0, updates: 0)
-        for _ in 0..<(try count(bytesPerEntry: 32)) {
-            let (inUpdates, partnership, start, length, count) = (try reader.uint32(), try reader.uint32(), try reader.int64(), try reader.int64(), try reader.int64())
-            guard inUpdates <= 1, partnership < stringCount || partnership == OutturnRecord.noString, start == (inUpdates == 1 ? ends.updates : ends.others),
-                  length >= 1, length <= (inUpdates == 1 ? sections.updates.count : sections.others.count) - Int(start), count >= 1, count <= length else {
-                throw StateCheckpoint.Malformed()
-            }
-            groups.append(Group(inUpdates: inUpdates == 1, partnership: partnership, bytes: Int(start)..<Int(start + length), count: Int(count)))
-            if inUpdates == 1 { (ends.updates, counts.updates) = (Int(start + length), counts.updates + Int(count)) } else { (ends.others, counts.others) = (Int(start + length), counts.others + Int(count)) }
-        }
-        guard ends == (sections.others.count, sections.updates.count), counts == (sections.otherCount, sections.updateCount) else { throw StateCheckpoint.Malformed() }
+        func count(bytesPerEntry: Int) throws -> Int { try Self.count(&reader, bytesPerEntry: bytesPerEntry) }
+        (partnerships, groups) = try Self.head(&reader, sections: sections)
+        let counts = (others: sections.otherCount, updates: sections.updateCount)
         let envelopes = try count(bytesPerEntry: Self.envelopeSize)
         guard envelopes == counts.others + counts.updates else { throw StateCheckpoint.Malformed() }
         envelopeTable = reader.position
@@ -204,6 +186,38 @@ struct CheckpointIndex: Equatable {
             bits += word.nonzeroBitCount
         }
         guard bits == outturnCount, isOutturn.first.map({ $0 & 1 == 0 }) ?? true, reader.isAtEnd else { throw StateCheckpoint.Malformed() }
+    }
+
+    /// The index's first two tables, all that reading the other events needs: the partnerships
+    /// registered, and the runs of other events (each section covered once).
+    static func head(_ reader: inout ByteReader, sections: StateCheckpoint.Sections) throws -> (partnerships: [UInt32], groups: [Group]) {
+        let stringCount = sections.stringCount
+        func count(bytesPerEntry: Int) throws -> Int { try Self.count(&reader, bytesPerEntry: bytesPerEntry) }
+        var partnerships: [UInt32] = [], groups: [Group] = []
+        for _ in 0..<(try count(bytesPerEntry: 4)) {
+            let index = try reader.uint32()
+            guard index < stringCount, index > partnerships.last ?? 0 || partnerships.isEmpty else { throw StateCheckpoint.Malformed() }
+            partnerships.append(index)
+        }
+        var ends = (others: 0, updates: 0), counts = (others: 0, updates: 0)
+        for _ in 0..<(try count(bytesPerEntry: 32)) {
+            let (inUpdates, partnership, start, length, count) = (try reader.uint32(), try reader.uint32(), try reader.int64(), try reader.int64(), try reader.int64())
+            guard inUpdates <= 1, partnership < stringCount || partnership == OutturnRecord.noString, start == (inUpdates == 1 ? ends.updates : ends.others),
+                  length >= 1, length <= (inUpdates == 1 ? sections.updates.count : sections.others.count) - Int(start), count >= 1, count <= length else {
+                throw StateCheckpoint.Malformed()
+            }
+            groups.append(Group(inUpdates: inUpdates == 1, partnership: partnership, bytes: Int(start)..<Int(start + length), count: Int(count)))
+            if inUpdates == 1 { (ends.updates, counts.updates) = (Int(start + length), counts.updates + Int(count)) } else { (ends.others, counts.others) = (Int(start + length), counts.others + Int(count)) }
+        }
+        guard ends == (sections.others.count, sections.updates.count), counts == (sections.otherCount, sections.updateCount) else { throw StateCheckpoint.Malformed() }
+        return (partnerships, groups)
+    }
+
+    /// A table's count of entries, which must fit in what is left of `reader`.
+    private static func count(_ reader: inout ByteReader, bytesPerEntry: Int) throws -> Int {
+        let count = try reader.int64()
+        guard count >= 0, count <= (reader.bytes.count - reader.position) / bytesPerEntry else { throw StateCheckpoint.Malformed() }
+        return Int(count)
     }
 
     func write(to out: inout [UInt8]) {

@@ -230,7 +230,7 @@ enum StateCheckpoint {
             leftOut.sort()
             retractions.sort { $0.seq < $1.seq }
         }
-        let events = try decodedOthers(checkpoint, sections, index, keeping: partnership) { other in
+        let events = try decodedOthers(checkpoint, sections, index.groups, keeping: partnership) { other in
             guard other.envelope.seq < stop else { return false }
             guard point.includes(seq: other.envelope.seq, known: other.envelope.known, recordedDay: other.envelope.recordedDay) else {
                 skipped += 1
@@ -246,12 +246,12 @@ enum StateCheckpoint {
     /// that does not decode throws, as decoding them in order would. `releasing`: let the
     /// section's pages go once decoded (for a view that goes on to fold the outturns; an
     /// append, about to finish, would spend more letting them go than it keeps).
-    /// `index`, `partnership`, `forValidation`: which are walked (see ``forEachOther(_:_:_:keeping:forValidation:_:)``).
-    static func decodedOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ index: CheckpointIndex? = nil, keeping partnership: UInt32? = nil,
+    /// `groups`, `partnership`, `forValidation`: which are walked (see ``forEachOther(_:_:_:keeping:forValidation:_:)``).
+    static func decodedOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ groups: [CheckpointIndex.Group]? = nil, keeping partnership: UInt32? = nil,
                               releasing: Bool = true, forValidation: Bool = false,
                               keeping keeps: (OtherEvent) throws -> Bool) throws -> [(LedgerEvent, retracting: Int?)] {
         var kept: [OtherEvent] = []
-        try forEachOther(checkpoint, sections, index, keeping: partnership, forValidation: forValidation) { other in
+        try forEachOther(checkpoint, sections, groups, keeping: partnership, forValidation: forValidation) { other in
             if try keeps(other) { kept.append(other) }
         }
         nonisolated(unsafe) let others = kept // its lines point into the mapped checkpoint, which outlives this call
@@ -587,12 +587,12 @@ enum StateCheckpoint {
     /// already read. `keeping`: only the events of this partnership (a string index) and of none
     /// (the other partnerships' are neither checked nor read). `forValidation`: only the first
     /// section, the events an append's validation reads (the other is neither checked nor read).
-    static func forEachOther(_ checkpoint: Log.Checkpoint, _ sections: Sections? = nil, _ index: CheckpointIndex? = nil,
+    static func forEachOther(_ checkpoint: Log.Checkpoint, _ sections: Sections? = nil, _ groups: [CheckpointIndex.Group]? = nil,
                              keeping partnership: UInt32? = nil, forValidation: Bool = false,
                              _ visit: (OtherEvent) throws -> Void) throws {
         let body = checkpoint.body
         let sections = try sections ?? Sections(checkpoint)
-        let index = try index ?? sections.index(checkpoint)
+        let groups = try groups ?? sections.indexHead(checkpoint).groups
         struct Stream {
             var reader: ByteReader
             var group: CheckpointIndex.Group
@@ -612,7 +612,7 @@ enum StateCheckpoint {
             (stream.next, stream.read) = (event, stream.read + 1)
         }
         var streams: [Stream] = []
-        for group in index.groups where !(forValidation && group.inUpdates) {
+        for group in groups where !(forValidation && group.inUpdates) {
             if let partnership, group.partnership != partnership, group.partnership != OutturnRecord.noString { continue }
             let section = group.inUpdates ? sections.updates : sections.others
             let bytes = section.lowerBound + group.bytes.lowerBound..<section.lowerBound + group.bytes.upperBound
@@ -621,15 +621,31 @@ enum StateCheckpoint {
             try advance(&stream)
             streams.append(stream)
         }
-        while true {
-            var first: Int?
-            for i in streams.indices {
-                guard let seq = streams[i].next?.envelope.seq else { continue }
-                if first.map({ seq < streams[$0].next!.envelope.seq }) ?? true { first = i }
+        // The streams by their next event's seq, least first (a binary heap: a walk of every run
+        // merges dozens of them).
+        var heap = streams.indices.filter { streams[$0].next != nil }
+        func seq(_ i: Int) -> Int { streams[heap[i]].next!.envelope.seq }
+        func siftDown(_ start: Int) {
+            var i = start
+            while true {
+                let (left, right) = (2 * i + 1, 2 * i + 2)
+                var least = i
+                if left < heap.count, seq(left) < seq(least) { least = left }
+                if right < heap.count, seq(right) < seq(least) { least = right }
+                if least == i { return }
+                heap.swapAt(i, least)
+                i = least
             }
-            guard let first else { return }
+        }
+        for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
+        while let first = heap.first {
             try visit(streams[first].next!)
             try advance(&streams[first])
+            if streams[first].next == nil {
+                heap.swapAt(0, heap.count - 1)
+                heap.removeLast()
+            }
+            siftDown(0)
         }
     }
 
@@ -688,6 +704,23 @@ enum StateCheckpoint {
             guard checkpoint.check(index) else { throw Malformed() }
             var reader = indexReader(checkpoint)
             return try CheckpointIndex(&reader, sections: self)
+        }
+
+        /// The index's partnerships and runs of other events alone (``CheckpointIndex/head(_:sections:)``):
+        /// only the index's first bytes are checked and read.
+        func indexHead(_ checkpoint: Log.Checkpoint) throws -> (partnerships: [UInt32], groups: [CheckpointIndex.Group]) {
+            // The head's length, from its two counts, each checked before it is read.
+            func int64(at offset: Int) throws -> Int {
+                guard offset + 8 <= index.count, checkpoint.check(index.lowerBound..<index.lowerBound + offset + 8) else { throw Malformed() }
+                return Int(Int64(littleEndian: checkpoint.body.bytes.loadUnaligned(fromByteOffset: index.lowerBound + offset, as: Int64.self)))
+            }
+            let partnerships = try int64(at: 0)
+            guard partnerships >= 0, partnerships <= index.count / 4 else { throw Malformed() }
+            let groups = try int64(at: 8 + 4 * partnerships)
+            guard groups >= 0, groups <= index.count / 32, 16 + 4 * partnerships + 32 * groups <= index.count,
+                  checkpoint.check(index.lowerBound..<index.lowerBound + 16 + 4 * partnerships + 32 * groups) else { throw Malformed() }
+            var reader = indexReader(checkpoint)
+            return try CheckpointIndex.head(&reader, sections: self)
         }
 
         /// A reader of the index's bytes (checked by ``index(_:)``).
