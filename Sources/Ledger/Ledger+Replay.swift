@@ -409,23 +409,29 @@ extension Ledger {
     /// `subjects` (with `forValidation`): the only targets and actions (`target:<id>`,
     /// `action:<id>`) the batch to validate names — the only ones validation reads of them — so
     /// the checkpoint's events about any other are left out too, never decoded.
-    static func state(of log: Log, at head: Log.Head, forValidation: Bool = false, subjects: Set<String>? = nil,
+    ///
+    /// `sharedOnly` (with `subjects` empty): the batch validates against events of no partnership
+    /// alone (see ``PreparedBatch/readsOnlySharedEvents``), so the checkpoint's runs of each
+    /// partnership's own events are left out too, neither checked nor read.
+    static func state(of log: Log, at head: Log.Head, forValidation: Bool = false, subjects: Set<String>? = nil, sharedOnly: Bool = false,
                       checkpoints: CheckpointPolicy = .off) throws -> (state: LedgerState, isWhole: Bool) {
-        let (state, isWhole, _) = try scopedState(of: log, at: head, forValidation: forValidation, subjects: subjects, checkpoints: checkpoints)
-        return (state, isWhole)
+        let scoped = try scopedState(of: log, at: head, forValidation: forValidation, subjects: subjects, sharedOnly: sharedOnly, checkpoints: checkpoints)
+        return (scoped.state, scoped.isWhole)
     }
 
-    /// As ``state(of:at:forValidation:subjects:checkpoints:)``, and whether the checkpoint's
-    /// targets and actions were left out but for `subjects` (`held`: then the state serves only
-    /// batches naming no others).
-    static func scopedState(of log: Log, at head: Log.Head, forValidation: Bool, subjects: Set<String>?,
-                            checkpoints: CheckpointPolicy) throws -> (state: LedgerState, isWhole: Bool, held: Set<String>?) {
+    /// As ``state(of:at:forValidation:subjects:sharedOnly:checkpoints:)``, and whether the
+    /// checkpoint's targets and actions were left out but for `subjects` (`held`: then the state
+    /// serves only batches naming no others), and whether every partnership's own events were
+    /// left out (`sharedOnly`: then it serves only batches that read none).
+    static func scopedState(of log: Log, at head: Log.Head, forValidation: Bool, subjects: Set<String>?, sharedOnly: Bool = false,
+                            checkpoints: CheckpointPolicy) throws -> (state: LedgerState, isWhole: Bool, held: Set<String>?, sharedOnly: Bool) {
         // Under the append's lock: a checkpoint is read, never written.
         let reading = CheckpointPolicy(reads: checkpoints.reads, writesAfter: nil)
-        guard forValidation else { return (try replay(log, upTo: head, .now, auditing: false, checkpoints: reading).replay.state, true, nil) }
+        guard forValidation else { return (try replay(log, upTo: head, .now, auditing: false, checkpoints: reading).replay.state, true, nil, false) }
         var state = LedgerState()
         var isWhole = true
         var held: Set<String>?
+        var leftPartnershipsOut = false
         var start: Log.Head?
         // Only the events validation reads are read (and so checked): not the outturns, nor the
         // section of action updates and boards.
@@ -433,7 +439,7 @@ extension Ledger {
             do {
                 let sections = try StateCheckpoint.Sections(checkpoint)
                 // The subjects' string indices (one the checkpoint lacks has no events there).
-                let wanted = try subjects.map { try StateCheckpoint.indices(of: $0, in: checkpoint, sections) }
+                let wanted = try subjects.map { $0.isEmpty ? [] : try StateCheckpoint.indices(of: $0, in: checkpoint, sections) }
                 held = subjects
                 // A retraction matters to validation only if it retracts an event kept here (of a
                 // kind validation reads): most retract outturns, and are left out undecoded.
@@ -441,7 +447,9 @@ extension Ledger {
                 // (Baselines name a subject too, for views of one partnership: validation reads every one.)
                 let baseline = DomainEvent.typeNames.firstIndex(of: "baseline.set")!
                 var keptSeqs: Set<Int> = []
-                let kept = try StateCheckpoint.decodedOthers(checkpoint, sections, releasing: false, forValidation: true) { other in
+                leftPartnershipsOut = sharedOnly && subjects?.isEmpty == true
+                let kept = try StateCheckpoint.decodedOthers(checkpoint, sections, keeping: leftPartnershipsOut ? StateCheckpoint.absentString : nil,
+                                                             releasing: false, forValidation: true) { other in
                     let needed = other.type == retraction
                         ? other.retracting.map(keptSeqs.contains) ?? false
                         : wanted == nil || other.subject == OutturnRecord.noString || other.type == baseline || wanted!.contains(other.subject)
@@ -454,7 +462,7 @@ extension Ledger {
                 isWhole = false
                 start = checkpoint.covers
             } catch {
-                (state, isWhole, held) = (LedgerState(), true, nil)
+                (state, isWhole, held, leftPartnershipsOut) = (LedgerState(), true, nil, false)
             }
         }
         let decoder = LedgerEventDecoder(skippedTypes: typesValidationIgnores.map { Array($0.utf8) })
@@ -467,7 +475,7 @@ extension Ledger {
             }
             return true
         }
-        return (state, isWhole, held)
+        return (state, isWhole, held, leftPartnershipsOut)
     }
 
     /// Validates drafts not yet written (a dry run) exactly as an append would; `decoded` as below.

@@ -15,8 +15,9 @@ public final class Ledger {
     /// long import) validates each batch without replaying the log again. Trusted only while
     /// the log's head is still that head; one that is not whole (see `appendValidated`'s
     /// `onlyValidates`) serves only batches that need no more — and, if it holds only some
-    /// targets and actions (`subjects`), only batches that name no others.
-    private var lastState: (head: Log.Head, state: LedgerState, isWhole: Bool, subjects: Set<String>?)?
+    /// targets and actions (`subjects`), only batches that name no others; if it holds no
+    /// partnership's own events (`sharedOnly`), only batches that read none.
+    private var lastState: (head: Log.Head, state: LedgerState, isWhole: Bool, subjects: Set<String>?, sharedOnly: Bool)?
 
     /// Opens the ledger at `path`; `.notFound` if there is none.
     public init(path: String) throws(LedgerError) {
@@ -70,7 +71,8 @@ public final class Ledger {
         let batch = PreparedBatch(drafts: drafts, events: try Ledger.decodeAll(drafts, lines: lines), lines: lines)
         let onlyValidates = !batch.retracts
         return try appendValidated(lockTimeout: lockTimeout, onlyValidates: onlyValidates, subjects: onlyValidates ? batch.subjects : nil,
-                                   expectedIDs: drafts.compactMap(\.id), keepsState: keepsState) { _ in batch }
+                                   sharedOnly: onlyValidates && batch.readsOnlySharedEvents, expectedIDs: drafts.compactMap(\.id),
+                                   keepsState: keepsState) { _ in batch }
     }
 
     /// Appends the batch `prepare` makes from the ledger's state at the head (read under the lock),
@@ -82,14 +84,17 @@ public final class Ledger {
     /// outturns instead of folding them. Such a state is not kept for the next append.
     ///
     /// `subjects` (with `onlyValidates`): every target and action the batch names; the state then
-    /// need hold no others (see ``state(of:at:forValidation:subjects:checkpoints:)``).
+    /// need hold no others (see ``state(of:at:forValidation:subjects:sharedOnly:checkpoints:)``).
+    /// `sharedOnly` (with `onlyValidates`): the batch reads no partnership's own events (see
+    /// ``PreparedBatch/readsOnlySharedEvents``); the state then need hold none.
     ///
     /// `expectedIDs`: the batch's ids, when known before `prepare` (see ``Log/AppendOptions/expectedIDs``).
     ///
     /// `keepsState: false`: the caller appends once, so validation need not fold in what it
     /// ignores (unless the batch retracts: a retraction may point at any earlier event of it);
     /// the state is then not kept for the next append.
-    func appendValidated(lockTimeout: Double?, onlyValidates: Bool = false, subjects: Set<String>? = nil, expectedIDs: [String]? = nil,
+    func appendValidated(lockTimeout: Double?, onlyValidates: Bool = false, subjects: Set<String>? = nil, sharedOnly: Bool = false,
+                         expectedIDs: [String]? = nil,
                          keepsState: Bool = true,
                          prepare: @escaping (LedgerState) throws -> PreparedBatch) throws(LedgerError) -> Log.AppendResult {
         let (log, checkpoints) = (self.log, self.checkpoints)
@@ -99,6 +104,7 @@ public final class Ledger {
         var after: LedgerState?
         var isWhole = false
         var held: Set<String>? // the targets and actions the state holds, if not all
+        var heldSharedOnly = false // whether it holds no partnership's own events
         let options = Log.AppendOptions(lockTimeout: lockTimeout, expectedIDs: expectedIDs) { _, pending in
             after = try Ledger.validate(pending.records, from: state, lines: batch.lines, decoded: batch.events, chain: pending.chain,
                                         foldingAll: keepsState || batch.retracts)
@@ -106,16 +112,18 @@ public final class Ledger {
         do {
             let result = try log.append(options: options) { head in
                 if let cached, cached.head == head,
-                   cached.isWhole || onlyValidates && (cached.subjects == nil || subjects?.isSubset(of: cached.subjects!) == true) {
-                    (state, isWhole, held) = (cached.state, cached.isWhole, cached.subjects)
+                   cached.isWhole || onlyValidates && (cached.subjects == nil || subjects?.isSubset(of: cached.subjects!) == true)
+                   && (!cached.sharedOnly || sharedOnly) {
+                    (state, isWhole, held, heldSharedOnly) = (cached.state, cached.isWhole, cached.subjects, cached.sharedOnly)
                 } else {
-                    (state, isWhole, held) = try Ledger.scopedState(of: log, at: head, forValidation: onlyValidates,
-                                                                    subjects: onlyValidates ? subjects : nil, checkpoints: checkpoints)
+                    (state, isWhole, held, heldSharedOnly) = try Ledger.scopedState(of: log, at: head, forValidation: onlyValidates,
+                                                                                    subjects: onlyValidates ? subjects : nil,
+                                                                                    sharedOnly: onlyValidates && sharedOnly, checkpoints: checkpoints)
                 }
                 batch = try prepare(state)
                 return batch.drafts
             }
-            lastState = keepsState ? (result.head, after ?? state, isWhole, held) : nil
+            lastState = keepsState ? (result.head, after ?? state, isWhole, held, heldSharedOnly) : nil
             // The batch's hundreds of thousands of values are freed on another core.
             releaseInBackground((batch, state, after))
             (batch, state, after) = (PreparedBatch(), LedgerState(), nil)

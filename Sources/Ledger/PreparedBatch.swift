@@ -20,6 +20,20 @@ struct PreparedBatch {
         drafts.indices.contains { drafts[$0].type == "event.retracted" }
     }
 
+    /// Whether validating the batch reads no event of any partnership's own (its plans,
+    /// priorities, baselines, targets, actions and boards, and their retractions): its events are
+    /// figures, indicators, partnerships and boards alone, and it names no target or action. False
+    /// if some event's payload is not decoded yet.
+    var readsOnlySharedEvents: Bool {
+        guard subjects?.isEmpty == true else { return false }
+        return events.allSatisfy { event in
+            switch event {
+            case .outturnRecorded?, .indicatorDefined?, .partnershipRegistered?, .boardHeld?: true
+            default: false
+            }
+        }
+    }
+
     /// The targets and actions the batch names (`target:<id>`, `action:<id>`: see
     /// ``StateCheckpoint/Subject``), or nil if some event's payload is not decoded yet.
     var subjects: Set<String>? {

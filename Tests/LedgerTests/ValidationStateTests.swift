@@ -132,6 +132,60 @@ struct ValidationStateTests {
         #expect(accepted > 10 && refused > 10 && leftOut == batches.count, "accepted \(accepted), refused \(refused), left out \(leftOut)")
     }
 
+    /// A batch of figures, indicators, partnerships and boards naming no target or action reads
+    /// no partnership's own events: through a checkpoint its state holds only the events of no
+    /// partnership (no plan, priority, baseline, target or action), and accepts and refuses
+    /// exactly what the whole state does — figures of registered and unknown partnerships, of
+    /// defined, undefined and retracted indicators, in the wrong unit; definitions new and taken;
+    /// boards of registered and unknown partnerships.
+    @Test func aBatchThatReadsNoPartnershipsOwnEventsValidatesAsTheWholeState() throws {
+        let h = CheckpointTests.history
+        let scratch = try CheckpointTests.Scratch()
+        let path = try CheckpointTests.log(h, checkpointAt: h.count * 2 / 3, in: scratch)
+        let log = try Log(path: path)
+        let head = try log.head(upTo: try log.committedEnd())
+        let (whole, _) = try Ledger.state(of: log, at: head)
+        func draft(_ type: String, _ fields: [(String, JSONValue)]) -> EventDraft {
+            EventDraft(id: "probe", type: type, source: "test", actor: "test", data: JSONObject(fields))
+        }
+        let partnerships = whole.partnerships.keys.sorted() + ["nowhere"]
+        let indicators = Array(whole.indicators.keys.sorted().prefix(6)) + ["no-such-indicator"]
+        var batches: [[EventDraft]] = []
+        for p in partnerships {
+            for i in indicators {
+                batches.append([draft("outturn.recorded", [("partnership", .string(p)), ("indicator", .string(i)), ("period", .string("2099-12")),
+                                                           ("value", .number(JSONNumber(12)))])])
+                batches.append([draft("outturn.recorded", [("partnership", .string(p)), ("indicator", .string(i)), ("period", .string("2099-12")),
+                                                           ("numerator", .number(JSONNumber(1))), ("denominator", .number(JSONNumber(2)))])])
+            }
+            batches.append([draft("board.held", [("partnership", .string(p)), ("board", .string("probe")), ("date", .string("2099-12-01"))])])
+            batches.append([draft("partnership.registered", [("partnership", .string(p)), ("name", .string("Probe"))])])
+        }
+        for i in indicators {
+            batches.append([draft("indicator.defined", [("indicator", .string(i)), ("name", .string("Probe")), ("unit", .string("count")),
+                                                        ("polarity", .string("lower-better"))])])
+        }
+        var (accepted, refused) = (0, 0)
+        for batch in batches {
+            let prepared = PreparedBatch(drafts: batch, events: try Ledger.decodeAll(batch, lines: [1]), lines: [1])
+            #expect(prepared.readsOnlySharedEvents, "\(batch[0].type)")
+            let (scoped, _) = try Ledger.state(of: log, at: head, forValidation: true, subjects: try #require(prepared.subjects), sharedOnly: true,
+                                               checkpoints: CheckpointTests.readOnly)
+            #expect(scoped.plans.isEmpty && scoped.priorities.isEmpty && scoped.baselines.isEmpty && scoped.targets.isEmpty && scoped.actions.isEmpty,
+                    "the state should hold no partnership's own events")
+            let expected = Self.outcome(batch, against: whole)
+            #expect(Self.outcome(batch, against: scoped) == expected, "\(batch[0].type) \(batch[0].data)")
+            if expected == "ok" { accepted += 1 } else { refused += 1 }
+        }
+        #expect(accepted > 10 && refused > 10, "accepted \(accepted), refused \(refused)")
+        // A batch that names a target, or adopts a plan, reads a partnership's own events.
+        let target = PreparedBatch(drafts: [draft("target.withdrawn", [("target", .string("t")), ("reason", .string("probe"))])], events: [], lines: [])
+        #expect(!target.readsOnlySharedEvents)
+        let plan = [draft("plan.adopted", [("partnership", .string(partnerships[0])), ("plan", .string("p")), ("title", .string("P")),
+                                          ("from", .string("2099/00")), ("to", .string("2099/00"))])]
+        #expect(!PreparedBatch(drafts: plan, events: try Ledger.decodeAll(plan, lines: [1]), lines: [1]).readsOnlySharedEvents)
+    }
+
     /// Through a checkpoint, validation reads a retraction only if it retracts an event of a
     /// kind validation reads (most retract outturns, and are never decoded). Retracted
     /// definitions, targets and priorities must still count: the state must accept and refuse
@@ -201,5 +255,26 @@ struct ValidationStateTests {
             let result = try ledger.append(jsonLines: Array(line.utf8), defaults: InputDefaults(source: "test", actor: "tests"))
             #expect(result.outcomes.count == 1 && !result.outcomes[0].existing, "\(id)")
         }
+    }
+
+    /// The state a batch of figures was validated against holds no partnership's own events: a
+    /// next batch, by the same process, that sets a priority in a plan (naming no target or
+    /// action either) must not be validated against it (the plan would seem not adopted).
+    @Test func aStateOfNoPartnershipsOwnEventsIsNotReusedForABatchThatReadsThem() throws {
+        let h = CheckpointTests.history
+        let scratch = try CheckpointTests.Scratch()
+        let path = try CheckpointTests.log(h, checkpointAt: h.count, in: scratch)
+        let log = try Log(path: path)
+        let whole = try Ledger.state(of: log, at: try log.head(upTo: try log.committedEnd())).state
+        let partnership = try #require(whole.partnerships.keys.sorted().first)
+        let plan = try #require(whole.plans.keys.sorted().first { $0.hasPrefix(partnership + "/") }).split(separator: "/")[1]
+        let ledger = try Ledger(path: path)
+        ledger.checkpoints = CheckpointTests.readOnly
+        let defaults = InputDefaults(source: "test", actor: "tests")
+        let figure = #"{"type":"outturn.recorded","data":{"partnership":""# + partnership + #"","indicator":"MOPAC7.burglary","period":"2099-12","value":7}}"# + "\n"
+        #expect(try ledger.append(jsonLines: Array(figure.utf8), defaults: defaults).outcomes.count == 1)
+        let priority = #"{"type":"priority.set","data":{"partnership":""# + partnership + #"","plan":""# + plan
+            + #"","priority":"probe-priority","title":"Probe"}}"# + "\n"
+        #expect(try ledger.append(jsonLines: Array(priority.utf8), defaults: defaults).outcomes.count == 1)
     }
 }
