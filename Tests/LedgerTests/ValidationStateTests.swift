@@ -88,35 +88,43 @@ struct ValidationStateTests {
         }
     }
 
+    /// The synthetic history's log with a checkpoint two thirds of the way, its head, and the
+    /// whole state at it (the scratch folder must outlive the log).
+    static func historyTwoThirdsCheckpointed() throws -> (CheckpointTests.Scratch, Log, Log.Head, LedgerState) {
+        let h = CheckpointTests.history
+        let scratch = try CheckpointTests.Scratch()
+        let log = try Log(path: try CheckpointTests.log(h, checkpointAt: h.count * 2 / 3, in: scratch))
+        let head = try log.head(upTo: try log.committedEnd())
+        return (scratch, log, head, try Ledger.state(of: log, at: head).state)
+    }
+
+    /// A one-event draft of a probe.
+    static func probe(_ type: String, _ fields: [(String, JSONValue)]) -> EventDraft {
+        EventDraft(id: "probe", type: type, source: "test", actor: "test", data: JSONObject(fields))
+    }
+
     /// A batch that names targets and actions is validated against a state holding, of the
     /// checkpoint's targets and actions, only those: it must accept and refuse exactly what the
     /// whole state does — every kind of event about a target or an action, for ids the ledger
     /// has (before and after its checkpoint) and ids it does not.
     @Test func aStateOfTheBatchsOwnTargetsAndActionsValidatesAsTheWholeState() throws {
-        let h = CheckpointTests.history
-        let scratch = try CheckpointTests.Scratch()
-        let path = try CheckpointTests.log(h, checkpointAt: h.count * 2 / 3, in: scratch)
-        let log = try Log(path: path)
-        let head = try log.head(upTo: try log.committedEnd())
-        let (whole, _) = try Ledger.state(of: log, at: head)
+        let (scratch, log, head, whole) = try Self.historyTwoThirdsCheckpointed()
+        defer { withExtendedLifetime(scratch) {} }
         let partnership = try #require(whole.partnerships.keys.sorted().first)
         let plan = try #require(whole.plans.keys.sorted().first { $0.hasPrefix(partnership + "/") }).split(separator: "/")[1]
-        func draft(_ type: String, _ fields: [(String, JSONValue)]) -> EventDraft {
-            EventDraft(id: "probe", type: type, source: "test", actor: "test", data: JSONObject(fields))
-        }
         let targets = Array(whole.targets.keys.sorted().enumerated().filter { $0.offset % 7 == 0 }.map(\.element)) + ["no-such-target"]
         let actions = Array(whole.actions.keys.sorted().enumerated().filter { $0.offset % 7 == 0 }.map(\.element)) + ["no-such-action"]
         var batches: [[EventDraft]] = []
         for id in targets {
-            batches.append([draft("target.withdrawn", [("target", .string(id)), ("reason", .string("probe"))])])
-            batches.append([draft("target.revised", [("target", .string(id)), ("tolerance", .number(JSONNumber(0.07))), ("reason", .string("probe"))])])
-            batches.append([draft("target.set", [("target", .string(id)), ("partnership", .string(partnership)), ("indicator", .string("MOPAC7")),
+            batches.append([Self.probe("target.withdrawn", [("target", .string(id)), ("reason", .string("probe"))])])
+            batches.append([Self.probe("target.revised", [("target", .string(id)), ("tolerance", .number(JSONNumber(0.07))), ("reason", .string("probe"))])])
+            batches.append([Self.probe("target.set", [("target", .string(id)), ("partnership", .string(partnership)), ("indicator", .string("MOPAC7")),
                                                   ("period", .string("2011/12")), ("setBy", .string("local")), ("kind", .string("value")),
                                                   ("value", .number(JSONNumber(1)))])])
         }
         for id in actions {
-            batches.append([draft("action.updated", [("action", .string(id)), ("status", .string("on-track"))])])
-            batches.append([draft("action.created", [("action", .string(id)), ("partnership", .string(partnership)), ("plan", .string(String(plan))),
+            batches.append([Self.probe("action.updated", [("action", .string(id)), ("status", .string("on-track"))])])
+            batches.append([Self.probe("action.created", [("action", .string(id)), ("partnership", .string(partnership)), ("plan", .string(String(plan))),
                                                       ("title", .string("Probe")), ("leads", .array([.string("police")]))])])
         }
         var (accepted, refused, leftOut) = (0, 0, 0)
@@ -139,30 +147,23 @@ struct ValidationStateTests {
     /// defined, undefined and retracted indicators, in the wrong unit; definitions new and taken;
     /// boards of registered and unknown partnerships.
     @Test func aBatchThatReadsNoPartnershipsOwnEventsValidatesAsTheWholeState() throws {
-        let h = CheckpointTests.history
-        let scratch = try CheckpointTests.Scratch()
-        let path = try CheckpointTests.log(h, checkpointAt: h.count * 2 / 3, in: scratch)
-        let log = try Log(path: path)
-        let head = try log.head(upTo: try log.committedEnd())
-        let (whole, _) = try Ledger.state(of: log, at: head)
-        func draft(_ type: String, _ fields: [(String, JSONValue)]) -> EventDraft {
-            EventDraft(id: "probe", type: type, source: "test", actor: "test", data: JSONObject(fields))
-        }
+        let (scratch, log, head, whole) = try Self.historyTwoThirdsCheckpointed()
+        defer { withExtendedLifetime(scratch) {} }
         let partnerships = whole.partnerships.keys.sorted() + ["nowhere"]
         let indicators = Array(whole.indicators.keys.sorted().prefix(6)) + ["no-such-indicator"]
         var batches: [[EventDraft]] = []
         for p in partnerships {
             for i in indicators {
-                batches.append([draft("outturn.recorded", [("partnership", .string(p)), ("indicator", .string(i)), ("period", .string("2099-12")),
+                batches.append([Self.probe("outturn.recorded", [("partnership", .string(p)), ("indicator", .string(i)), ("period", .string("2099-12")),
                                                            ("value", .number(JSONNumber(12)))])])
-                batches.append([draft("outturn.recorded", [("partnership", .string(p)), ("indicator", .string(i)), ("period", .string("2099-12")),
+                batches.append([Self.probe("outturn.recorded", [("partnership", .string(p)), ("indicator", .string(i)), ("period", .string("2099-12")),
                                                            ("numerator", .number(JSONNumber(1))), ("denominator", .number(JSONNumber(2)))])])
             }
-            batches.append([draft("board.held", [("partnership", .string(p)), ("board", .string("probe")), ("date", .string("2099-12-01"))])])
-            batches.append([draft("partnership.registered", [("partnership", .string(p)), ("name", .string("Probe"))])])
+            batches.append([Self.probe("board.held", [("partnership", .string(p)), ("board", .string("probe")), ("date", .string("2099-12-01"))])])
+            batches.append([Self.probe("partnership.registered", [("partnership", .string(p)), ("name", .string("Probe"))])])
         }
         for i in indicators {
-            batches.append([draft("indicator.defined", [("indicator", .string(i)), ("name", .string("Probe")), ("unit", .string("count")),
+            batches.append([Self.probe("indicator.defined", [("indicator", .string(i)), ("name", .string("Probe")), ("unit", .string("count")),
                                                         ("polarity", .string("lower-better"))])])
         }
         var (accepted, refused) = (0, 0)
@@ -179,9 +180,9 @@ struct ValidationStateTests {
         }
         #expect(accepted > 10 && refused > 10, "accepted \(accepted), refused \(refused)")
         // A batch that names a target, or adopts a plan, reads a partnership's own events.
-        let target = PreparedBatch(drafts: [draft("target.withdrawn", [("target", .string("t")), ("reason", .string("probe"))])], events: [], lines: [])
+        let target = PreparedBatch(drafts: [Self.probe("target.withdrawn", [("target", .string("t")), ("reason", .string("probe"))])], events: [], lines: [])
         #expect(!target.readsOnlySharedEvents)
-        let plan = [draft("plan.adopted", [("partnership", .string(partnerships[0])), ("plan", .string("p")), ("title", .string("P")),
+        let plan = [Self.probe("plan.adopted", [("partnership", .string(partnerships[0])), ("plan", .string("p")), ("title", .string("P")),
                                           ("from", .string("2099/00")), ("to", .string("2099/00"))])]
         #expect(!PreparedBatch(drafts: plan, events: try Ledger.decodeAll(plan, lines: [1]), lines: [1]).readsOnlySharedEvents)
     }
