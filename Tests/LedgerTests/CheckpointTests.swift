@@ -783,7 +783,7 @@ struct CheckpointTests {
         let isUpdate = { (seq: Int) in ["action.updated", "board.held"].contains(h.types[seq]) }
         #expect(layout.otherEvents.prefix(layout.firstSectionCount).map(\.seq).sorted() == otherSeqs.filter { !isUpdate($0) })
         #expect(layout.otherEvents.dropFirst(layout.firstSectionCount).map(\.seq).sorted() == otherSeqs.filter(isUpdate))
-        // … in runs of one partnership each (none first), each in seq order, as the index lists
+        // … in runs of one partnership each (none last), each in seq order, as the index lists
         // them, with each event's envelope, subject and partnership.
         var position = 0
         for group in layout.indexGroups {
@@ -798,6 +798,10 @@ struct CheckpointTests {
             position += group.count
         }
         #expect(position == layout.otherEvents.count && layout.indexGroups.filter { !$0.inUpdates }.count > 2)
+        for inUpdates in [false, true] {
+            let tags = layout.indexGroups.filter { $0.inUpdates == inUpdates }.map(\.partnership)
+            #expect(tags == tags.sorted() && Set(tags).count == tags.count, "one run per partnership, by string index, none (0xFFFFFFFF) last")
+        }
         #expect(layout.otherEvents.prefix(layout.firstSectionCount).map(\.seq) != otherSeqs.filter { !isUpdate($0) }, "in seq order: the runs are not exercised")
         #expect(otherSeqs.contains { h.types[$0] == "action.updated" } && otherSeqs.contains { h.types[$0] == "board.held" }
                 && otherSeqs.contains { !isUpdate($0) }, "the history does not fill both sections")

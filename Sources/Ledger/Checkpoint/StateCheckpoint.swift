@@ -39,7 +39,7 @@ import Projections
 /// The other events lie in two sections: those an append's validation reads, then action
 /// updates and boards, which it never reads (two thirds of the other events' bytes on a
 /// London-wide ledger): an append checks and walks the first alone. In each, they lie in runs
-/// of one partnership (those of none first), each run in seq order: a view of one partnership
+/// of one partnership (those of none last), each run in seq order: a view of one partnership
 /// reads its own runs and those of none. Every reader walks the runs it reads together, in seq
 /// order.
 ///
