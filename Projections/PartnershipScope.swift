@@ -34,8 +34,9 @@ extension LedgerState {
     /// it, the components of each composite among them (sums and ratios, as now defined), and
     /// the indicator of each baseline that one of their targets (of `partnership`, if given)
     /// measures against — so a fold may leave every other indicator's figures out
-    /// (``LedgerState/outturnIndicatorsKept``) and give the same rows.
-    public func indicatorsReadByStatus(of indicator: String, partnership: String?) -> Set<String> {
+    /// (``LedgerState/outturnIndicatorsKept``) and give the same rows. (`compareRows` reads
+    /// fewer: the indicator and a sum's components.)
+    public func indicatorsRead(of indicator: String, partnership: String?) -> Set<String> {
         var needed: Set<String> = [indicator]
         var queue = [indicator]
         var targetsByIndicator: [String: [TargetSet]]?

@@ -46,9 +46,10 @@ extension Ledger {
     /// of a London-wide ledger) — unless the fold then shows the views could read one (see
     /// ``LedgerState/viewsOf(_:readNoOutturnsOf:)``), when it folds again keeping them all.
     ///
-    /// `indicator`: the status rows to be shown are of that indicator alone, so a replay that
+    /// `indicator`: the rows to be shown (a status view's, or a compare view's of one
+    /// partnership) are of that indicator alone, so a replay that
     /// starts from a checkpoint keeps only the figures it reads (see
-    /// ``LedgerState/indicatorsReadByStatus(of:partnership:)``) — folding again, keeping more,
+    /// ``LedgerState/indicatorsRead(of:partnership:)``) — folding again, keeping more,
     /// if the fold shows it needs them.
     public func replay(_ point: PointInTime = .now, auditing: Bool = true, checkpoints: CheckpointPolicy? = nil,
                        partnership: String? = nil, indicator: String? = nil) throws(LedgerError) -> ReplayResult {
@@ -74,7 +75,7 @@ extension Ledger {
                     let state = result.replay.state
                     guard partnership.map({ state.viewsOf($0, readNoOutturnsOf: state.outturnAreasLeftOut) }) ?? true else { break }
                     guard let indicator, let kept = state.outturnIndicatorsKept else { return result }
-                    let read = state.indicatorsReadByStatus(of: indicator, partnership: partnership)
+                    let read = state.indicatorsRead(of: indicator, partnership: partnership)
                     if read.isSubset(of: kept) { return result }
                     indicators = kept.union(read)
                 }

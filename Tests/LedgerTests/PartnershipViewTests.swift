@@ -71,7 +71,7 @@ struct PartnershipViewTests {
         #expect(compared >= 40)
     }
 
-    /// A status view of one indicator (`--indicator`) read through a checkpoint keeps only the
+    /// A status (or compare) view of one indicator (`--indicator`) read through a checkpoint keeps only the
     /// figures it reads — the indicator's, its components' if it is a composite (a sum or a
     /// ratio), and those of the baselines its targets measure against — and its rows and counts
     /// equal the whole fold's, for every indicator, with and without a partnership, at every
@@ -96,11 +96,16 @@ struct PartnershipViewTests {
                     let (a, b) = (view.replay.state, whole.replay.state)
                     #expect(a.statusRows(partnership: p, indicator: indicator) == b.statusRows(partnership: p, indicator: indicator),
                             "\(indicator) of \(p ?? "every partnership") at \(point), checkpoint at \(cover)")
+                    if let p {
+                        let baseline = Period("2010/11")!
+                        #expect(a.compareRows(area: p, indicator: indicator, baseline: baseline, periods: [])
+                                == b.compareRows(area: p, indicator: indicator, baseline: baseline, periods: []), "compare \(indicator) of \(p) at \(point)")
+                    }
                     #expect([a.appliedCount, a.head, view.replay.skipped, view.events] == [b.appliedCount, b.head, whole.replay.skipped, whole.events],
                             "\(indicator) of \(p ?? "every partnership") at \(point): counts")
                     // The other indicators' figures of the checkpoint were left out, so the check is not vacuous.
                     if let kept = a.outturnIndicatorsKept, cover == .head {
-                        #expect(kept == a.indicatorsReadByStatus(of: indicator, partnership: p))
+                        #expect(kept == a.indicatorsRead(of: indicator, partnership: p))
                         #expect(Set(a.outturns.keys.map(\.indicator)).isSubset(of: kept), "\(indicator) at \(point)")
                         narrowed += 1
                         if kept.count > 1 { composites += 1 }
