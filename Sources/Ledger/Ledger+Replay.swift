@@ -51,8 +51,12 @@ extension Ledger {
     /// starts from a checkpoint keeps only the figures it reads (see
     /// ``LedgerState/indicatorsRead(of:partnership:)``) — folding again, keeping more,
     /// if the fold shows it needs them.
+    ///
+    /// `readsUpdates: false`: the views to be shown read no action update or board (status,
+    /// progress, compare), so a replay that starts from a checkpoint leaves those out of the
+    /// fold, counting them undecoded.
     public func replay(_ point: PointInTime = .now, auditing: Bool = true, checkpoints: CheckpointPolicy? = nil,
-                       partnership: String? = nil, indicator: String? = nil) throws(LedgerError) -> ReplayResult {
+                       partnership: String? = nil, indicator: String? = nil, readsUpdates: Bool = true) throws(LedgerError) -> ReplayResult {
         do {
             let end = try log.committedEnd()
             let head = try log.head(upTo: end)
@@ -66,12 +70,12 @@ extension Ledger {
                try !Ledger.writeCheckpointIfDue(log, upTo: head, every: interval) {
                 policy.writesAfter = nil
             }
-            if partnership != nil || indicator != nil, !auditing {
+            if partnership != nil || indicator != nil || !readsUpdates, !auditing {
                 var indicators = indicator.map { Set([$0]) }
                 // A composite's components, a baseline's indicator: at most a fold or two more, each as narrow.
                 for _ in 0..<3 {
                     let result = try Ledger.replay(log, upTo: head, point, auditing: false, checkpoints: policy,
-                                                   leavingOutPartnershipsBut: partnership, keepingIndicators: indicators)
+                                                   leavingOutPartnershipsBut: partnership, keepingIndicators: indicators, readingUpdates: readsUpdates)
                     let state = result.replay.state
                     guard partnership.map({ state.viewsOf($0, readNoOutturnsOf: state.outturnAreasLeftOut) }) ?? true else { break }
                     guard let indicator, let kept = state.outturnIndicatorsKept else { return result }
@@ -92,9 +96,10 @@ extension Ledger {
     /// describes. `leavingOutPartnershipsBut`: leave out the outturns of every partnership the
     /// checkpoint registers but this one (none without a checkpoint); the caller checks the result.
     /// `keepingIndicators`: keep only these indicators' outturns of the checkpoint's (all without one).
+    /// `readingUpdates: false`: leave the checkpoint's action updates and boards out.
     static func replay(_ log: Log, upTo head: Log.Head, _ point: PointInTime, auditing: Bool,
                        checkpoints: CheckpointPolicy, leavingOutPartnershipsBut kept: String? = nil,
-                       keepingIndicators indicators: Set<String>? = nil) throws -> ReplayResult {
+                       keepingIndicators indicators: Set<String>? = nil, readingUpdates: Bool = true) throws -> ReplayResult {
         let end = head.end
         var replay = Replay(point, auditing: auditing)
         var events = 0
@@ -108,7 +113,8 @@ extension Ledger {
         if let found = checkpoint, !auditing {
             do {
                 if let indicators { replay.keepOutturns(ofIndicators: indicators) }
-                isGoing = try StateCheckpoint.fold(found, into: &replay, events: &events, unknown: &unknown, keeping: kept, logPath: log.path)
+                isGoing = try StateCheckpoint.fold(found, into: &replay, events: &events, unknown: &unknown, keeping: kept,
+                                                   readingUpdates: readingUpdates, logPath: log.path)
                 start = found.covers
             } catch {
                 // Damaged in a way its checksum cannot see: read the log instead, and write a new one.

@@ -44,7 +44,7 @@ struct CompareCommand: Command {
     func run(_ output: inout Output) throws(CLIError) -> ExitCode {
         // Of one partnership, only the figures the rows read are kept (of every partnership, the
         // areas with any figure are needed to say which to choose).
-        let result = try view.replay(partnership: partnership, indicator: partnership == nil ? nil : indicator)
+        let result = try view.replay(partnership: partnership, indicator: partnership == nil ? nil : indicator, readsUpdates: false)
         let state = result.replay.state
         guard state.indicator(indicator) != nil else {
             throw CLIError(code: .failure, message: "\(view.ledgerPath): indicator \"\(indicator)\" is not defined")

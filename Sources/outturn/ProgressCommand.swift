@@ -40,7 +40,7 @@ struct ProgressCommand: Command {
     }
 
     func run(_ output: inout Output) throws(CLIError) -> ExitCode {
-        let result = try view.replay(partnership: partnership)
+        let result = try view.replay(partnership: partnership, readsUpdates: false)
         let rows = result.replay.state.progressRows(setBy: setBy, partnership: partnership, indicator: indicator)
         view.print(ProgressCommand.table(rows, format: view.format), result, to: &output)
         return .ok

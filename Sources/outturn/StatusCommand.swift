@@ -32,7 +32,7 @@ struct StatusCommand: Command {
     }
 
     func run(_ output: inout Output) throws(CLIError) -> ExitCode {
-        let result = try view.replay(partnership: partnership, indicator: indicator)
+        let result = try view.replay(partnership: partnership, indicator: indicator, readsUpdates: false)
         let rows = result.replay.state.statusRows(partnership: partnership, indicator: indicator)
         view.print(StatusCommand.table(rows), result, to: &output)
         return .ok

@@ -68,9 +68,11 @@ enum StateCheckpoint {
     ///
     /// `keeping`: the partnership whose views alone are to be shown: the other partnerships'
     /// outturns, targets, actions and boards are left out, counted and never decoded.
+    /// `readingUpdates: false`: the views to be shown read no action update or board: those are
+    /// left out too, counted and never decoded.
     /// `logPath`: the log's, where the ids are read if the checkpoint's turn out damaged.
     static func fold(_ checkpoint: Log.Checkpoint, into replay: inout Replay, events: inout Int, unknown: inout Int,
-                     keeping partnership: String? = nil, logPath: String) throws -> Bool {
+                     keeping partnership: String? = nil, readingUpdates: Bool = true, logPath: String) throws -> Bool {
         let raw = checkpoint.body.bytes
         let lastSeq = checkpoint.covers.seq
         let sections = try Sections(checkpoint)
@@ -103,7 +105,7 @@ enum StateCheckpoint {
         // The other events' lines are decoded on another core while the outturns are folded here.
         // (The ids are read, and checked, only if a retraction names one: see ``deferredIDs(_:_:)``.)
         let kept = partnership.map { p in strings.firstIndex(of: p).map(UInt32.init) ?? absentString }
-        let others = BackgroundTask { Result { try decodeOthers(checkpoint, sections, index, point, before: stop, keeping: kept) } }
+        let others = BackgroundTask { Result { try decodeOthers(checkpoint, sections, index, point, before: stop, keeping: kept, readingUpdates: readingUpdates) } }
         defer { _ = others.value } // never leave it running past the fold
 
         // Unknown kinds: counted, as the log's lines are.
@@ -204,33 +206,37 @@ enum StateCheckpoint {
     /// `keeping`: the string index of the partnership whose views alone are shown: the other
     /// partnerships' events (their targets, actions and boards) are judged from the index alone,
     /// and the seqs of those it counts returned instead, with the targets and actions they are about.
+    /// `readingUpdates: false`: the views shown read no action update or board (status,
+    /// progress, compare): those of the second section are judged from the index alone too, and
+    /// their seqs returned (but not their subjects: the views read the actions themselves).
     static func decodeOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ index: CheckpointIndex, _ point: PointInTime,
-                             before stop: Int, keeping partnership: UInt32? = nil) throws
+                             before stop: Int, keeping partnership: UInt32? = nil, readingUpdates: Bool = true) throws
         -> (events: [(LedgerEvent, retracting: Int?)], leftOut: [Int], retractionsLeftOut: [(seq: Int, target: Int)], subjectsLeftOut: Set<UInt32>, skipped: Int) {
         var skipped = 0
         var leftOut: [Int] = []
         var retractions: [(seq: Int, target: Int)] = []
         var subjects: Set<UInt32> = []
-        if let partnership {
-            let packed = PackedJudge(point)
-            for (g, group) in index.groups.enumerated() where group.partnership != partnership && group.partnership != OutturnRecord.noString {
-                for other in try index.envelopes(ofGroup: g, in: sections.indexReader(checkpoint)) where other.seq < stop {
-                    guard packed.includes(seq: other.seq, known: other.known, recorded: other.recorded) else {
-                        skipped += 1
-                        continue
-                    }
-                    if let target = other.retracting {
-                        retractions.append((other.seq, target))
-                    } else {
-                        leftOut.append(other.seq)
-                        if other.subject != OutturnRecord.noString { subjects.insert(other.subject) }
-                    }
+        let packed = PackedJudge(point)
+        for (g, group) in index.groups.enumerated() {
+            let isOthers = partnership.map { group.partnership != $0 && group.partnership != OutturnRecord.noString } ?? false
+            guard isOthers || !readingUpdates && group.inUpdates else { continue }
+            for other in try index.envelopes(ofGroup: g, in: sections.indexReader(checkpoint)) where other.seq < stop {
+                guard packed.includes(seq: other.seq, known: other.known, recorded: other.recorded) else {
+                    skipped += 1
+                    continue
+                }
+                if let target = other.retracting {
+                    retractions.append((other.seq, target))
+                } else {
+                    leftOut.append(other.seq)
+                    if isOthers, other.subject != OutturnRecord.noString { subjects.insert(other.subject) }
                 }
             }
-            leftOut.sort()
-            retractions.sort { $0.seq < $1.seq }
         }
-        let events = try decodedOthers(checkpoint, sections, index.groups, keeping: partnership) { other in
+        leftOut.sort()
+        retractions.sort { $0.seq < $1.seq }
+        // (Without the second section, the walk is of the first alone, as validation's is.)
+        let events = try decodedOthers(checkpoint, sections, index.groups, keeping: partnership, forValidation: !readingUpdates) { other in
             guard other.envelope.seq < stop else { return false }
             guard point.includes(seq: other.envelope.seq, known: other.envelope.known, recordedDay: other.envelope.recordedDay) else {
                 skipped += 1
