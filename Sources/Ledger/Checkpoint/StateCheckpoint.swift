@@ -188,12 +188,14 @@ enum StateCheckpoint {
         }
 
         // Everything else, in seq order.
-        let (decoded, othersLeftOut, retractionsLeftOut, subjectsLeftOut, othersSkipped) = try others.value.get()
-        replay.feedLeftOut(seqs: othersLeftOut) // before the retractions that may name them
-        replay.feedLeftOut(retractions: retractionsLeftOut)
-        replay.leaveOut(subjects: try subjectsLeftOut.map { try string($0, strings) })
+        // Those left out, judged here while the rest are decoded on the other cores.
+        let leftOutOthers = try leftOutOthers(checkpoint, sections, index, point, before: stop, keeping: kept, readingUpdates: readingUpdates)
+        replay.feedLeftOut(seqs: leftOutOthers.seqs) // before the retractions that may name them
+        replay.feedLeftOut(retractions: leftOutOthers.retractions)
+        replay.leaveOut(subjects: try leftOutOthers.subjects.map { try string($0, strings) })
+        let (decoded, othersSkipped) = try others.value.get()
         for (event, retracting) in decoded { replay.feed(event, retracting: retracting) }
-        skipped += othersSkipped
+        skipped += othersSkipped + leftOutOthers.skipped
 
         let isPastTheEnd = stop != .max
         replay.countSkipped(skipped + (isPastTheEnd ? 1 : 0))
@@ -203,15 +205,35 @@ enum StateCheckpoint {
 
     /// The events other than outturns that the point in time counts, decoded from their lines,
     /// in seq order, with what each retracts; and how many it leaves out (before `stop`).
-    /// `keeping`: the string index of the partnership whose views alone are shown: the other
-    /// partnerships' events (their targets, actions and boards) are judged from the index alone,
-    /// and the seqs of those it counts returned instead, with the targets and actions they are about.
-    /// `readingUpdates: false`: the views shown read no action update or board (status,
-    /// progress, compare): those of the second section are judged from the index alone too, and
-    /// their seqs returned (but not their subjects: the views read the actions themselves).
+    /// `keeping`, `readingUpdates`: only those of this partnership and of none, and none of the
+    /// second section (see ``leftOutOthers(_:_:_:_:before:keeping:readingUpdates:)``).
     static func decodeOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ index: CheckpointIndex, _ point: PointInTime,
                              before stop: Int, keeping partnership: UInt32? = nil, readingUpdates: Bool = true) throws
-        -> (events: [(LedgerEvent, retracting: Int?)], leftOut: [Int], retractionsLeftOut: [(seq: Int, target: Int)], subjectsLeftOut: Set<UInt32>, skipped: Int) {
+        -> (events: [(LedgerEvent, retracting: Int?)], skipped: Int) {
+        var skipped = 0
+        // (Without the second section, the walk is of the first alone, as validation's is.)
+        let events = try decodedOthers(checkpoint, sections, index.groups, keeping: partnership, forValidation: !readingUpdates) { other in
+            guard other.envelope.seq < stop else { return false }
+            guard point.includes(seq: other.envelope.seq, known: other.envelope.known, recordedDay: other.envelope.recordedDay) else {
+                skipped += 1
+                return false
+            }
+            return true
+        }
+        return (events, skipped)
+    }
+
+    /// The events other than outturns that a view leaves out, judged from the index alone (what
+    /// ``decodeOthers(_:_:_:_:before:keeping:readingUpdates:)`` does not decode): the seqs of
+    /// those the point in time counts, what those that are retractions retract, and how many it
+    /// leaves out (before `stop`). `keeping`: the string index of the partnership whose views
+    /// alone are shown: the other partnerships' events are left out, with the targets and
+    /// actions they are about. `readingUpdates: false`: the views shown read no action update
+    /// or board (status, progress, compare): those of the second section are left out too (but
+    /// not their subjects: the views read the actions themselves).
+    static func leftOutOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ index: CheckpointIndex, _ point: PointInTime,
+                              before stop: Int, keeping partnership: UInt32?, readingUpdates: Bool) throws
+        -> (seqs: [Int], retractions: [(seq: Int, target: Int)], subjects: Set<UInt32>, skipped: Int) {
         var skipped = 0
         var leftOut: [Int] = []
         var retractions: [(seq: Int, target: Int)] = []
@@ -235,16 +257,7 @@ enum StateCheckpoint {
         }
         leftOut.sort()
         retractions.sort { $0.seq < $1.seq }
-        // (Without the second section, the walk is of the first alone, as validation's is.)
-        let events = try decodedOthers(checkpoint, sections, index.groups, keeping: partnership, forValidation: !readingUpdates) { other in
-            guard other.envelope.seq < stop else { return false }
-            guard point.includes(seq: other.envelope.seq, known: other.envelope.known, recordedDay: other.envelope.recordedDay) else {
-                skipped += 1
-                return false
-            }
-            return true
-        }
-        return (events, leftOut, retractions, subjects, skipped)
+        return (leftOut, retractions, subjects, skipped)
     }
 
     /// The events other than outturns that `keeps` keeps, decoded from their lines on every
