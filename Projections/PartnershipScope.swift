@@ -37,16 +37,13 @@ extension LedgerState {
     /// (``LedgerState/outturnIndicatorsKept``) and give the same rows. (`compareRows` reads
     /// fewer: the indicator and a sum's components.)
     public func indicatorsRead(of indicator: String, partnership: String?) -> Set<String> {
+        let targetsByIndicator = Dictionary(grouping: targets.keys.compactMap { target($0)?.target }
+            .filter { partnership == nil || $0.partnership == partnership }, by: \.indicator)
         var needed: Set<String> = [indicator]
         var queue = [indicator]
-        var targetsByIndicator: [String: [TargetSet]]?
         while let id = queue.popLast() {
             var more = self.indicator(id)?.composition.components ?? []
-            if targetsByIndicator == nil {
-                targetsByIndicator = Dictionary(grouping: targets.keys.compactMap { target($0)?.target }
-                    .filter { partnership == nil || $0.partnership == partnership }, by: \.indicator)
-            }
-            for t in targetsByIndicator?[id] ?? [] {
+            for t in targetsByIndicator[id] ?? [] {
                 if let baselineID = t.baselineID, let b = baseline(baselineID) { more.append(b.indicator) }
             }
             for other in more where needed.insert(other).inserted { queue.append(other) }

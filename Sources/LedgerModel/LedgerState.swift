@@ -86,7 +86,7 @@ public struct LedgerState: Sendable {
     public private(set) var retractionSeqs: Set<Int> = []
     /// Which seqs have been applied (a point in time may skip some): a bit per seq, not a
     /// dictionary, because it is touched once per event of the replay (a million: 128 KB).
-    private var applied: [UInt64] = []
+    private var applied = SeqSet()
     /// How many events have been applied.
     public private(set) var appliedCount = 0
     /// Areas whose outturns are counted (applied, and retractable) but not kept: a view of one
@@ -116,7 +116,7 @@ public struct LedgerState: Sendable {
     /// growing tables over and over.
     public mutating func reserveCapacity(events: Int) {
         eventIDs.reserveCapacity(events)
-        applied.reserveCapacity((head + events) / 64 + 1)
+        applied.reserveCapacity(upTo: head + events)
     }
 
     /// Folds one event in. Events must come in seq order; the caller decides which to skip
@@ -210,9 +210,7 @@ public struct LedgerState: Sendable {
 
     private mutating func markApplied(_ seq: Int) {
         head = max(head, seq)
-        let word = seq >> 6
-        if applied.count <= word { applied.append(contentsOf: repeatElement(0, count: max(word + 1, applied.count * 2) - applied.count)) }
-        applied[word] |= 1 << UInt64(seq & 63)
+        applied.insert(seq)
         appliedCount += 1
     }
 
@@ -222,7 +220,7 @@ public struct LedgerState: Sendable {
     }
 
     private func isApplied(_ seq: Int) -> Bool {
-        seq >= 0 && seq >> 6 < applied.count && applied[seq >> 6] & (1 << UInt64(seq & 63)) != 0 || leftOutApplied?.contains(seq) == true
+        applied.contains(seq) || leftOutApplied?.contains(seq) == true
     }
 
     /// The seq an event reference points to, if that event has been applied.

@@ -17,11 +17,10 @@ import Projections
 /// other events (in the second section or not, partnership, start and length in the section,
 /// event count: 32 bytes); the other events' envelopes, group by group (seq, known day,
 /// recorded day, subject, what a retraction retracts (-1 for any other event), partnership: 32
-/// bytes); series (area
-/// and indicator string indices, first record, record count: 24 bytes); known days (day,
-/// record count, latest seq: 16); recorded days (day, padding, first seq recorded that day or
-/// later: 16); retracted records (seq, known day, recorded day: 16); a bit per seq, set for an
-/// outturn's (8 bytes a word).
+/// bytes); series (area and indicator string indices, first record, record count: 24 bytes);
+/// known days (day, record count, latest seq: 16); recorded days (day, padding, first seq
+/// recorded that day or later: 16); retracted records (seq, known day, recorded day: 16); a bit
+/// per seq, set for an outturn's (8 bytes a word, ``SeqSet/words``).
 struct CheckpointIndex: Equatable {
     /// One series' records: its area and indicator (string indices) and their positions.
     struct Series: Equatable {
@@ -96,8 +95,8 @@ struct CheckpointIndex: Equatable {
     var recordedDays: [RecordedDay] = []
     /// Rising seqs.
     var retracted: [Retracted] = []
-    /// A bit per seq, set for an outturn's.
-    var isOutturn: [UInt64] = []
+    /// The seqs of the outturns.
+    var outturnSeqs = SeqSet()
 
     /// The index of `count` records, sorted as a checkpoint keeps them; `retractionTargets`: the
     /// seqs the checkpoint's retractions retract; `partnerships`: the string indices of those registered.
@@ -122,11 +121,8 @@ struct CheckpointIndex: Equatable {
             known[knownDay] = (day.count + 1, max(day.lastSeq, seq))
             recorded[recordedDay] = min(recorded[recordedDay] ?? .max, seq)
             if retractionTargets.contains(seq) { retracted.append(Retracted(seq: seq, known: knownDay, recorded: recordedDay)) }
-            let word = seq >> 6
-            if isOutturn.count <= word { isOutturn.append(contentsOf: repeatElement(0, count: max(word + 1, isOutturn.count * 2) - isOutturn.count)) }
-            isOutturn[word] |= 1 << UInt64(seq & 63)
+            outturnSeqs.insert(seq)
         }
-        while isOutturn.last == 0 { isOutturn.removeLast() }
         knownDays = known.map { KnownDay(day: $0.key, count: $0.value.count, lastSeq: $0.value.lastSeq) }.sorted { $0.day < $1.day }
         recordedDays = recorded.map { RecordedDay(day: $0.key, firstSeq: $0.value) }.sorted { $0.day < $1.day }
         // Each day's first seq of a record recorded then or later: the least from there on.
@@ -178,14 +174,8 @@ struct CheckpointIndex: Equatable {
         }
         let words = try count(bytesPerEntry: 8)
         guard words <= reader.lastSeq / 64 + 1 else { throw StateCheckpoint.Malformed() }
-        isOutturn.reserveCapacity(words)
-        var bits = 0
-        for _ in 0..<words {
-            let word = UInt64(bitPattern: try reader.int64())
-            isOutturn.append(word)
-            bits += word.nonzeroBitCount
-        }
-        guard bits == outturnCount, isOutturn.first.map({ $0 & 1 == 0 }) ?? true, reader.isAtEnd else { throw StateCheckpoint.Malformed() }
+        outturnSeqs = SeqSet(words: try (0..<words).map { _ in UInt64(bitPattern: try reader.int64()) })
+        guard outturnSeqs.census(below: .max).count == outturnCount, !outturnSeqs.contains(0), reader.isAtEnd else { throw StateCheckpoint.Malformed() }
     }
 
     /// The index's first two tables, all that reading the other events needs: the partnerships
@@ -267,8 +257,9 @@ struct CheckpointIndex: Equatable {
             out.appendLittleEndian(r.known)
             out.appendLittleEndian(r.recorded)
         }
-        out.appendLittleEndian(Int64(isOutturn.count))
-        for word in isOutturn { out.appendLittleEndian(Int64(bitPattern: word)) }
+        let words = outturnSeqs.trimmedWords
+        out.appendLittleEndian(Int64(words.count))
+        for word in words { out.appendLittleEndian(Int64(bitPattern: word)) }
     }
 
     /// Sets the other events' groups, and their envelopes, group by group.
@@ -321,14 +312,8 @@ struct CheckpointIndex: Equatable {
         default:
             // Every record before the stop counts: .now and .asOf never stop; a board's seal or a
             // recorded day stops at the first event past it, and counts every one before.
-            var (before, last) = (0, 0)
-            for (w, word) in isOutturn.enumerated() {
-                guard w << 6 < stop else { break }
-                let kept = stop - w << 6 >= 64 ? word : word & (1 << UInt64(stop - w << 6) - 1)
-                before += kept.nonzeroBitCount
-                if kept != 0 { last = w << 6 + 63 - kept.leadingZeroBitCount }
-            }
-            return (before, before, last)
+            let before = outturnSeqs.census(below: stop)
+            return (before.count, before.count, before.last)
         }
     }
 }

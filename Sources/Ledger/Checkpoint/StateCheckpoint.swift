@@ -183,7 +183,7 @@ enum StateCheckpoint {
                 ($0.seq, $0.seq < stop && packed.includes(seq: $0.seq, known: $0.known, recorded: $0.recorded))
             })
             replay.feedLeftOutOutturns(counted, through: all.lastCounted, others: LeftOutSeqs(
-                candidates: SeqSet(words: index.isOutturn), judged: judged,
+                candidates: index.outturnSeqs, judged: judged,
                 rest: countedOutturns(checkpoint, sections, point, before: stop, logPath: logPath)))
         }
 
@@ -836,11 +836,6 @@ struct ByteReader {
     }
 
     mutating func uint8() throws -> UInt8 { bytes[try take(1)] }
-    /// The number in the four bytes `offset` bytes on, not moving past them.
-    func peekUInt32(at offset: Int = 0) throws -> UInt32 {
-        guard offset >= 0, bytes.count - position - offset >= 4 else { throw StateCheckpoint.Malformed() }
-        return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position + offset, as: UInt32.self))
-    }
     mutating func uint32() throws -> UInt32 {
         UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: try take(4), as: UInt32.self))
     }

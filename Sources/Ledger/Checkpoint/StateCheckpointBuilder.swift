@@ -198,12 +198,12 @@ struct StateCheckpointBuilder {
                 StateCheckpoint.OtherEvent.setPartnership(partnership, at: start, in: &others)
             }
         }
-        Self.tagRetractions(in: &others, updates: updates, outturns: outturns, count: outturnCount, partnerships: registered)
+        let retracted = Self.tagRetractions(in: &others, updates: updates, outturns: outturns, count: outturnCount, partnerships: registered)
         let (otherGroups, otherEnvelopes) = Self.group(&others, inUpdates: false)
         let (updateGroups, updateEnvelopes) = Self.group(&updates, inUpdates: true)
         var index: [UInt8] = []
         outturns.withUnsafeBytes {
-            var made = CheckpointIndex(records: $0, count: outturnCount, retractionTargets: Self.retractionTargets(in: others), partnerships: registered)
+            var made = CheckpointIndex(records: $0, count: outturnCount, retractionTargets: retracted, partnerships: registered)
             made.setGroups(otherGroups + updateGroups, envelopes: otherEnvelopes + updateEnvelopes)
             made.write(to: &index)
         }
@@ -247,17 +247,19 @@ struct StateCheckpointBuilder {
     /// Tags each retraction among `others` (a section's events, as written, the others tagged)
     /// with the partnership of what it retracts: of an outturn of a partnership's area (one of
     /// `partnerships`), or of an event tagged with one. A view of another partnership leaves both
-    /// out, and folds in what the retraction does from its envelope alone.
-    private static func tagRetractions(in others: inout [UInt8], updates: [UInt8], outturns: [UInt8], count: Int, partnerships: Set<UInt32>) {
+    /// out, and folds in what the retraction does from its envelope alone. Returns the seqs the
+    /// retractions retract.
+    private static func tagRetractions(in others: inout [UInt8], updates: [UInt8], outturns: [UInt8], count: Int,
+                                       partnerships: Set<UInt32>) -> Set<Int> {
         let retraction = UInt32(DomainEvent.typeNames.firstIndex(of: "event.retracted")!)
         var retractions: [(start: Int, target: Int)] = []
         var tags: [Int: UInt32] = [:]
         forEachHeader(in: others) { h in
             if h.type == retraction { retractions.append((h.bytes.lowerBound, h.retracting)) } else if h.partnership != OutturnRecord.noString { tags[h.seq] = h.partnership }
         }
-        guard !retractions.isEmpty else { return }
+        let targets = Set(retractions.map(\.target).filter { $0 > 0 }) // (0: a retraction that retracts nothing)
+        guard !targets.isEmpty else { return targets }
         forEachHeader(in: updates) { h in if h.partnership != OutturnRecord.noString { tags[h.seq] = h.partnership } }
-        let targets = Set(retractions.map(\.target))
         outturns.withUnsafeBytes { raw in
             for i in 0..<count {
                 let seq = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * StateCheckpoint.outturnSize, as: Int64.self)))
@@ -267,12 +269,6 @@ struct StateCheckpointBuilder {
             }
         }
         for (start, target) in retractions { StateCheckpoint.OtherEvent.setPartnership(tags[target] ?? OutturnRecord.noString, at: start, in: &others) }
-    }
-
-    /// The seqs the retractions among `others` (a section's events, as written) retract.
-    private static func retractionTargets(in others: [UInt8]) -> Set<Int> {
-        var targets: Set<Int> = []
-        forEachHeader(in: others) { h in if h.retracting > 0 { targets.insert(h.retracting) } }
         return targets
     }
 
