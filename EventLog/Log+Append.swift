@@ -21,12 +21,17 @@ extension Log {
         /// id index is then read on another thread (which also makes them a set: for a large
         /// batch, a fair part of an append) while `prepare` reads the log.
         public var expectedIDs: [String]?
+        /// True when the caller has already checked every draft `prepare` returns with
+        /// ``Log/check(_:index:today:)`` (a `DraftChecker`), on or before today: the append then
+        /// does not check them again, one by one, with the lock held.
+        public var draftsChecked: Bool
 
-        public init(lockTimeout: Double? = 30, now: Timestamp? = nil, expectedIDs: [String]? = nil,
+        public init(lockTimeout: Double? = 30, now: Timestamp? = nil, expectedIDs: [String]? = nil, draftsChecked: Bool = false,
                     beforeWrite: ((Head, PendingBatch) throws -> Void)? = nil) {
             self.lockTimeout = lockTimeout
             self.now = now
             self.expectedIDs = expectedIDs
+            self.draftsChecked = draftsChecked
             self.beforeWrite = beforeWrite
         }
     }
@@ -92,9 +97,11 @@ extension Log {
             _ = early?.value // never leave the reader running past the append
             throw error
         }
-        var checker = DraftChecker(today: now.date)
-        try drafts.withUnsafeBufferPointer { drafts throws(EventLogError) in
-            for i in drafts.indices { try checker.check(drafts[i], index: i) } // in place: no copy of each draft
+        if !options.draftsChecked {
+            var checker = DraftChecker(today: now.date)
+            try drafts.withUnsafeBufferPointer { drafts throws(EventLogError) in
+                for i in drafts.indices { try checker.check(drafts[i], index: i) } // in place: no copy of each draft
+            }
         }
         let recorded = max(now, head.recorded ?? now)
         let needsIndex = drafts.contains { $0.id != nil }

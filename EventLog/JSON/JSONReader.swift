@@ -59,6 +59,20 @@ public enum JSONReader {
         return try result.get()
     }
 
+    /// Parses one document after another with the same working stacks: for a batch of
+    /// many lines, which would otherwise allocate them afresh for each line.
+    public struct Reusable {
+        private var parser = Parser(UnsafeRawBufferPointer(start: nil, count: 0))
+
+        public init() {}
+
+        /// Parses exactly one JSON value, as `JSONReader.parse` does.
+        public mutating func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> JSONValue {
+            parser.reset(bytes)
+            return try parser.parseDocument()
+        }
+    }
+
     /// Scans one number starting at `start`; returns the offset just past it.
     ///
     /// Checks the grammar only; whatever follows the number is the caller's concern.
@@ -160,8 +174,8 @@ private struct Parser {
     /// Objects with at least this many keys check duplicates with a hash set.
     static let keySetThreshold = 12
 
-    let bytes: UnsafeRawBufferPointer
-    let end: Int
+    var bytes: UnsafeRawBufferPointer
+    var end: Int
     var pos = 0
     /// Finished values of all open containers, innermost last.
     var values: [JSONValue] = []
@@ -175,6 +189,16 @@ private struct Parser {
     init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
         self.end = bytes.count
+    }
+
+    /// Points the parser at another document, keeping its stacks' storage (emptied: a
+    /// document that failed may have left values on them).
+    mutating func reset(_ bytes: UnsafeRawBufferPointer) {
+        (self.bytes, end, pos) = (bytes, bytes.count, 0)
+        values.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
+        frames.removeAll(keepingCapacity: true)
+        keySets.removeAll(keepingCapacity: true)
     }
 
     mutating func parseDocument() throws(JSONError) -> JSONValue {

@@ -44,9 +44,25 @@ public enum JSONWriter {
         buffer.append(JSONByte.openBrace)
         // Most objects are in sorted order already: work out another order only when not.
         if sortedKeys, !keysAreSorted(entries) {
-            let order = entries.indices.sorted { utf8Precedes(entries[$0].key, entries[$1].key) }
-            for (n, position) in order.enumerated() {
-                writeMember(entries[position], first: n == 0, into: &buffer, sortedKeys: sortedKeys)
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: entries.count) { order in
+                if entries.count <= 32 {
+                    // By insertion, on the stack: an event has a handful of fields.
+                    for i in entries.indices {
+                        var j = i
+                        while j > 0, utf8Precedes(entries[i].key, entries[order[j - 1]].key) {
+                            order[j] = order[j - 1]
+                            j -= 1
+                        }
+                        order[j] = i
+                    }
+                } else {
+                    var all = order
+                    _ = all.initialize(from: entries.indices)
+                    all.sort { utf8Precedes(entries[$0].key, entries[$1].key) }
+                }
+                for n in entries.indices {
+                    writeMember(entries[order[n]], first: n == 0, into: &buffer, sortedKeys: sortedKeys)
+                }
             }
         } else {
             for position in entries.indices {

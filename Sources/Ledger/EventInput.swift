@@ -54,9 +54,11 @@ public enum EventInput {
             let lines = ranges
             let parts = concurrentChunks(count: lines.count, minimumPerChunk: 4096) { chunk -> (drafts: MovableRun<EventDraft>, error: LedgerError?) in
                 var drafts = MovableRun<EventDraft>(capacity: chunk.count)
+                var reader = JSONReader.Reusable()
                 for i in chunk {
                     do throws(LedgerError) {
-                        drafts.append(try parse(line: UnsafeRawBufferPointer(rebasing: input[lines[i].range]), number: lines[i].number, defaults: defaults))
+                        drafts.append(try parse(line: UnsafeRawBufferPointer(rebasing: input[lines[i].range]), number: lines[i].number,
+                                                defaults: defaults, reader: &reader))
                     } catch {
                         return (drafts, error)
                     }
@@ -71,38 +73,61 @@ public enum EventInput {
 
     /// Whether `type` is one of the domain's event types.
     static func isEventType(_ type: String) -> Bool {
-        DomainEvent.typeNames.contains(type)
+        eventTypes[type] != nil
     }
+
+    /// Each event type's name, by itself: a draft takes the domain's own copy (a constant, which
+    /// costs nothing to copy or free) rather than the one read from its line (a string of its own
+    /// for each of a batch's events, most of them longer than fits in place).
+    private static let eventTypes = Dictionary(uniqueKeysWithValues: DomainEvent.typeNames.map { ($0, $0) })
 
     /// Parses one input line into a draft.
     public static func parse(line: UnsafeRawBufferPointer, number: Int, defaults: InputDefaults) throws(LedgerError) -> EventDraft {
+        var reader = JSONReader.Reusable()
+        return try parse(line: line, number: number, defaults: defaults, reader: &reader)
+    }
+
+    /// Parses one input line into a draft with `reader`, which a batch reuses from line to line.
+    static func parse(line: UnsafeRawBufferPointer, number: Int, defaults: InputDefaults,
+                      reader: inout JSONReader.Reusable) throws(LedgerError) -> EventDraft {
         func fail(_ field: String?, _ reason: String) -> LedgerError {
             LedgerError(.badInput, field.map { "field \"\($0)\": \(reason)" } ?? reason, line: number, field: field)
         }
         let value: JSONValue
-        do { value = try JSONReader.parse(line) } catch { throw fail(nil, "not valid JSON: \(error)") }
+        do { value = try reader.parse(line) } catch { throw fail(nil, "not valid JSON: \(error)") }
         guard case .object(let object) = value else { throw fail(nil, "expected a JSON object, found \(value.kindName)") }
-        for key in object.keys where !fields.contains(key) {
-            if ledgerFields.contains(key) { throw fail(key, "is set by the ledger, not by input") }
-            throw fail(key, "unknown field (an input line may have \(fields.joined(separator: ", ")))")
+        // One pass over the members: each is one of the fields (in any order), or the line is rejected.
+        var (type, data, id, known, source, actor): (JSONValue?, JSONValue?, JSONValue?, JSONValue?, JSONValue?, JSONValue?)
+        for (key, value) in object {
+            switch key {
+            case "type": type = value
+            case "data": data = value
+            case "id": id = value
+            case "known": known = value
+            case "source": source = value
+            case "actor": actor = value
+            default:
+                if ledgerFields.contains(key) { throw fail(key, "is set by the ledger, not by input") }
+                throw fail(key, "unknown field (an input line may have \(fields.joined(separator: ", ")))")
+            }
         }
-        func string(_ key: String) throws(LedgerError) -> String? {
-            guard let v = object[key] else { return nil }
-            guard case .string(let s) = v else { throw fail(key, "must be a string, found \(v.kindName)") }
+        func string(_ key: String, _ value: JSONValue?) throws(LedgerError) -> String? {
+            guard let value else { return nil }
+            guard case .string(let s) = value else { throw fail(key, "must be a string, found \(value.kindName)") }
             return s
         }
-        guard let type = try string("type") else { throw fail("type", "is missing") }
-        guard isEventType(type) else {
-            throw fail("type", "\"\(type)\" is not an event type (one of \(DomainEvent.typeNames.joined(separator: ", ")))")
+        guard let typeText = try string("type", type) else { throw fail("type", "is missing") }
+        guard let typeName = eventTypes[typeText] else {
+            throw fail("type", "\"\(typeText)\" is not an event type (one of \(DomainEvent.typeNames.joined(separator: ", ")))")
         }
-        guard let dataValue = object["data"] else { throw fail("data", "is missing") }
-        guard case .object(let data) = dataValue else { throw fail("data", "must be an object, found \(dataValue.kindName)") }
-        var known = defaults.known
-        if let text = try string("known") {
+        guard let data else { throw fail("data", "is missing") }
+        guard case .object(let payload) = data else { throw fail("data", "must be an object, found \(data.kindName)") }
+        var knownDate = defaults.known
+        if let text = try string("known", known) {
             guard let date = CalendarDate(iso: text) else { throw fail("known", "\"\(text)\" is not a date (expected YYYY-MM-DD)") }
-            known = date
+            knownDate = date
         }
-        return EventDraft(id: try string("id"), known: known, type: type, source: try string("source") ?? defaults.source,
-                          actor: try string("actor") ?? defaults.actor, data: data)
+        return EventDraft(id: try string("id", id), known: knownDate, type: typeName, source: try string("source", source) ?? defaults.source,
+                          actor: try string("actor", actor) ?? defaults.actor, data: payload)
     }
 }

@@ -65,14 +65,15 @@ public final class Ledger {
 
     /// Appends drafts as one batch, each validated by the domain against the ledger so far;
     /// `lines[i]` is the input line of `drafts[i]`, for errors. `keepsState: false`, for a caller
-    /// that appends once (a command): see ``appendValidated(lockTimeout:onlyValidates:subjects:expectedIDs:keepsState:prepare:)``.
+    /// that appends once (a command): see ``appendValidated(lockTimeout:onlyValidates:subjects:sharedOnly:expectedIDs:draftsChecked:keepsState:prepare:)``.
     public func append(_ drafts: [EventDraft], lines: [Int] = [], lockTimeout: Double? = 30,
                        keepsState: Bool = true) throws(LedgerError) -> Log.AppendResult {
         let batch = PreparedBatch(drafts: drafts, events: try Ledger.decodeAll(drafts, lines: lines), lines: lines)
         let onlyValidates = !batch.retracts
+        // (`decodeAll` has checked every draft's envelope.)
         return try appendValidated(lockTimeout: lockTimeout, onlyValidates: onlyValidates, subjects: onlyValidates ? batch.subjects : nil,
                                    sharedOnly: onlyValidates && batch.readsOnlySharedEvents, expectedIDs: drafts.compactMap(\.id),
-                                   keepsState: keepsState) { _ in batch }
+                                   draftsChecked: true, keepsState: keepsState) { _ in batch }
     }
 
     /// Appends the batch `prepare` makes from the ledger's state at the head (read under the lock),
@@ -89,12 +90,14 @@ public final class Ledger {
     /// ``PreparedBatch/readsOnlySharedEvents``); the state then need hold none.
     ///
     /// `expectedIDs`: the batch's ids, when known before `prepare` (see ``Log/AppendOptions/expectedIDs``).
+    /// `draftsChecked`: every draft `prepare` returns has had its envelope checked (see
+    /// ``Log/AppendOptions/draftsChecked``).
     ///
     /// `keepsState: false`: the caller appends once, so validation need not fold in what it
     /// ignores (unless the batch retracts: a retraction may point at any earlier event of it);
     /// the state is then not kept for the next append.
     func appendValidated(lockTimeout: Double?, onlyValidates: Bool = false, subjects: Set<String>? = nil, sharedOnly: Bool = false,
-                         expectedIDs: [String]? = nil,
+                         expectedIDs: [String]? = nil, draftsChecked: Bool = false,
                          keepsState: Bool = true,
                          prepare: @escaping (LedgerState) throws -> PreparedBatch) throws(LedgerError) -> Log.AppendResult {
         let (log, checkpoints) = (self.log, self.checkpoints)
@@ -105,7 +108,7 @@ public final class Ledger {
         var isWhole = false
         var held: Set<String>? // the targets and actions the state holds, if not all
         var heldSharedOnly = false // whether it holds no partnership's own events
-        let options = Log.AppendOptions(lockTimeout: lockTimeout, expectedIDs: expectedIDs) { _, pending in
+        let options = Log.AppendOptions(lockTimeout: lockTimeout, expectedIDs: expectedIDs, draftsChecked: draftsChecked) { _, pending in
             after = try Ledger.validate(pending.records, from: state, lines: batch.lines, decoded: batch.events, chain: pending.chain,
                                         foldingAll: keepsState || batch.retracts)
         }

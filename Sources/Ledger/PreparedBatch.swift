@@ -25,7 +25,8 @@ struct PreparedBatch {
     /// figures, indicators, partnerships and boards alone, and it names no target or action. False
     /// if some event's payload is not decoded yet.
     var readsOnlySharedEvents: Bool {
-        guard subjects?.isEmpty == true else { return false }
+        // (Events of these types name no target or action: see ``subjects``.)
+        guard events.count == drafts.count else { return false }
         return events.allSatisfy { event in
             switch event {
             case .outturnRecorded?, .indicatorDefined?, .partnershipRegistered?, .boardHeld?: true

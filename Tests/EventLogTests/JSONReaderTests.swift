@@ -572,6 +572,30 @@ struct JSONReaderTests {
         }
     }
 
+    @Test("a reused reader gives what a fresh one gives, whatever the document before it left behind")
+    func aReusedReaderAgreesWithAFreshOne() {
+        // Failed documents stop with values, keys and open containers on the stacks; the next
+        // document must not see them.
+        var generator = JSONDocumentGenerator(seed: 0x5EED_0078)
+        var documents = jsonValidCases.map(\.input) + jsonInvalidCases.map(\.input)
+        for _ in 0..<400 {
+            let document = generator.document()
+            documents += [document, generator.mutate(document), Array(document.prefix(document.count / 2))]
+        }
+        var reader = JSONReader.Reusable()
+        var (agreed, failed) = (0, 0)
+        for document in documents {
+            let fresh = Result { () throws(JSONError) in try JSONReader.parse(document) }
+            let reused = document.withUnsafeBytes { bytes in Result { () throws(JSONError) in try reader.parse(bytes) } }
+            switch (fresh, reused) {
+            case (.success(let a), .success(let b)) where a == b && JSONWriter.string(a) == JSONWriter.string(b): agreed += 1
+            case (.failure(let a), .failure(let b)) where a == b: failed += 1
+            default: Issue.record("\(String(decoding: document, as: UTF8.self)): fresh \(fresh), reused \(reused)")
+            }
+        }
+        #expect(agreed > 400 && failed > 400, "\(agreed) parsed, \(failed) rejected")
+    }
+
     @Test func valueAccessors() throws {
         let value = try JSONReader.parse(#"[null,true,1.5,"s",[],{}]"#)
         let items = try #require(value.arrayValue)

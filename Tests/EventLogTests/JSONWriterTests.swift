@@ -81,6 +81,24 @@ struct JSONWriterTests {
         #expect(JSONWriter.string(value) == "{\"b\":1,\"é\":2,\"a\":{\"y\":1,\"x\":2},\"Z\":3,\"aa\":4,\"\":5,\"😀\":6,\"\u{7F}\":7}")
     }
 
+    @Test("sorted keys come out in UTF-8 byte order for objects of every size, in any order given")
+    func sortedKeysForObjectsOfEverySize() throws {
+        // Small objects are ordered by insertion, large ones (over 32 keys) by a sort: both must
+        // give the bytes' order. Keys share prefixes and include non-ASCII ones.
+        let pool = (0..<45).map { n in ["k\(n)", "K\(n)", "é\(n)", "k\(n)x", "\(n)"][n % 5] }
+        var random = JSONTestRandom(seed: 0x50_47ED)
+        for size in 0...pool.count {
+            var keys = Array(pool.prefix(size))
+            for i in keys.indices.reversed() { keys.swapAt(i, random.int(0...i)) }
+            let object = JSONObject(keys.enumerated().map { ($0.element, .number(JSONNumber($0.offset))) })
+            let expected = keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            let written = JSONWriter.string(.object(object), sortedKeys: true)
+            let reread = try #require(JSONReader.parse(written).objectValue)
+            #expect(reread.keys == expected, "size \(size)")
+            #expect(reread == object, "size \(size)")
+        }
+    }
+
     @Test func isInSortedOrderExactlyWhenTheSortedWriteChangesNothing() throws {
         // Nested objects, objects in arrays, keys that differ only past a shared prefix, and
         // non-ASCII keys (byte order, not Unicode order): the claim is checked against the writer.
