@@ -15,12 +15,12 @@ extension Array where Element == UInt8 {
     }
 
     /// Appends a literal's bytes in one copy (`append(contentsOf: "…".utf8)` goes byte by byte).
-    mutating func append(literal: StaticString) {
+    package mutating func append(literal: StaticString) {
         literal.withUTF8Buffer { append(contentsOf: $0) }
     }
 
     /// Appends `string`'s UTF-8 in one copy.
-    mutating func append(utf8 string: String) {
+    package mutating func append(utf8 string: String) {
         string.withUTF8Bytes { append(contentsOf: $0) }
     }
 
@@ -30,7 +30,7 @@ extension Array where Element == UInt8 {
     }
 
     /// Appends `value` in decimal (with a `-` when negative).
-    mutating func appendDecimal(_ value: Int) {
+    package mutating func appendDecimal(_ value: Int) {
         if value < 0 { append(UInt8(ascii: "-")) }
         // The digits backwards into 20 bytes of stack (UInt64.max has 20), then appended at once.
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)

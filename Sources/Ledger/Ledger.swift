@@ -35,7 +35,7 @@ public final class Ledger {
     public func append(jsonLines input: [UInt8], defaults: InputDefaults, lockTimeout: Double? = 30,
                        keepsState: Bool = true) throws(LedgerError) -> Log.AppendResult {
         let (drafts, lines) = try EventInput.parse(input, defaults: defaults)
-        return try append(drafts, lines: lines, lockTimeout: lockTimeout, keepsState: keepsState)
+        return try append(consume drafts, lines: lines, lockTimeout: lockTimeout, keepsState: keepsState)
     }
 
     /// Checks each draft's envelope, then decodes its type and fields, before the lock is taken
@@ -66,14 +66,21 @@ public final class Ledger {
     /// Appends drafts as one batch, each validated by the domain against the ledger so far;
     /// `lines[i]` is the input line of `drafts[i]`, for errors. `keepsState: false`, for a caller
     /// that appends once (a command): see ``appendValidated(lockTimeout:onlyValidates:subjects:sharedOnly:expectedIDs:draftsChecked:keepsState:prepare:)``.
-    public func append(_ drafts: [EventDraft], lines: [Int] = [], lockTimeout: Double? = 30,
+    public func append(_ drafts: consuming [EventDraft], lines: [Int] = [], lockTimeout: Double? = 30,
                        keepsState: Bool = true) throws(LedgerError) -> Log.AppendResult {
-        let batch = PreparedBatch(drafts: drafts, events: try Ledger.decodeAll(drafts, lines: lines), lines: lines)
-        let onlyValidates = !batch.retracts
+        let ids = drafts.compactMap(\.id)
+        // Handed to the append, which frees it on another core: holding on to it here would free
+        // a large batch's drafts on this one, after the append, when nothing else is left to do.
+        var handedOver: PreparedBatch? = PreparedBatch(drafts: drafts, events: try Ledger.decodeAll(drafts, lines: lines), lines: lines)
+        drafts = []
+        let onlyValidates = !handedOver!.retracts
         // (`decodeAll` has checked every draft's envelope.)
-        return try appendValidated(lockTimeout: lockTimeout, onlyValidates: onlyValidates, subjects: onlyValidates ? batch.subjects : nil,
-                                   sharedOnly: onlyValidates && batch.readsOnlySharedEvents, expectedIDs: drafts.compactMap(\.id),
-                                   draftsChecked: true, keepsState: keepsState) { _ in batch }
+        return try appendValidated(lockTimeout: lockTimeout, onlyValidates: onlyValidates, subjects: onlyValidates ? handedOver!.subjects : nil,
+                                   sharedOnly: onlyValidates && handedOver!.readsOnlySharedEvents, expectedIDs: ids,
+                                   draftsChecked: true, keepsState: keepsState) { _ in
+            defer { handedOver = nil }
+            return handedOver!
+        }
     }
 
     /// Appends the batch `prepare` makes from the ledger's state at the head (read under the lock),
@@ -127,9 +134,9 @@ public final class Ledger {
                 return batch.drafts
             }
             lastState = keepsState ? (result.head, after ?? state, isWhole, held, heldSharedOnly) : nil
-            // The batch's hundreds of thousands of values are freed on another core.
-            releaseInBackground((batch, state, after))
-            (batch, state, after) = (PreparedBatch(), LedgerState(), nil)
+            // The batch's hundreds of thousands of values are freed on another core: moved there,
+            // not copied (were the copies let go of first, this core would free them after all).
+            releaseInBackground((replace(&batch, with: PreparedBatch()), replace(&state, with: LedgerState()), replace(&after, with: nil)))
             return result
         } catch let error as EventLogError {
             throw LedgerError(error, lines: batch.lines)
@@ -150,4 +157,12 @@ public final class Ledger {
             throw LedgerError(.io, "\(error)")
         }
     }
+}
+
+/// `value`'s contents, leaving `replacement` in its place: the caller then holds the only
+/// reference to what was there (see ``releaseInBackground(_:)``).
+private func replace<T>(_ value: inout T, with replacement: T) -> T {
+    var taken = replacement
+    swap(&taken, &value)
+    return taken
 }

@@ -113,10 +113,22 @@ public struct LedgerState: Sendable {
     }
 
     /// Makes room for `events` more events, so folding in a large batch does not rehash the
-    /// growing tables over and over.
-    public mutating func reserveCapacity(events: Int) {
+    /// growing tables over and over; `byType` (event type name → how many of the events are of
+    /// it) makes room for the entities they may add too.
+    public mutating func reserveCapacity(events: Int, byType: [String: Int] = [:]) {
         eventIDs.reserveCapacity(events)
         applied.reserveCapacity(upTo: head + events)
+        func room<Value>(_ table: inout [String: Value], for type: String) {
+            if let more = byType[type], more > 0 { table.reserveCapacity(table.count + more) }
+        }
+        room(&partnerships, for: "partnership.registered")
+        room(&plans, for: "plan.adopted")
+        room(&priorities, for: "priority.set")
+        room(&indicators, for: "indicator.defined")
+        room(&baselines, for: "baseline.set")
+        room(&targets, for: "target.set")
+        room(&actions, for: "action.created")
+        room(&actionUpdates, for: "action.updated")
     }
 
     /// Folds one event in. Events must come in seq order; the caller decides which to skip

@@ -70,7 +70,12 @@ struct AppendCommand: Command {
             output.note("\(ledgerPath): moved a torn last line of \(result.recovery.tornBytes) bytes to \(ledgerPath).torn")
         }
         for outcome in result.outcomes {
-            output.print(outcome.existing ? "\(outcome.seq) \(outcome.id) existing" : "\(outcome.seq) \(outcome.id)")
+            output.printLine { line in
+                line.appendDecimal(outcome.seq)
+                line.append(literal: " ")
+                line.append(utf8: outcome.id)
+                if outcome.existing { line.append(literal: " existing") }
+            }
         }
         return .ok
     }

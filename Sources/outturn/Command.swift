@@ -62,6 +62,14 @@ struct Output {
         if stdout.count >= 1 << 16 { flush() }
     }
 
+    /// A line written straight into the buffer by `write`: for a line per event of a large
+    /// batch, which would otherwise make a string of each.
+    mutating func printLine(_ write: (inout [UInt8]) -> Void) {
+        write(&stdout)
+        stdout.append(0x0A)
+        if stdout.count >= 1 << 16 { flush() }
+    }
+
     /// Writes text as it is (it carries its own line ends: CSV's are \r\n).
     mutating func write(_ text: String) {
         stdout.append(contentsOf: text.utf8)
