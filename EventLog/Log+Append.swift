@@ -112,44 +112,39 @@ extension Log {
         let index = needsIndex ? try loadedEarly ?? IDIndex.load(logPath: path, log: file, committedEnd: head.end, wanted: wanted) : nil
         let indexIsCurrent = needsIndex || IDIndex.isCurrent(logPath: path, head: head.seq == 0 ? nil : IDIndex.Mark(seq: head.seq, end: head.end, hash: head.hash))
 
-        // Which drafts are new, and their seq, id and known. A draft whose id the log or the batch
-        // already has is the same event again (reported `existing`) or a conflict — only those
-        // need their content digest now; the new ones' digests are the index's, computed with their lines.
-        var outcomes: [AppendOutcome] = []
-        outcomes.reserveCapacity(drafts.count)
+        // Which drafts are new, and their seq. A draft whose id the log or the batch already has
+        // is the same event again (reported `existing`) or a conflict — only those need their
+        // content digest now; the new ones' digests are the index's, computed with their lines.
+        // In order, one hash of each id: `assigned[i]` is the new seq of draft i, or minus the
+        // seq of the event whose id it repeats.
+        var assigned = [Int](repeating: 0, count: drafts.count)
         var inBatch: [String: (draft: Int, seq: Int, known: CalendarDate)] = [:]
         var repeats: [Repeat] = []
-        var records: [PendingRecord] = []
-        records.reserveCapacity(drafts.count)
         var seq = head.seq
-        var generatedIDs = GeneratedIDs()
         // Read in place: copying each draft would retain (and release) all its strings.
         drafts.withUnsafeBufferPointer { drafts in
             for i in drafts.indices {
-                let known = drafts[i].known ?? recorded.date
                 if let id = drafts[i].id {
                     if let existing = index?[id] {
                         repeats.append(Repeat(draft: i, seq: existing.seq, known: existing.known, digest: existing.contentDigest))
-                        outcomes.append(AppendOutcome(seq: existing.seq, id: id, existing: true))
+                        assigned[i] = -existing.seq
                         continue
                     }
                     if inBatch.isEmpty { inBatch.reserveCapacity(drafts.count - i) }
                     // One hash of the id: claim it, and give it back to the first draft that had it.
-                    if let first = inBatch.updateValue((i, seq + 1, known), forKey: id) {
+                    if let first = inBatch.updateValue((i, seq + 1, drafts[i].known ?? recorded.date), forKey: id) {
                         inBatch[id] = first
                         repeats.append(Repeat(draft: i, seq: first.seq, known: first.known, sameAs: first.draft))
-                        outcomes.append(AppendOutcome(seq: first.seq, id: id, existing: true))
+                        assigned[i] = -first.seq
                         continue
                     }
                 }
                 seq += 1
-                let id = drafts[i].id ?? generatedIDs.next()
-                records.append(PendingRecord(index: i, record: LogRecord(
-                    seq: seq, id: id, recorded: recorded, known: known, type: drafts[i].type, source: drafts[i].source,
-                    actor: drafts[i].actor, data: drafts[i].data, prev: .zero, hash: .zero)))
-                outcomes.append(AppendOutcome(seq: seq, id: id, existing: false))
+                assigned[i] = seq
             }
         }
+        let (records, outcomes) = Self.pendingRecords(drafts, assigned: assigned, after: head.seq, newCount: seq - head.seq,
+                                                      recorded: recorded)
         try checkRepeats(repeats, of: drafts)
         guard !records.isEmpty else {
             return AppendResult(outcomes: outcomes, recovery: recovery, head: head)
@@ -180,6 +175,40 @@ extension Log {
         return AppendResult(outcomes: outcomes, recovery: recovery,
                             head: Head(seq: seq, hash: encoded.hashes[encoded.hashes.count - 1], recorded: recorded,
                                        end: head.end + encoded.byteCount))
+    }
+
+    /// The records of a batch's new drafts, in seq order, and every draft's outcome, in draft
+    /// order — built on every core (each copies its draft's strings, which is most of the time
+    /// a large batch spends here). `assigned[i]`: see ``append(options:prepare:)``.
+    private static func pendingRecords(_ drafts: [EventDraft], assigned: [Int], after headSeq: Int, newCount: Int,
+                                       recorded: Timestamp) -> (records: [PendingRecord], outcomes: [AppendOutcome]) {
+        var records: [PendingRecord] = []
+        let outcomes = [AppendOutcome](unsafeUninitializedCapacity: drafts.count) { outcomeSlots, outcomeCount in
+            records = [PendingRecord](unsafeUninitializedCapacity: newCount) { recordSlots, recordCount in
+                // Safe: each draft's outcome and record have slots of their own (a new draft's record is
+                // at its seq less the head's, less one), all written before the arrays are used.
+                nonisolated(unsafe) let (outcomeAt, recordAt) = (outcomeSlots.baseAddress, recordSlots.baseAddress)
+                _ = concurrentChunks(count: drafts.count, minimumPerChunk: 4096) { range in
+                    var generatedIDs = GeneratedIDs()
+                    drafts.withUnsafeBufferPointer { drafts in
+                        for i in range {
+                            guard assigned[i] > 0 else {
+                                (outcomeAt! + i).initialize(to: AppendOutcome(seq: -assigned[i], id: drafts[i].id!, existing: true))
+                                continue
+                            }
+                            let id = drafts[i].id ?? generatedIDs.next()
+                            (recordAt! + (assigned[i] - headSeq - 1)).initialize(to: PendingRecord(index: i, record: LogRecord(
+                                seq: assigned[i], id: id, recorded: recorded, known: drafts[i].known ?? recorded.date, type: drafts[i].type,
+                                source: drafts[i].source, actor: drafts[i].actor, data: drafts[i].data, prev: .zero, hash: .zero)))
+                            (outcomeAt! + i).initialize(to: AppendOutcome(seq: assigned[i], id: id, existing: false))
+                        }
+                    }
+                }
+                recordCount = newCount
+            }
+            outcomeCount = drafts.count
+        }
+        return (records, outcomes)
     }
 
     /// The batch's lines, encoded and hashed (in order: the chain) while `beforeWrite`, if any,

@@ -227,6 +227,54 @@ struct LogTests {
         #expect(result.outcomes.count { !$0.existing } == 1000 && result.head.seq == 5000)
     }
 
+    @Test func aLargeBatchOfNewRepeatedAndIdlessDraftsGetsTheSeqsAndRecordsOfOneDraftAtATime() throws {
+        // A batch's records and outcomes are built on every core, in runs of drafts: each run must
+        // give its drafts the seqs, ids and records that taking them one at a time gives —
+        // whatever the runs before it held (new ids, ids the log has, ids repeated from another
+        // run, no id at all).
+        let scratch = try Scratch()
+        let path = scratch.path("l.jsonl")
+        try Log.create(at: path)
+        let log = try Log(path: path)
+        _ = try log.append((0..<500).map { draft($0, id: "old-\($0)") })
+        let count = 12_000
+        let drafts = (0..<count).map { n -> EventDraft in
+            switch n % 7 {
+            case 0: draft(n % 500, id: "old-\(n % 500)")                                // the log has it
+            case 3: draft(n % 5000, id: "again-\(n % 5000)")                            // first in one run, again in later ones
+            case 5: draft(n)                                                           // no id: the log makes one
+            default: draft(n, id: "new-\(n)")
+            }
+        }
+        // One draft at a time: the seq each new draft gets, and the seq each repeat reports.
+        var seq = 500
+        var firstSeq: [String: Int] = [:]
+        var expected: [(seq: Int, existing: Bool)] = []
+        for (n, d) in drafts.enumerated() {
+            if let id = d.id, id.hasPrefix("old-") { expected.append((n % 7 == 0 ? n % 500 + 1 : -1, true)); continue }
+            if let id = d.id, let first = firstSeq[id] { expected.append((first, true)); continue }
+            seq += 1
+            if let id = d.id { firstSeq[id] = seq }
+            expected.append((seq, false))
+        }
+        let result = try log.append(drafts)
+        #expect(result.outcomes.count == count)
+        #expect(result.outcomes.map(\.seq) == expected.map(\.seq))
+        #expect(result.outcomes.map(\.existing) == expected.map(\.existing))
+        #expect(zip(result.outcomes, drafts).allSatisfy { $1.id == nil || $0.id == $1.id })
+        #expect(result.head.seq == seq)
+        // Every new draft's record is in the log at its seq, with the id its outcome gave.
+        let written = try records(log)
+        #expect(written.count == seq && written.map(\.seq) == Array(1...seq))
+        for (d, outcome) in zip(drafts, result.outcomes) where !outcome.existing {
+            let record = written[outcome.seq - 1]
+            #expect(record.id == outcome.id && record.data == d.data, "seq \(outcome.seq)")
+        }
+        let generated = result.outcomes.enumerated().filter { drafts[$0.offset].id == nil }.map(\.element.id)
+        #expect(Set(generated).count == generated.count && generated.allSatisfy { $0.utf8.count == 36 })
+        #expect(try log.verify().problem == nil)
+    }
+
     @Test func theIndexFindsIdsAsStringsCompareEvenWhenTheirBytesDiffer() throws {
         let scratch = try Scratch()
         let path = scratch.path("l.jsonl")
