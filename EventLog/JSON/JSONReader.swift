@@ -310,21 +310,42 @@ private struct Parser {
     /// Closes the innermost container, moving its members out of the shared stacks.
     mutating func close() -> JSONValue {
         let frame = frames.removeLast()
+        let count = values.count - frame.valueStart
         if !frame.isObject {
-            let elements = Array(values[frame.valueStart...])
-            values.removeSubrange(frame.valueStart...)
+            let elements = [JSONValue](unsafeUninitializedCapacity: count) { slots, initialized in
+                Self.moveOut(of: &values, from: frame.valueStart, placeholder: .null) { slots.baseAddress!.moveInitialize(from: $0, count: count) }
+                initialized = count
+            }
             return .array(elements)
         }
-        let count = keys.count - frame.keyStart
-        var entries: [JSONObject.Element] = []
-        entries.reserveCapacity(count)
-        for offset in 0..<count {
-            entries.append((key: keys[frame.keyStart + offset], value: values[frame.valueStart + offset]))
+        let entries = [JSONObject.Element](unsafeUninitializedCapacity: count) { slots, initialized in
+            Self.moveOut(of: &keys, from: frame.keyStart, placeholder: "") { keys in
+                Self.moveOut(of: &values, from: frame.valueStart, placeholder: .null) { values in
+                    for offset in 0..<count {
+                        (slots.baseAddress! + offset).initialize(to: (key: (keys + offset).move(), value: (values + offset).move()))
+                    }
+                }
+            }
+            initialized = count
         }
-        keys.removeSubrange(frame.keyStart...)
-        values.removeSubrange(frame.valueStart...)
         if frame.keySet >= 0 { keySets.removeLast() }
         return .object(JSONObject(uniqueEntries: entries))
+    }
+
+    /// Hands `move` the elements of `stack` from `start` on, to move out (each exactly once),
+    /// then drops them from the stack: moved, not copied, they are neither retained nor released
+    /// on the way (`placeholder`, which holds no reference, stands in for each until it is dropped).
+    @inline(__always)
+    private static func moveOut<Element>(of stack: inout [Element], from start: Int, placeholder: Element,
+                                         _ move: (UnsafeMutablePointer<Element>) -> Void) {
+        let count = stack.count - start
+        guard count > 0 else { return }
+        stack.withUnsafeMutableBufferPointer { buffer in
+            let first = buffer.baseAddress! + start
+            move(first)
+            first.initialize(repeating: placeholder, count: count)
+        }
+        stack.removeSubrange(start...)
     }
 
     /// Parses `"key"` `:` at `pos` for the innermost object and skips whitespace after the colon.

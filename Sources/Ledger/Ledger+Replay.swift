@@ -381,12 +381,27 @@ extension Ledger {
                             decoded: DomainEvent? = nil) throws(DomainError) -> LedgerEvent {
         let event: DomainEvent
         if let decoded { event = decoded } else { event = try EventDecoder.decode(type: record.type, data: record.data, strict: strict) }
-        let known = try day(record.known)
-        let (text, day) = times.of(record.recorded)
+        return try ledgerEvent(seq: record.seq, id: record.id, recorded: record.recorded, known: record.known, source: record.source,
+                               actor: record.actor, prev: record.prev, hash: record.hash, event: event, times: &times)
+    }
+
+    /// As above, for a pending record's decoded event, read in place: a copy of the record would
+    /// retain each of its strings (and its data) to use three of them.
+    static func ledgerEvent(in pending: UnsafePointer<Log.PendingRecord>, decoded event: DomainEvent,
+                            times: inout RecordedTimes) throws(DomainError) -> LedgerEvent {
+        try ledgerEvent(seq: pending.pointee.record.seq, id: pending.pointee.record.id, recorded: pending.pointee.record.recorded,
+                        known: pending.pointee.record.known, source: pending.pointee.record.source, actor: pending.pointee.record.actor,
+                        prev: pending.pointee.record.prev, hash: pending.pointee.record.hash, event: event, times: &times)
+    }
+
+    private static func ledgerEvent(seq: Int, id: String, recorded: Timestamp, known: CalendarDate, source: String, actor: String,
+                                    prev: SHA256Digest, hash: SHA256Digest, event: DomainEvent,
+                                    times: inout RecordedTimes) throws(DomainError) -> LedgerEvent {
+        let (text, day) = times.of(recorded)
         let isBoard = if case .boardHeld = event { true } else { false }
-        return LedgerEvent(seq: record.seq, id: record.id, recorded: record.recorded.millisecondsSince1970,
-                           recordedText: text, known: known, source: record.source, actor: record.actor,
-                           prev: isBoard ? record.prev.hex : "", hash: isBoard ? record.hash.hex : "", event: event, recordedDay: day)
+        return LedgerEvent(seq: seq, id: id, recorded: recorded.millisecondsSince1970, recordedText: text, known: try Ledger.day(known),
+                           source: source, actor: actor, prev: isBoard ? prev.hex : "", hash: isBoard ? hash.hex : "",
+                           event: event, recordedDay: day)
     }
 
     /// The domain's day for a record's `known` date.
@@ -547,8 +562,7 @@ extension Ledger {
                         (record.prev, record.hash) = chain(position)
                         ledgerEvent = try Ledger.ledgerEvent(record, strict: true, times: &times, decoded: event)
                     } else {
-                        // In place: a copy of the record would retain each of its strings.
-                        ledgerEvent = try Ledger.ledgerEvent(pending[position].record, strict: true, times: &times, decoded: event)
+                        ledgerEvent = try Ledger.ledgerEvent(in: pending.baseAddress! + position, decoded: event, times: &times)
                     }
                     try state.validate(event)
                     state.apply(ledgerEvent)
