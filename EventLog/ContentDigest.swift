@@ -18,4 +18,32 @@ extension LogRecord {
         hasher.update(dataBytes)
         return hasher.finalize()
     }
+
+    /// As above, from `data` as written in its stored order: `bytes[dataRange]`, its members
+    /// starting at `memberStarts` (``JSONWriter/write(object:into:memberStarts:)``). When every
+    /// member's value is in sorted order (``JSONWriter/membersAreInSortedOrder(_:)``: the usual
+    /// flat data of an event), the sorted form is those members' bytes in the order of their keys,
+    /// so they are hashed in that order rather than written again.
+    static func contentDigest(type: String, data: JSONObject, written bytes: UnsafeRawBufferPointer, at dataRange: Range<Int>,
+                              memberStarts: [Int]) -> SHA256Digest {
+        precondition(memberStarts.count == data.count)
+        assert(JSONWriter.membersAreInSortedOrder(data))
+        var hasher = SHA256()
+        hasher.update(type)
+        let punctuation: [UInt8] = [0x0A, JSONByte.openBrace, JSONByte.comma, JSONByte.closeBrace]
+        punctuation.withUnsafeBytes { marks in
+            hasher.update(UnsafeRawBufferPointer(rebasing: marks[0..<2])) // "\n{"
+            JSONWriter.withKeyOrder(data) { order in
+                for n in order.indices {
+                    if n > 0 { hasher.update(UnsafeRawBufferPointer(rebasing: marks[2..<3])) }
+                    let k = order[n]
+                    // A member runs to the comma before the next one, the last to the closing brace.
+                    let end = k + 1 < memberStarts.count ? memberStarts[k + 1] - 1 : dataRange.upperBound - 1
+                    hasher.update(UnsafeRawBufferPointer(rebasing: bytes[memberStarts[k]..<end]))
+                }
+            }
+            hasher.update(UnsafeRawBufferPointer(rebasing: marks[3..<4])) // "}"
+        }
+        return hasher.finalize()
+    }
 }

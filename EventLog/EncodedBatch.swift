@@ -79,6 +79,7 @@ extension Log {
             // The envelope's middle (known, type, source, actor) is the same from line to line, mostly.
             var middle: (known: CalendarDate, type: String, source: String, actor: String, bytes: [UInt8])?
             var scratch: [UInt8] = []
+            var memberStarts: [Int] = []
             for i in range {
                 let record = UnsafePointer(records.baseAddress! + i) // .pointee reads in place
                 let (known, type, source, actor) = (record.pointee.record.known, record.pointee.record.type,
@@ -87,14 +88,18 @@ extension Log {
                     middle = (known, type, source, actor, LogRecord.UnlinkedLine.middle(
                         recorded: recordedText, known: Array(known.description.utf8), type: type, source: source, actor: actor))
                 }
+                memberStarts.removeAll(keepingCapacity: true)
                 let line = LogRecord.UnlinkedLine(seq: record.pointee.record.seq, id: record.pointee.record.id, middle: middle!.bytes,
-                                                  data: record.pointee.record.data, into: &piece.bytes)
+                                                  data: record.pointee.record.data, into: &piece.bytes, memberStarts: &memberStarts)
                 piece.lines.append(line)
                 if indexing {
-                    // Data whose keys are in order was just written as the digest needs it.
+                    // Data whose keys are in order was just written as the digest needs it; data whose
+                    // members are, each, has its members hashed in the order of their keys.
                     let data = record.pointee.record.data
                     piece.digests.append(JSONWriter.isInSortedOrder(data)
                         ? piece.bytes.withUnsafeBytes { LogRecord.contentDigest(type: type, sortedDataBytes: UnsafeRawBufferPointer(rebasing: $0[line.data])) }
+                        : JSONWriter.membersAreInSortedOrder(data)
+                        ? piece.bytes.withUnsafeBytes { LogRecord.contentDigest(type: type, data: data, written: $0, at: line.data, memberStarts: memberStarts) }
                         : LogRecord.contentDigest(type: type, data: data, scratch: &scratch))
                 }
                 if i == range.lowerBound {

@@ -29,6 +29,13 @@ extension LogRecord {
 
         /// As above, with the envelope's middle already written (see ``middle(recorded:known:type:source:actor:)``).
         init(seq: Int, id: String, middle: [UInt8], data: JSONObject, into buffer: inout [UInt8]) {
+            var memberStarts: [Int] = []
+            self.init(seq: seq, id: id, middle: middle, data: data, into: &buffer, memberStarts: &memberStarts)
+        }
+
+        /// As above, appending where each of the data's members starts in `buffer` to `memberStarts`
+        /// (see ``JSONWriter/write(object:into:memberStarts:)``).
+        init(seq: Int, id: String, middle: [UInt8], data: JSONObject, into buffer: inout [UInt8], memberStarts: inout [Int]) {
             start = buffer.count
             buffer.append(literal: #"{"seq":"#)
             buffer.appendDecimal(seq)
@@ -36,7 +43,7 @@ extension LogRecord {
             JSONWriter.writeString(id, into: &buffer)
             buffer.append(contentsOf: middle)
             let dataStart = buffer.count
-            JSONWriter.write(object: data, into: &buffer)
+            JSONWriter.write(object: data, into: &buffer, memberStarts: &memberStarts)
             self.data = dataStart..<buffer.count
             buffer.append(literal: #","prev":""#)
             prevAt = buffer.count

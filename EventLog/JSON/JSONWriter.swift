@@ -44,22 +44,7 @@ public enum JSONWriter {
         buffer.append(JSONByte.openBrace)
         // Most objects are in sorted order already: work out another order only when not.
         if sortedKeys, !keysAreSorted(entries) {
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: entries.count) { order in
-                if entries.count <= 32 {
-                    // By insertion, on the stack: an event has a handful of fields.
-                    for i in entries.indices {
-                        var j = i
-                        while j > 0, utf8Precedes(entries[i].key, entries[order[j - 1]].key) {
-                            order[j] = order[j - 1]
-                            j -= 1
-                        }
-                        order[j] = i
-                    }
-                } else {
-                    var all = order
-                    _ = all.initialize(from: entries.indices)
-                    all.sort { utf8Precedes(entries[$0].key, entries[$1].key) }
-                }
+            withKeyOrder(entries) { order in
                 for n in entries.indices {
                     writeMember(entries[order[n]], first: n == 0, into: &buffer, sortedKeys: sortedKeys)
                 }
@@ -70,6 +55,53 @@ public enum JSONWriter {
             }
         }
         buffer.append(JSONByte.closeBrace)
+    }
+
+    /// Appends `object` in its stored order, as `write(object:into:)` does, and the offset in
+    /// `buffer` where each member (`"key":value`) starts to `memberStarts` — so that the members
+    /// can be read back in another order without writing them again (see
+    /// ``withKeyOrder(_:_:)``).
+    package static func write(object: JSONObject, into buffer: inout [UInt8], memberStarts: inout [Int]) {
+        buffer.append(JSONByte.openBrace)
+        for position in object.entries.indices {
+            if position > 0 { buffer.append(JSONByte.comma) }
+            memberStarts.append(buffer.count)
+            writeMember(object.entries[position], first: true, into: &buffer, sortedKeys: false)
+        }
+        buffer.append(JSONByte.closeBrace)
+    }
+
+    /// Calls `body` with the positions of `object`'s members in the order of their keys' UTF-8
+    /// bytes (the order `sortedKeys` writes them in).
+    package static func withKeyOrder<R>(_ object: JSONObject, _ body: (UnsafeMutableBufferPointer<Int>) -> R) -> R {
+        withKeyOrder(object.entries, body)
+    }
+
+    private static func withKeyOrder<R>(_ entries: [JSONObject.Element], _ body: (UnsafeMutableBufferPointer<Int>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: entries.count) { order in
+            if entries.count <= 32 {
+                // By insertion, on the stack: an event has a handful of fields.
+                for i in entries.indices {
+                    var j = i
+                    while j > 0, utf8Precedes(entries[i].key, entries[order[j - 1]].key) {
+                        order[j] = order[j - 1]
+                        j -= 1
+                    }
+                    order[j] = i
+                }
+            } else {
+                var all = order
+                _ = all.initialize(from: entries.indices)
+                all.sort { utf8Precedes(entries[$0].key, entries[$1].key) }
+            }
+            return body(order)
+        }
+    }
+
+    /// Whether every member's value of `object` is in sorted order (``isInSortedOrder(_:)``),
+    /// whatever the order of its own keys.
+    package static func membersAreInSortedOrder(_ object: JSONObject) -> Bool {
+        object.entries.allSatisfy { isInSortedOrder($0.value) }
     }
 
     /// `"key":value`, after a comma unless `first`; strings and numbers (an event's usual

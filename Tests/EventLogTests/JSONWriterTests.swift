@@ -128,6 +128,34 @@ struct JSONWriterTests {
         }
     }
 
+    @Test func aContentDigestFromMembersHashedInKeyOrderEqualsTheOneFromTheData() throws {
+        // A batch whose data's keys are out of order hashes the members it wrote, in the order of
+        // their keys, instead of writing the data again sorted: the digests must not change. Every
+        // member's value here is in sorted order (nested objects and arrays included), as the
+        // shortcut requires; keys that share prefixes and non-ASCII keys test the order.
+        let documents = [
+            #"{"indicator":"b-1","name":"Batch 1","unit":"count","polarity":"lower-better"}"#,
+            #"{"value":5,"period":"2010-05","indicator":"met.x","area":"lewisham"}"#,
+            #"{"b":1,"a":2}"#, #"{"aa":1,"a":2,"":3}"#, #"{"é":1,"z":2,"😀":3,"Z":4}"#,
+            #"{"z":{"a":1,"b":[1,{"p":1,"q":2}]},"y":[],"x":{},"w":null,"v":true,"u":"q\"uote\n"}"#,
+            #"{"a":1}"#, "{}", #"{"a":1,"b":2}"#,
+        ]
+        for text in documents {
+            let object = try #require(JSONReader.parse(text).objectValue)
+            #expect(JSONWriter.membersAreInSortedOrder(object), "\(text)")
+            var bytes = Array("prefix".utf8), starts: [Int] = []
+            let dataStart = bytes.count
+            JSONWriter.write(object: object, into: &bytes, memberStarts: &starts)
+            #expect(String(decoding: bytes[dataStart...], as: UTF8.self) == JSONWriter.string(.object(object)), "\(text)")
+            let fromMembers = bytes.withUnsafeBytes {
+                LogRecord.contentDigest(type: "indicator.defined", data: object, written: $0, at: dataStart..<bytes.count, memberStarts: starts)
+            }
+            #expect(fromMembers == LogRecord.contentDigest(type: "indicator.defined", data: object), "\(text)")
+        }
+        // A member whose own keys are out of order is not in sorted order: the shortcut is not taken.
+        #expect(try !JSONWriter.membersAreInSortedOrder(#require(JSONReader.parse(#"{"a":{"y":1,"x":2}}"#).objectValue)))
+    }
+
     @Test func objectEqualityIgnoresOrderButWriterPreservesIt() throws {
         let ab = JSONObject([("a", jsonNum("1")), ("b", .array([jsonNum("2")]))])
         let ba = JSONObject([("b", .array([jsonNum("2")])), ("a", jsonNum("1"))])
