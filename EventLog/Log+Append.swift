@@ -155,8 +155,8 @@ extension Log {
         // The index is a cache checked against the log before each use, so it is written on
         // another core while the log's lines are written and synced (if the batch then fails,
         // the index no longer matches the log, and the next append rebuilds it).
-        let indexLines = encoded.indexLines, indexPath = path + ".idx"
-        let indexing = indexIsCurrent ? BackgroundTask { try? appendToFile(indexPath, pieces: indexLines) } : nil
+        let indexPath = path + ".idx"
+        let indexing = indexIsCurrent ? BackgroundTask { [records] in try? appendToFile(indexPath, pieces: encoded.indexLines(records, after: head)) } : nil
         defer { _ = indexing?.value }
         try withUndoJournal(sizeBefore: head.end) { () throws(EventLogError) in
             // Each core writes a piece at its own offset: copying a large batch into the page
@@ -212,22 +212,17 @@ extension Log {
     }
 
     /// The batch's lines, encoded and hashed (in order: the chain) while `beforeWrite`, if any,
-    /// validates the batch. A function of its own so that nothing it captures outlives it (the
-    /// last reference to the records must be the one handed to ``releaseInBackground(_:)``).
+    /// validates the batch (see ``BatchEncoder``).
     private static func encode(_ records: [PendingRecord], after head: Head, recorded: Timestamp, indexing: Bool,
                                beforeWrite: ((Head, PendingBatch) throws -> Void)?) throws -> EncodedBatch {
-        let encode: @Sendable () -> EncodedBatch = { [records] in
-            EncodedBatch(records, after: head, recorded: recorded, indexing: indexing)
-        }
-        guard let beforeWrite else { return encode() }
-        let encoding = BackgroundTask(encode)
+        let encoder = BatchEncoder(records, after: head, recorded: recorded, indexing: indexing, inBackground: beforeWrite != nil)
         do {
-            try beforeWrite(head, PendingBatch(records: records, encoding: encoding, headHash: head.hash))
+            try beforeWrite?(head, PendingBatch(records: records, encoder: encoder))
         } catch {
-            _ = encoding.value // never leave the worker running past the append
+            _ = encoder.finish() // never leave the workers running past the append
             throw error
         }
-        return encoding.value
+        return encoder.finish()
     }
 
     /// A draft whose id is already taken: by an event of the log (with its content digest), or

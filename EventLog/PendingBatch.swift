@@ -7,13 +7,11 @@ extension Log {
     public struct PendingBatch: Sendable {
         /// The records about to be written, in seq order.
         public let records: [PendingRecord]
-        let encoding: BackgroundTask<EncodedBatch>
-        let headHash: SHA256Digest
+        let encoder: BatchEncoder
 
-        /// The `prev` and `hash` of `records[i]`, once the batch's lines are hashed.
+        /// The `prev` and `hash` of `records[i]`, once the batch's lines are hashed as far as it.
         public func chain(_ i: Int) -> (prev: SHA256Digest, hash: SHA256Digest) {
-            let hashes = encoding.value.hashes
-            return (i == 0 ? headHash : hashes[i - 1], hashes[i])
+            encoder.chain(i)
         }
     }
 }
