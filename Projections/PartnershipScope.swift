@@ -17,13 +17,13 @@ extension LedgerState {
     public func viewsOf(_ partnership: String, readNoOutturnsOf leftOut: Set<String>) -> Bool {
         guard !leftOut.contains(partnership), leftOut.allSatisfy({ self.partnership($0) != nil }) else { return false }
         if !subjectsLeftOut.isEmpty {
-            for id in actions.keys where action(id)?.partnership == partnership && subjectsLeftOut.contains("action:" + id) { return false }
+            for id in actions.keys where action(id)?.partnership == partnership && subjectsLeftOut.mayContain("action:" + id) { return false }
         }
         for id in targets.keys {
             guard let (t, _) = target(id), t.partnership == partnership else { continue }
-            if subjectsLeftOut.contains("target:" + id) { return false }
+            if subjectsLeftOut.mayContain("target:" + id) { return false }
             if let baselineID = t.baselineID {
-                if subjectsLeftOut.contains("baseline:" + baselineID) { return false }
+                if subjectsLeftOut.mayContain("baseline:" + baselineID) { return false }
                 if let area = baseline(baselineID)?.partnership, leftOut.contains(area) { return false }
             }
         }

@@ -102,8 +102,9 @@ public struct LedgerState: Sendable {
     public private(set) var leftOutApplied: LeftOutSeqs?
     /// Targets, actions and baselines (`target:<id>`, `action:<id>`, `baseline:<id>`) whose events
     /// a view of one partnership left out as another partnership's: it must read none of them (see
-    /// `viewsOf` in Projections).
-    public var subjectsLeftOut: Set<String> = []
+    /// `viewsOf` in Projections, which folds again keeping everything if it would — so a subject
+    /// taken for one left out, which a ``SubjectSet`` allows once in 2^100, costs only that).
+    public var subjectsLeftOut = SubjectSet()
 
     public init() {}
 

@@ -192,7 +192,10 @@ enum StateCheckpoint {
         let leftOutOthers = try leftOutOthers(checkpoint, sections, index, point, before: stop, keeping: kept, readingUpdates: readingUpdates)
         replay.feedLeftOut(seqs: leftOutOthers.seqs) // before the retractions that may name them
         replay.feedLeftOut(retractions: leftOutOthers.retractions)
-        replay.leaveOut(subjects: try leftOutOthers.subjects.map { try string($0, strings) })
+        var subjects: [String] = []
+        subjects.reserveCapacity(leftOutOthers.subjects.count)
+        for subject in leftOutOthers.subjects { subjects.append(try string(subject, strings)) }
+        replay.leaveOut(subjects: subjects)
         let (decoded, othersSkipped) = try others.value.get()
         for (event, retracting) in decoded { replay.feed(event, retracting: retracting) }
         skipped += othersSkipped + leftOutOthers.skipped
@@ -233,11 +236,13 @@ enum StateCheckpoint {
     /// not their subjects: the views read the actions themselves).
     static func leftOutOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ index: CheckpointIndex, _ point: PointInTime,
                               before stop: Int, keeping partnership: UInt32?, readingUpdates: Bool) throws
-        -> (seqs: [Int], retractions: [(seq: Int, target: Int)], subjects: Set<UInt32>, skipped: Int) {
+        -> (seqs: [Int], retractions: [(seq: Int, target: Int)], subjects: [UInt32], skipped: Int) {
         var skipped = 0
         var leftOut: [Int] = []
         var retractions: [(seq: Int, target: Int)] = []
-        var subjects: Set<UInt32> = []
+        // Each subject once (by string index: thousands of subjects named by tens of thousands of events).
+        var subjects: [UInt32] = []
+        var isNoted = [Bool](repeating: false, count: sections.stringCount)
         let packed = PackedJudge(point)
         for (g, group) in index.groups.enumerated() {
             let isOthers = partnership.map { group.partnership != $0 && group.partnership != OutturnRecord.noString } ?? false
@@ -251,7 +256,13 @@ enum StateCheckpoint {
                     retractions.append((other.seq, target))
                 } else {
                     leftOut.append(other.seq)
-                    if isOthers, other.subject != OutturnRecord.noString { subjects.insert(other.subject) }
+                    if isOthers, other.subject != OutturnRecord.noString {
+                        guard other.subject < isNoted.count else { throw Malformed() }
+                        if !isNoted[Int(other.subject)] {
+                            isNoted[Int(other.subject)] = true
+                            subjects.append(other.subject)
+                        }
+                    }
                 }
             }
         }
