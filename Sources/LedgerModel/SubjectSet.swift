@@ -1,8 +1,8 @@
 /// A set of subjects (`target:<id>`, `action:<id>`, `baseline:<id>`) kept as 128-bit
-/// fingerprints of their bytes, in order: a view of one partnership notes the thousands of
-/// subjects it left out as other partnerships', and asks about a few hundred of its own — so
-/// building the set is what costs, and hashing each subject once into a sorted array of numbers
-/// costs a fraction of what a `Set<String>` took.
+/// fingerprints of their bytes: a view of one partnership notes the thousands of subjects it
+/// left out as other partnerships', and asks about a few hundred of its own — so building the
+/// set is what costs, and hashing each subject once into a table of numbers made big enough up
+/// front costs a fraction of what a `Set<String>` took.
 ///
 /// ``mayContain(_:)`` answers yes for every subject put in — and for any subject that Swift
 /// counts as equal to one (ids compare as strings: "K" and the Kelvin sign are one id) — and
@@ -11,14 +11,17 @@
 /// not try to compare. So it serves where a wrong yes costs only work (the view folds again,
 /// keeping everything), never a wrong answer.
 public struct SubjectSet: Sendable, Equatable {
-    private struct Fingerprint: Comparable, Sendable {
+    private struct Fingerprint: Equatable, Sendable {
         var high: UInt64
         var low: UInt64
-        static func < (a: Fingerprint, b: Fingerprint) -> Bool { (a.high, a.low) < (b.high, b.low) }
+        /// Marks an empty slot (a subject's fingerprint that comes out as this is moved off it).
+        static let none = Fingerprint(high: 0, low: 0)
     }
 
-    /// Of the subjects all of whose bytes are ASCII: sorted, without repeats.
-    private var fingerprints: [Fingerprint] = []
+    /// Of the subjects all of whose bytes are ASCII: an open-addressed table (a power of two
+    /// slots, at most half full), each fingerprint in the slot its low bits name or the next free one.
+    private var slots: [Fingerprint] = []
+    private var stored = 0
     /// The others, as strings (ids are ASCII, mostly: this is almost always empty).
     private var exotic: Set<String> = []
 
@@ -28,23 +31,16 @@ public struct SubjectSet: Sendable, Equatable {
         formUnion(subjects)
     }
 
-    public var isEmpty: Bool { fingerprints.isEmpty && exotic.isEmpty }
+    public var isEmpty: Bool { stored == 0 && exotic.isEmpty }
 
     /// How many different subjects it holds (barring a meeting of fingerprints).
-    public var count: Int { fingerprints.count + exotic.count }
+    public var count: Int { stored + exotic.count }
 
     public mutating func formUnion(_ subjects: [String]) {
-        fingerprints.reserveCapacity(fingerprints.count + subjects.count)
+        if slots.count < 2 * (stored + subjects.count) { grow(to: stored + subjects.count) }
         for subject in subjects {
-            if Self.isASCII(subject) { fingerprints.append(Self.fingerprint(subject)) } else { exotic.insert(subject) }
+            if Self.isASCII(subject) { insert(Self.fingerprint(subject)) } else { exotic.insert(subject) }
         }
-        fingerprints.sort()
-        var unique = 0
-        for i in fingerprints.indices where i == 0 || fingerprints[i] != fingerprints[unique - 1] {
-            fingerprints[unique] = fingerprints[i]
-            unique += 1
-        }
-        fingerprints.removeLast(fingerprints.count - unique)
     }
 
     /// Yes if `subject` is in the set, or equal to one that is; no, almost always, if not (see above).
@@ -52,13 +48,51 @@ public struct SubjectSet: Sendable, Equatable {
         guard !isEmpty else { return false }
         guard Self.isASCII(subject) else { return true } // not compared: it may equal an ASCII subject
         if !exotic.isEmpty, exotic.contains(subject) { return true }
+        guard stored > 0 else { return false }
         let wanted = Self.fingerprint(subject)
-        var (low, high) = (0, fingerprints.count)
-        while low < high {
-            let middle = (low + high) / 2
-            if fingerprints[middle] < wanted { low = middle + 1 } else { high = middle }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: wanted.low) & mask
+        while slots[slot] != .none {
+            if slots[slot] == wanted { return true }
+            slot = (slot + 1) & mask
         }
-        return low < fingerprints.count && fingerprints[low] == wanted
+        return false
+    }
+
+    public static func == (a: SubjectSet, b: SubjectSet) -> Bool {
+        a.count == b.count && a.exotic == b.exotic && a.slots.allSatisfy { $0 == .none || b.has($0) }
+    }
+
+    private func has(_ fingerprint: Fingerprint) -> Bool {
+        guard !slots.isEmpty else { return false }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: fingerprint.low) & mask
+        while slots[slot] != .none {
+            if slots[slot] == fingerprint { return true }
+            slot = (slot + 1) & mask
+        }
+        return false
+    }
+
+    private mutating func insert(_ fingerprint: Fingerprint) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: fingerprint.low) & mask
+        while slots[slot] != .none {
+            if slots[slot] == fingerprint { return }
+            slot = (slot + 1) & mask
+        }
+        slots[slot] = fingerprint
+        stored += 1
+    }
+
+    /// Room for `count` fingerprints at most half full, the ones there placed again.
+    private mutating func grow(to count: Int) {
+        var capacity = 16
+        while capacity < 2 * count { capacity *= 2 }
+        let old = slots
+        slots = Array(repeating: .none, count: capacity)
+        stored = 0
+        for fingerprint in old where fingerprint != .none { insert(fingerprint) }
     }
 
     private static func isASCII(_ subject: String) -> Bool {
@@ -68,6 +102,7 @@ public struct SubjectSet: Sendable, Equatable {
     private static func fingerprint(_ subject: String) -> Fingerprint {
         var subject = subject
         let (high, low) = subject.withUTF8 { SipHash.hash128(UnsafeRawBufferPointer($0), key: (0x5375_626A_6563_7473, 0x4C65_6674_4F75_7421)) }
-        return Fingerprint(high: high, low: low)
+        let fingerprint = Fingerprint(high: high, low: low)
+        return fingerprint == .none ? Fingerprint(high: 0, low: 1) : fingerprint
     }
 }

@@ -228,7 +228,7 @@ enum StateCheckpoint {
 
     /// The events other than outturns that a view leaves out, judged from the index alone (what
     /// ``decodeOthers(_:_:_:_:before:keeping:readingUpdates:)`` does not decode): the seqs of
-    /// those the point in time counts, what those that are retractions retract, and how many it
+    /// those the point in time counts (in no order), what those that are retractions retract, and how many it
     /// leaves out (before `stop`). `keeping`: the string index of the partnership whose views
     /// alone are shown: the other partnerships' events are left out, with the targets and
     /// actions they are about. `readingUpdates: false`: the views shown read no action update
@@ -266,7 +266,8 @@ enum StateCheckpoint {
                 }
             }
         }
-        leftOut.sort()
+        // (The seqs are only marked, in any order; the retractions are folded in seq order, as the
+        // whole fold folds them: a later retraction of the same event is the one that counts.)
         retractions.sort { $0.seq < $1.seq }
         return (leftOut, retractions, subjects, skipped)
     }
