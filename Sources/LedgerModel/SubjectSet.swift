@@ -48,15 +48,7 @@ public struct SubjectSet: Sendable, Equatable {
         guard !isEmpty else { return false }
         guard Self.isASCII(subject) else { return true } // not compared: it may equal an ASCII subject
         if !exotic.isEmpty, exotic.contains(subject) { return true }
-        guard stored > 0 else { return false }
-        let wanted = Self.fingerprint(subject)
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: wanted.low) & mask
-        while slots[slot] != .none {
-            if slots[slot] == wanted { return true }
-            slot = (slot + 1) & mask
-        }
-        return false
+        return has(Self.fingerprint(subject))
     }
 
     public static func == (a: SubjectSet, b: SubjectSet) -> Bool {
