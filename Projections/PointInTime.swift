@@ -158,7 +158,7 @@ public struct Replay: Sendable {
 
     /// Notes the targets, actions and baselines (`target:<id>`, `action:<id>`, `baseline:<id>`) whose events a view of one
     /// partnership left out (see ``LedgerState/subjectsLeftOut``).
-    public mutating func leaveOut(subjects: [String]) {
+    public mutating func leaveOut(subjects: SubjectSet) {
         state.subjectsLeftOut.formUnion(subjects)
     }
 

@@ -31,6 +31,11 @@ public struct SubjectSet: Sendable, Equatable {
         formUnion(subjects)
     }
 
+    /// An empty set with room for `capacity` subjects.
+    public init(capacity: Int) {
+        grow(to: capacity)
+    }
+
     public var isEmpty: Bool { stored == 0 && exotic.isEmpty }
 
     /// How many different subjects it holds (barring a meeting of fingerprints).
@@ -41,6 +46,19 @@ public struct SubjectSet: Sendable, Equatable {
         for subject in subjects {
             if Self.isASCII(subject) { insert(Self.fingerprint(subject)) } else { exotic.insert(subject) }
         }
+    }
+
+    public mutating func formUnion(_ other: SubjectSet) {
+        if slots.count < 2 * (stored + other.stored) { grow(to: stored + other.stored) }
+        for fingerprint in other.slots where fingerprint != .none { insert(fingerprint) }
+        exotic.formUnion(other.exotic)
+    }
+
+    /// Puts in the subject whose UTF-8 bytes are `utf8` (valid UTF-8), from its bytes where they
+    /// are ASCII: the subject is made a `String` only if they are not.
+    public mutating func insert(utf8: UnsafeRawBufferPointer) {
+        if slots.count < 2 * (stored + 1) { grow(to: 2 * (stored + 1)) }
+        if utf8.allSatisfy({ $0 < 0x80 }) { insert(Self.fingerprint(utf8)) } else { exotic.insert(String(decoding: utf8, as: UTF8.self)) }
     }
 
     /// Yes if `subject` is in the set, or equal to one that is; no, almost always, if not (see above).
@@ -93,7 +111,11 @@ public struct SubjectSet: Sendable, Equatable {
 
     private static func fingerprint(_ subject: String) -> Fingerprint {
         var subject = subject
-        let (high, low) = subject.withUTF8 { SipHash.hash128(UnsafeRawBufferPointer($0), key: (0x5375_626A_6563_7473, 0x4C65_6674_4F75_7421)) }
+        return subject.withUTF8 { fingerprint(UnsafeRawBufferPointer($0)) }
+    }
+
+    private static func fingerprint(_ utf8: UnsafeRawBufferPointer) -> Fingerprint {
+        let (high, low) = SipHash.hash128(utf8, key: (0x5375_626A_6563_7473, 0x4C65_6674_4F75_7421))
         let fingerprint = Fingerprint(high: high, low: low)
         return fingerprint == .none ? Fingerprint(high: 0, low: 1) : fingerprint
     }

@@ -30,4 +30,22 @@ struct SubjectSetTests {
         let set = SubjectSet(["target:caf\u{e9}", "target:plain"])
         #expect(set.mayContain("target:plain") && !set.mayContain("target:other"))
     }
+
+    @Test func subjectsPutInAsBytesOrFromAnotherSetAreTheSameSubjects() {
+        // A view fingerprints the subjects it leaves out from the checkpoint's bytes, then hands
+        // the set over: the same answers as the set made from strings.
+        let subjects = (0..<3000).map { "target:borough-\($0 % 32)/t-\($0)" } + ["action:caf\u{e9}", "baseline:\u{212A}-1"]
+        var fromBytes = SubjectSet(capacity: 10)
+        for subject in subjects {
+            Array(subject.utf8).withUnsafeBytes { fromBytes.insert(utf8: $0) }
+        }
+        let fromStrings = SubjectSet(subjects)
+        #expect(fromBytes == fromStrings && fromBytes.count == subjects.count)
+        var handedOver = SubjectSet()
+        handedOver.formUnion(fromBytes)
+        handedOver.formUnion(SubjectSet(["target:extra"]))
+        #expect(subjects.allSatisfy(handedOver.mayContain) && handedOver.mayContain("target:extra"))
+        #expect(handedOver.mayContain("action:cafe\u{301}") && handedOver.mayContain("baseline:K-1"))
+        #expect(!handedOver.mayContain("target:borough-1/t-3001") && handedOver.count == subjects.count + 1)
+    }
 }

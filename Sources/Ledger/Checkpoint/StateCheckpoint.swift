@@ -79,22 +79,26 @@ enum StateCheckpoint {
         // Everything read, checked against its digests: the unknown events, strings and index now;
         // the outturns and other events as they are read (below); the ids only if a retraction names one.
         guard checkpoint.check(0..<sections.outturns.lowerBound), checkpoint.check(sections.index) else { throw Malformed() }
-        let strings = try sections.strings(raw)
+        let strings = try CheckpointStrings(UnsafeRawBufferPointer(rebasing: raw[sections.strings]), count: sections.stringCount)
         let index = try sections.index(checkpoint)
         // A view of one partnership leaves out the outturns of every other partnership registered
         // (retracted or not, whenever known): counted, never read (by string index; the strings
         // are compared, not hashed: a London-wide ledger has thousands).
         var isLeftOut: [Bool] = []
         if let partnership {
-            let leftOut = try index.partnerships.filter { try string($0, strings) != partnership }
-            replay.leaveOutOutturns(ofAreas: Set(leftOut.map { strings[Int($0)] }))
+            let leftOut = try index.partnerships.filter { try strings.string($0) != partnership }
+            replay.leaveOutOutturns(ofAreas: Set(try leftOut.map { try strings.string($0) }))
             isLeftOut = [Bool](repeating: false, count: strings.count)
             for area in leftOut { isLeftOut[Int(area)] = true }
         }
         // The indicators whose outturns are kept, if not all (by string index).
-        let isKept = replay.state.outturnIndicatorsKept.map { kept in
+        let isKept = try replay.state.outturnIndicatorsKept.map { kept in
             let lengths = Set(kept.map(\.utf8.count))
-            return strings.map { lengths.contains($0.utf8.count) && kept.contains($0) }
+            return try (0..<strings.count).map { i in
+                // (Made a string only where the length matches: a view keeps a handful of indicators.)
+                guard lengths.contains(strings.utf8Count(i)) else { return false }
+                return kept.contains(try strings.string(UInt32(i)))
+            }
         }
         let isNarrowed = !isLeftOut.isEmpty || isKept != nil
         let point = replay.pointInTime
@@ -135,7 +139,7 @@ enum StateCheckpoint {
         var group: (area: UInt32, indicator: UInt32)?
         func flush() throws {
             if let (area, indicator) = group, !runs.isEmpty {
-                replay.feedOutturns(area: try string(area, strings), indicator: try string(indicator, strings), runs)
+                replay.feedOutturns(area: try strings.string(area), indicator: try strings.string(indicator), runs)
             }
             runs.removeAll(keepingCapacity: true)
         }
@@ -192,9 +196,9 @@ enum StateCheckpoint {
         let leftOutOthers = try leftOutOthers(checkpoint, sections, index, point, before: stop, keeping: kept, readingUpdates: readingUpdates)
         replay.feedLeftOut(seqs: leftOutOthers.seqs) // before the retractions that may name them
         replay.feedLeftOut(retractions: leftOutOthers.retractions)
-        var subjects: [String] = []
-        subjects.reserveCapacity(leftOutOthers.subjects.count)
-        for subject in leftOutOthers.subjects { subjects.append(try string(subject, strings)) }
+        // Fingerprinted from their bytes: most are never made strings.
+        var subjects = SubjectSet(capacity: leftOutOthers.subjects.count)
+        for subject in leftOutOthers.subjects { subjects.insert(utf8: strings.utf8(Int(subject))) } // (in range: checked as noted)
         replay.leaveOut(subjects: subjects)
         let (decoded, othersSkipped) = try others.value.get()
         for (event, retracting) in decoded { replay.feed(event, retracting: retracting) }
@@ -390,11 +394,6 @@ enum StateCheckpoint {
             if strings.contains(string) { found.insert(UInt32(index)) }
         }
         return found
-    }
-
-    static func string(_ index: UInt32, _ strings: [String]) throws -> String {
-        guard index < strings.count else { throw Malformed() }
-        return strings[Int(index)]
     }
 
     /// Checks the ids against the body's digests, and each seq as one the checkpoint covers, in
@@ -785,13 +784,13 @@ struct OutturnRecord {
     var outturn: OutturnRecorded
 
     /// Reads the fields after the envelope.
-    init(_ reader: inout ByteReader, strings: [String]) throws {
+    init(_ reader: inout ByteReader, strings: CheckpointStrings) throws {
         area = try reader.uint32()
         indicator = try reader.uint32()
         let period = try reader.period()
         let (kind, statusCode, isPartnership, _) = (try reader.uint8(), try reader.uint8(), try reader.uint8(), try reader.uint8())
         let noteIndex = try reader.uint32()
-        let note = noteIndex == Self.noString ? nil : try StateCheckpoint.string(noteIndex, strings)
+        let note = noteIndex == Self.noString ? nil : try strings.string(noteIndex)
         let (first, second) = (try reader.double(), try reader.double())
         let against = try reader.period(allowingNone: kind != 2)
         let value: OutturnValue
@@ -802,8 +801,8 @@ struct OutturnRecord {
         default: throw StateCheckpoint.Malformed()
         }
         guard statusCode < OutturnStatus.allCases.count else { throw StateCheckpoint.Malformed() }
-        outturn = OutturnRecorded(area: try StateCheckpoint.string(area, strings), isPartnership: isPartnership != 0,
-                                  indicator: try StateCheckpoint.string(indicator, strings), period: period,
+        outturn = OutturnRecorded(area: try strings.string(area), isPartnership: isPartnership != 0,
+                                  indicator: try strings.string(indicator), period: period,
                                   value: value, status: OutturnStatus.allCases[Int(statusCode)], note: note)
     }
 

@@ -1,0 +1,46 @@
+import Testing
+@testable import Ledger
+
+/// A checkpoint's strings, made only when asked for: each as written, found as strings compare,
+/// and a section that does not hold what its count says is malformed.
+struct CheckpointStringsTests {
+    /// A strings section as the builder writes one: each a little-endian UInt32 length, then its bytes.
+    func section(_ strings: [String]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for string in strings {
+            withUnsafeBytes(of: UInt32(string.utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: string.utf8)
+        }
+        return bytes
+    }
+
+    @Test func eachStringIsTheOneWrittenAndFoundAsStringsCompare() throws {
+        let written = ["borough-1", "MOPAC7.burglary", "", "caf\u{e9}", "\u{212A}-1", "target:borough-2/t-9", "borough-1"]
+        let bytes = section(written)
+        try bytes.withUnsafeBytes { raw in
+            let strings = try CheckpointStrings(raw, count: written.count)
+            #expect(strings.count == written.count)
+            for (i, string) in written.enumerated() {
+                #expect(try strings.string(UInt32(i)) == string && strings.utf8Count(i) == string.utf8.count)
+                #expect(Array(strings.utf8(i)) == Array(string.utf8))
+                #expect(try strings.string(UInt32(i)) == string) // made once, then kept
+            }
+            #expect(throws: StateCheckpoint.Malformed.self) { try strings.string(UInt32(written.count)) }
+            // The first of equal strings; ASCII by bytes, the rest as Swift compares them.
+            #expect(strings.firstIndex(of: "borough-1") == 0)
+            #expect(strings.firstIndex(of: "MOPAC7.burglary") == 1)
+            #expect(strings.firstIndex(of: "cafe\u{301}") == 3)
+            #expect(strings.firstIndex(of: "K-1") == 4)
+            #expect(strings.firstIndex(of: "borough-10") == nil && strings.firstIndex(of: "borough") == nil)
+        }
+    }
+
+    @Test func aSectionThatDoesNotHoldItsStringsIsMalformed() {
+        let bytes = section(["one", "two"])
+        bytes.withUnsafeBytes { raw in
+            #expect(throws: StateCheckpoint.Malformed.self) { _ = try CheckpointStrings(raw, count: 3) }
+            #expect(throws: StateCheckpoint.Malformed.self) { _ = try CheckpointStrings(UnsafeRawBufferPointer(rebasing: raw.dropLast()), count: 2) }
+            #expect((try? CheckpointStrings(raw, count: 2))?.count == 2)
+        }
+    }
+}
