@@ -1,5 +1,5 @@
 import EventLog
-import Foundation
+import Glibc
 import Ledger
 
 /// `outturn append`: appends JSON Lines events as one all-or-nothing batch.
@@ -105,7 +105,7 @@ func parseWait(_ arguments: ParsedArguments) throws(CLIError) -> Double {
 /// The bytes of an input file, or of standard input when `path` is nil.
 func readInput(_ path: String?) throws(CLIError) -> [UInt8] {
     guard let path else {
-        return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        return readStandardInput()
     }
     do {
         return try readWholeFile(path)

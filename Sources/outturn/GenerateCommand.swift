@@ -1,5 +1,5 @@
 import EventLog
-import Foundation
+import Glibc
 import Ledger
 
 /// `outturn generate`: a realistic synthetic London-wide ledger, for benchmarks and scale tests.
@@ -56,7 +56,7 @@ struct GenerateCommand: Command {
     }
 
     func run(_ output: inout Output) throws(CLIError) -> ExitCode {
-        if !FileManager.default.fileExists(atPath: ledgerPath) {
+        if !fileExists(ledgerPath) {
             do { try Ledger.create(path: ledgerPath) } catch { throw CLIError(error, what: ledgerPath) }
         }
         let ledger = try ProcessLifetime.openLedger(ledgerPath)
@@ -65,7 +65,7 @@ struct GenerateCommand: Command {
         pending.reserveCapacity(batch)
         var written = 0, total = 0
         var failure: CLIError?
-        let started = Date()
+        let started = monotonicSeconds()
         func flush() {
             guard !pending.isEmpty, failure == nil else { return }
             do {
@@ -76,7 +76,7 @@ struct GenerateCommand: Command {
             }
             pending.removeAll(keepingCapacity: true)
             if showProgress {
-                output.note("generate: \(total) events (\(Int(Double(total) / max(0.001, Date().timeIntervalSince(started)))) a second)")
+                output.note("generate: \(total) events (\(Int(Double(total) / max(0.001, monotonicSeconds() - started))) a second)")
             }
         }
         history.forEachEvent { draft in

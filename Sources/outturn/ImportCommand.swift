@@ -1,5 +1,5 @@
 import EventLog
-import Foundation
+import Glibc
 import Ledger
 
 /// `outturn import`: a partner's feed file, re-runnably, as one batch.

@@ -1,5 +1,5 @@
 import EventLog
-import Foundation
+import Glibc
 
 /// One value in a view's row, typed so each output format can render it properly.
 enum Cell {
@@ -95,7 +95,7 @@ struct Table {
 
     static func tableText(_ cell: Cell) -> String {
         switch cell {
-        case .text(let s): return s.map { $0.replacingOccurrences(of: "\n", with: " ") } ?? "–"
+        case .text(let s): return s.map { $0.replacing("\n", with: " ") } ?? "–"
         case .number(let v): return v.map { ukNumber($0) } ?? "–"
         case .percent(let v): return v.map { ukNumber($0, decimals: 1) + "%" } ?? "–"
         case .bool(let b): return b ? "yes" : "no"
@@ -122,7 +122,7 @@ struct Table {
         switch cell {
         case .text(let s): return s ?? ""
         case .number(let v): return v.map(plainNumber) ?? ""
-        case .percent(let v): return v.map { String(format: "%.1f", $0) } ?? ""
+        case .percent(let v): return v.map { fixed($0, decimals: 1) } ?? ""
         case .bool(let b): return b ? "true" : "false"
         case .list(let items): return items.joined(separator: "; ")
         case .json(let value): return summary(value)
@@ -138,7 +138,7 @@ struct Table {
             return .number(JSONNumber(literal: plainNumber(v)) ?? JSONNumber(v))
         case .percent(let v):
             guard let v, v.isFinite else { return .null }
-            return .number(JSONNumber(literal: String(format: "%.1f", v)) ?? JSONNumber(v))
+            return .number(JSONNumber(literal: fixed(v, decimals: 1)) ?? JSONNumber(v))
         case .bool(let b): return .bool(b)
         case .list(let items): return .array(items.map(JSONValue.string))
         case .json(let value): return value
@@ -148,7 +148,7 @@ struct Table {
 
     static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + text.replacing("\"", with: "\"\"") + "\""
     }
 
     static func cut(_ text: String, _ width: Int) -> String {
@@ -159,14 +159,14 @@ struct Table {
 /// A figure without grouping: integers bare, others to at most 2 decimals (12187, 59.35).
 func plainNumber(_ v: Double) -> String {
     if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
-    var s = String(format: "%.2f", v)
+    var s = fixed(v, decimals: 2)
     while s.hasSuffix("0") { s.removeLast() }
     return s
 }
 
 /// A figure as a UK reader expects it: 12,187; 59.3; -13.6.
 func ukNumber(_ v: Double, decimals: Int? = nil) -> String {
-    let text = decimals.map { String(format: "%.\($0)f", v) } ?? plainNumber(v)
+    let text = decimals.map { fixed(v, decimals: $0) } ?? plainNumber(v)
     let negative = text.hasPrefix("-")
     let unsigned = negative ? String(text.dropFirst()) : text
     let parts = unsigned.split(separator: ".", maxSplits: 1)

@@ -1,5 +1,5 @@
 import EventLog
-import Foundation
+import Glibc
 import Ledger
 import LedgerModel
 import Projections
@@ -133,7 +133,7 @@ enum ProcessLifetime {
     static func openLedger(_ path: String) throws(CLIError) -> Ledger {
         do {
             let ledger = try Ledger(path: path)
-            ledger.checkpoints = checkpointPolicy(ProcessInfo.processInfo.environment)
+            ledger.checkpoints = checkpointPolicy(processEnvironment())
             keep(ledger)
             return ledger
         } catch { throw CLIError(error, what: path) }

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+import Glibc
 
 /// Every subcommand, in the order `outturn help` lists them.
 let commands: [any Command.Type] = [
@@ -20,7 +20,7 @@ let overview = """
     USAGE: outturn <command> [--ledger PATH] [options]
 
     COMMANDS:
-    \(commands.map { "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
+    \(commands.map { "  " + $0.name.padded(to: 10) + $0.summary }.joined(separator: "\n"))
       help      Show this overview, or a command's help: outturn help <command>.
 
     The ledger defaults to $OUTTURN_LEDGER. Exit codes: 0 ok; 1 verify found a broken chain;
@@ -64,7 +64,7 @@ func main(_ arguments: [String]) -> Int32 {
             output.print(command.helpText)
             return ExitCode.ok.rawValue
         }
-        return try command.init(parsed, environment: ProcessInfo.processInfo.environment).run(&output).rawValue
+        return try command.init(parsed, environment: processEnvironment()).run(&output).rawValue
     } catch {
         output.flush()
         if error.isUsage {

@@ -1,5 +1,5 @@
 import EventLog
-import Foundation
+import Glibc
 import Ledger
 import LedgerModel
 import Projections
@@ -646,7 +646,7 @@ struct BoardReport {
             if let by = e.retractedBy { event.append(.el("span", ["class": "flag"], .text("retracted by seq \(by)"))) }
             return .el("tr", ["data-seq": String(e.seq)],
                        .el("td", ["class": "num"], .text(String(e.seq))),
-                       .el("td", .text(e.recorded.replacingOccurrences(of: "T", with: " ")), .el("span", ["class": "sub"], .text("known \(e.known)"))),
+                       .el("td", .text(e.recorded.replacing("T", with: " ")), .el("span", ["class": "sub"], .text("known \(e.known)"))),
                        .el("td", children: event),
                        .el("td", .text(e.source), .el("span", ["class": "sub"], .text(e.actor))),
                        .el("td", children: [textOr(e.before, "–")]),
@@ -682,8 +682,8 @@ struct BoardReport {
 
     /// A word a POSIX shell reads back as itself.
     private func shellWord(_ s: String) -> String {
-        let plain = s.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./@:=+,".unicodeScalars.contains($0) }
-        return plain && !s.isEmpty ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        let plain = s.unicodeScalars.allSatisfy { isAlphanumeric($0) || "-_./@:=+,".unicodeScalars.contains($0) }
+        return plain && !s.isEmpty ? s : "'" + s.replacing("'", with: "'\\''") + "'"
     }
 
     // MARK: - Small pieces

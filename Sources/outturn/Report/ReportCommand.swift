@@ -1,5 +1,5 @@
 import EventLog
-import Foundation
+import Glibc
 import Ledger
 import LedgerModel
 import Projections
@@ -84,17 +84,13 @@ struct ReportCommand: Command {
         if out == "-" {
             output.write(html)
         } else {
-            let url = URL(fileURLWithPath: out)
-            var isDirectory: ObjCBool = false
-            let folder = url.deletingLastPathComponent().path
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            let folder = out.contains("/") ? String(out[..<out.lastIndex(of: "/")!]) : "."
+            guard isDirectory(folder.isEmpty ? "/" : folder) else {
                 throw CLIError(code: .cannotCreate, message: "\(out): cannot write the report: no such folder \(folder)")
             }
-            do {
-                // Atomic: a reader never sees half a report, and a failed run leaves the old one.
-                try Data(html.utf8).write(to: url, options: .atomic)
-            } catch {
-                throw CLIError(code: .cannotCreate, message: "\(out): cannot write the report: \((error as NSError).localizedDescription)")
+            // Atomic: a reader never sees half a report, and a failed run leaves the old one.
+            if let reason = writeAtomically(Array(html.utf8), to: out) {
+                throw CLIError(code: .cannotCreate, message: "\(out): cannot write the report: \(reason)")
             }
             let actions = report.actionRows
             output.print("wrote \(out): \(chosen ?? "no partnership"), \(point); \(UK.count(report.statusRows.count, "indicator")), "
