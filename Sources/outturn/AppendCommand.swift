@@ -1,5 +1,4 @@
 import EventLog
-import Glibc
 import Ledger
 
 /// `outturn append`: appends JSON Lines events as one all-or-nothing batch.

@@ -1,5 +1,9 @@
-import EventLog
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import EventLog
 import Ledger
 
 /// `outturn generate`: a realistic synthetic London-wide ledger, for benchmarks and scale tests.

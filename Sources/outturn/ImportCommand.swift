@@ -1,5 +1,9 @@
-import EventLog
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import EventLog
 import Ledger
 
 /// `outturn import`: a partner's feed file, re-runnably, as one batch.

@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 // The little the command line needs from the system, on the C library alone: without
 // Foundation the executable is a fifth of the size and starts sooner (a whole-process view or

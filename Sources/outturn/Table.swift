@@ -1,5 +1,4 @@
 import EventLog
-import Glibc
 
 /// One value in a view's row, typed so each output format can render it properly.
 enum Cell {

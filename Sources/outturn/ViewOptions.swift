@@ -1,5 +1,4 @@
 import EventLog
-import Glibc
 import Ledger
 import LedgerModel
 import Projections

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Glibc
 
 /// Every subcommand, in the order `outturn help` lists them.
 let commands: [any Command.Type] = [
