@@ -156,8 +156,8 @@ extension EventLogError {
     }
 }
 
-/// Seconds on the monotonic clock, for timeouts.
-func monotonicSeconds() -> Double {
+/// Seconds on the monotonic clock, for timeouts (and a command's rates).
+package func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
@@ -168,9 +168,15 @@ private func formatSeconds(_ seconds: Double) -> String {
 }
 
 /// File-system operations on paths (not on an open descriptor).
-enum FileSystem {
-    static func exists(_ path: String) -> Bool {
+package enum FileSystem {
+    package static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0
+    }
+
+    /// Whether `path` is a folder.
+    package static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// What tells one version of a file from another: one renamed over it is another inode;
@@ -202,7 +208,7 @@ enum FileSystem {
         try FileDescriptor.withOpened(dir, O_RDONLY | O_DIRECTORY) { (fd) throws(EventLogError) in try fd.sync() }
     }
 
-    static func directory(of path: String) -> String {
+    package static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }

@@ -318,9 +318,10 @@ func readTail(_ path: String, bytes: Int) throws(EventLogError) -> [UInt8] {
     }
 }
 
-/// Replaces `path` with `bytes` atomically (write a temporary file, then rename over).
-/// Not fsynced: it is for caches, which are rebuilt if lost.
-func writeWholeFile(_ path: String, _ bytes: [UInt8]) throws(EventLogError) {
+/// Replaces `path` with `bytes` atomically (write a temporary file, then rename over): a reader
+/// never sees half of it, and a failed write leaves what was there. Not fsynced: it is for
+/// caches, which are rebuilt if lost, and a command's outputs (a report page).
+package func writeWholeFile(_ path: String, _ bytes: [UInt8]) throws(EventLogError) {
     try writeWholeFile(path, pieces: [bytes])
 }
 

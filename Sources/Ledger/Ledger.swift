@@ -160,8 +160,8 @@ public final class Ledger {
 }
 
 /// `value`'s contents, leaving `replacement` in its place: the caller then holds the only
-/// reference to what was there (see ``releaseInBackground(_:)``).
-private func replace<T>(_ value: inout T, with replacement: T) -> T {
+/// reference to what was there (to hand to ``releaseInBackground(_:)``, or to move on).
+func replace<T>(_ value: inout T, with replacement: T) -> T {
     var taken = replacement
     swap(&taken, &value)
     return taken

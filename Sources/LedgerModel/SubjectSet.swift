@@ -28,7 +28,11 @@ public struct SubjectSet: Sendable, Equatable {
     public init() {}
 
     public init(_ subjects: [String]) {
-        formUnion(subjects)
+        grow(to: subjects.count)
+        for subject in subjects {
+            var subject = subject
+            subject.withUTF8 { insert(utf8: UnsafeRawBufferPointer($0)) }
+        }
     }
 
     /// An empty set with room for `capacity` subjects.
@@ -41,13 +45,6 @@ public struct SubjectSet: Sendable, Equatable {
     /// How many different subjects it holds (barring a meeting of fingerprints).
     public var count: Int { stored + exotic.count }
 
-    public mutating func formUnion(_ subjects: [String]) {
-        if slots.count < 2 * (stored + subjects.count) { grow(to: stored + subjects.count) }
-        for subject in subjects {
-            if Self.isASCII(subject) { insert(Self.fingerprint(subject)) } else { exotic.insert(subject) }
-        }
-    }
-
     public mutating func formUnion(_ other: SubjectSet) {
         if slots.count < 2 * (stored + other.stored) { grow(to: stored + other.stored) }
         for fingerprint in other.slots where fingerprint != .none { insert(fingerprint) }
@@ -58,15 +55,17 @@ public struct SubjectSet: Sendable, Equatable {
     /// are ASCII: the subject is made a `String` only if they are not.
     public mutating func insert(utf8: UnsafeRawBufferPointer) {
         if slots.count < 2 * (stored + 1) { grow(to: 2 * (stored + 1)) }
-        if utf8.allSatisfy({ $0 < 0x80 }) { insert(Self.fingerprint(utf8)) } else { exotic.insert(String(decoding: utf8, as: UTF8.self)) }
+        if Self.isASCII(utf8) { insert(Self.fingerprint(utf8)) } else { exotic.insert(String(decoding: utf8, as: UTF8.self)) }
     }
 
     /// Yes if `subject` is in the set, or equal to one that is; no, almost always, if not (see above).
     public func mayContain(_ subject: String) -> Bool {
         guard !isEmpty else { return false }
-        guard Self.isASCII(subject) else { return true } // not compared: it may equal an ASCII subject
+        var bytes = subject
+        let (isASCII, fingerprint) = bytes.withUTF8 { (Self.isASCII(UnsafeRawBufferPointer($0)), Self.fingerprint(UnsafeRawBufferPointer($0))) }
+        guard isASCII else { return true } // not compared: it may equal an ASCII subject
         if !exotic.isEmpty, exotic.contains(subject) { return true }
-        return has(Self.fingerprint(subject))
+        return has(fingerprint)
     }
 
     public static func == (a: SubjectSet, b: SubjectSet) -> Bool {
@@ -105,13 +104,8 @@ public struct SubjectSet: Sendable, Equatable {
         for fingerprint in old where fingerprint != .none { insert(fingerprint) }
     }
 
-    private static func isASCII(_ subject: String) -> Bool {
-        subject.utf8.allSatisfy { $0 < 0x80 }
-    }
-
-    private static func fingerprint(_ subject: String) -> Fingerprint {
-        var subject = subject
-        return subject.withUTF8 { fingerprint(UnsafeRawBufferPointer($0)) }
+    private static func isASCII(_ utf8: UnsafeRawBufferPointer) -> Bool {
+        utf8.allSatisfy { $0 < 0x80 }
     }
 
     private static func fingerprint(_ utf8: UnsafeRawBufferPointer) -> Fingerprint {

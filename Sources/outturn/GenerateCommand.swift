@@ -60,7 +60,7 @@ struct GenerateCommand: Command {
     }
 
     func run(_ output: inout Output) throws(CLIError) -> ExitCode {
-        if !fileExists(ledgerPath) {
+        if !FileSystem.exists(ledgerPath) {
             do { try Ledger.create(path: ledgerPath) } catch { throw CLIError(error, what: ledgerPath) }
         }
         let ledger = try ProcessLifetime.openLedger(ledgerPath)

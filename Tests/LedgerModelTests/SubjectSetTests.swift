@@ -11,8 +11,8 @@ struct SubjectSetTests {
             + ["", "target:", "TARGET:borough-1/item-0", "target:borough-1/item-0 "]
         var set = SubjectSet()
         #expect(set.isEmpty && !set.mayContain(inside[0]) && !set.mayContain("target:caf\u{e9}"))
-        set.formUnion(Array(inside[..<2500]))
-        set.formUnion(Array(inside[2000...]) + Array(inside[..<10])) // overlapping, and repeated
+        set.formUnion(SubjectSet(Array(inside[..<2500])))
+        set.formUnion(SubjectSet(Array(inside[2000...]) + Array(inside[..<10]))) // overlapping, and repeated
         #expect(set.count == inside.count)
         #expect(inside.allSatisfy(set.mayContain))
         #expect(!outside.contains(where: set.mayContain))

@@ -182,12 +182,8 @@ struct StateCheckpointBuilder {
     /// are moved into them (sorted and tagged in place, not copied: for a London-wide ledger
     /// the copies were 85 MB of the peak of the view that writes one), leaving it empty.
     mutating func takeBody() -> [[UInt8]] {
-        func take(_ buffer: inout [UInt8]) -> [UInt8] {
-            var taken: [UInt8] = []
-            swap(&taken, &buffer)
-            return taken
-        }
-        var outturns = take(&self.outturns), others = take(&self.others), updates = take(&self.updates)
+        var outturns = replace(&self.outturns, with: [])
+        var others = replace(&self.others, with: []), updates = replace(&self.updates, with: [])
         Self.sort(&outturns, count: outturnCount)
         for (inUpdates, start, subject) in subjectEvents {
             let owners = partnershipsOf[subject] ?? []
@@ -207,8 +203,8 @@ struct StateCheckpointBuilder {
             made.setGroups(otherGroups + updateGroups, envelopes: otherEnvelopes + updateEnvelopes)
             made.write(to: &index)
         }
-        let sections = [(unknownCount, take(&unknowns)), (stringIndex.count, take(&strings)), (outturnCount, outturns),
-                        (1, index), (otherCount, others), (updateCount, updates), (idCount, take(&ids))]
+        let sections = [(unknownCount, replace(&unknowns, with: [])), (stringIndex.count, replace(&strings, with: [])), (outturnCount, outturns),
+                        (1, index), (otherCount, others), (updateCount, updates), (idCount, replace(&ids, with: []))]
         var table: [UInt8] = []
         for (count, bytes) in sections {
             table.appendLittleEndian(Int64(count))

@@ -83,13 +83,13 @@ struct ReportCommand: Command {
         if out == "-" {
             output.write(html)
         } else {
-            let folder = out.contains("/") ? String(out[..<out.lastIndex(of: "/")!]) : "."
-            guard isDirectory(folder.isEmpty ? "/" : folder) else {
+            let folder = FileSystem.directory(of: out)
+            guard FileSystem.isDirectory(folder) else {
                 throw CLIError(code: .cannotCreate, message: "\(out): cannot write the report: no such folder \(folder)")
             }
             // Atomic: a reader never sees half a report, and a failed run leaves the old one.
-            if let reason = writeAtomically(Array(html.utf8), to: out) {
-                throw CLIError(code: .cannotCreate, message: "\(out): cannot write the report: \(reason)")
+            do { try writeWholeFile(out, Array(html.utf8)) } catch {
+                throw CLIError(code: .cannotCreate, message: "\(out): cannot write the report: \(error.message)")
             }
             let actions = report.actionRows
             output.print("wrote \(out): \(chosen ?? "no partnership"), \(point); \(UK.count(report.statusRows.count, "indicator")), "
