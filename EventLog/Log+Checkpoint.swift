@@ -24,7 +24,7 @@ extension Log {
         public var body: MappedBytes
         let pieces: PieceChecks
 
-        /// Whether the body's bytes in `range` match their checksums: each 1 MiB piece that
+        /// Whether the body's bytes in `range` match their checksums: each 64 KiB piece that
         /// holds some of them is checked once (on every core), then remembered. The pieces'
         /// pages are let go once checked (see ``MappedBytes/release(_:)``): a reader touches
         /// them again as it reads, so a large body is never resident all at once — unless

@@ -45,7 +45,7 @@ public final class MappedBytes: @unchecked Sendable {
     func dropping(_ offset: Int) -> MappedBytes { MappedBytes(sharing: self, from: offset) }
 
     /// Maps the pages holding `bytes` (part of a mapping) into this process in one call, where
-    /// touching them one by one would take a fault each (a 1 MiB piece: 256). Where the kernel
+    /// touching them one by one would take a fault each (a 64 KiB piece: 16). Where the kernel
     /// cannot (before Linux 5.14), they are faulted in as they are read, as before.
     static func populate(_ bytes: UnsafeRawBufferPointer) {
         #if os(Linux)

@@ -57,10 +57,13 @@ public enum XXH64 {
         bytes.withUnsafeBytes { hash($0, seed: seed) }
     }
 
-    /// The bytes a checksum digests one at a time (the last piece may be shorter).
-    public static let checksumPiece = 1 << 20
+    /// The bytes a checksum digests one at a time (the last piece may be shorter): small enough
+    /// that a reader of a few parts of a large body checks little more than it reads (a view
+    /// of one indicator of a London-wide checkpoint, a few hundred KB of its 139 MB), large
+    /// enough that the digests of a body stay a small file (8 bytes a piece).
+    public static let checksumPiece = 1 << 16
 
-    /// The checksum of a large buffer, worked out on every core: the XXH64 of each 1 MiB
+    /// The checksum of a large buffer, worked out on every core: the XXH64 of each 64 KiB
     /// piece, then the XXH64 of those digests (little-endian, in order: ``pieceDigests(parts:)``).
     /// The same bytes give the same checksum on any machine; the digests let a reader check
     /// only the pieces it reads.

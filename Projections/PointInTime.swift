@@ -137,10 +137,10 @@ public struct Replay: Sendable {
         state.outturnIndicatorsKept = indicators
     }
 
-    /// Counts events of a checkpoint that a view of one partnership leaves out (other
-    /// partnerships' targets and actions), which the point in time counts.
-    public mutating func feedLeftOut(seqs: [Int]) {
-        state.countLeftOut(seqs: seqs)
+    /// Says which of a checkpoint's events a view of one partnership counts without folding
+    /// them (see ``LedgerState/leftOutApplied``): before any retraction is fed.
+    public mutating func leaveOut(seqs: LeftOutSeqs) {
+        state.leftOutApplied = seqs
     }
 
     /// Folds in retractions of a checkpoint that a view of one partnership leaves out (of other
@@ -150,10 +150,10 @@ public struct Replay: Sendable {
         state.applyLeftOut(retractions: retractions)
     }
 
-    /// Counts outturns of a checkpoint that a view of one partnership leaves out, which the
-    /// point in time counts, without their seqs (see ``LedgerState/countLeftOut(_:through:others:)``).
-    public mutating func feedLeftOutOutturns(_ count: Int, through last: Int, others: LeftOutSeqs) {
-        state.countLeftOut(count, through: last, others: others)
+    /// Counts events of a checkpoint that a view of one partnership leaves out, which the point
+    /// in time counts, without their seqs (see ``LedgerState/countLeftOut(_:through:)``).
+    public mutating func feedLeftOut(_ count: Int, through last: Int) {
+        state.countLeftOut(count, through: last)
     }
 
     /// Notes the targets, actions and baselines (`target:<id>`, `action:<id>`, `baseline:<id>`) whose events a view of one

@@ -91,15 +91,15 @@ public struct LedgerState: Sendable {
     public private(set) var appliedCount = 0
     /// Areas whose outturns are counted (applied, and retractable) but not kept: a view of one
     /// partnership never reads another partnership's figures, which are most of a London-wide
-    /// ledger. Set before anything is folded; see ``countLeftOut(_:through:others:)``.
+    /// ledger. Set before anything is folded; see ``countLeftOut(_:through:)``.
     public var outturnAreasLeftOut: Set<String> = []
     /// When set, the only indicators whose outturns a checkpoint's fold keeps (of every area it
     /// keeps): a view of one indicator never reads the others' figures. Those after the
     /// checkpoint are kept whatever their indicator. Set before anything is folded.
     public var outturnIndicatorsKept: Set<String>?
-    /// The outturns of those areas counted as applied without being marked one by one (see
-    /// ``countLeftOut(_:through:others:)``).
-    public private(set) var leftOutApplied: LeftOutSeqs?
+    /// The events of a checkpoint a view of one partnership counted as applied without marking
+    /// each (see ``countLeftOut(_:through:)``): where a retraction looks up whether one was.
+    public var leftOutApplied: LeftOutSeqs?
     /// Targets, actions and baselines (`target:<id>`, `action:<id>`, `baseline:<id>`) whose events
     /// a view of one partnership left out as another partnership's: it must read none of them (see
     /// `viewsOf` in Projections, which folds again keeping everything if it would — so a subject
@@ -185,19 +185,12 @@ public struct LedgerState: Sendable {
     /// nothing in common, so keys may come in any order; an event that refers to one of them
     /// (a retraction) must come after.
     ///
-    /// (Outturns of an area in ``outturnAreasLeftOut`` are not brought here: see ``countLeftOut(_:through:others:)``.)
+    /// (Outturns of an area in ``outturnAreasLeftOut`` are not brought here: see ``countLeftOut(_:through:)``.)
     public mutating func applyOutturns(area: String, indicator: String, _ runs: [(period: Period, entries: [Entry<OutturnRecorded>])]) {
         for run in runs {
             for entry in run.entries { markApplied(entry.seq) }
             outturnTable.append(area: area, indicator: indicator, period: run.period, run.entries)
         }
-    }
-
-    /// Folds in events a checkpoint keeps that a view of one partnership never reads (other
-    /// partnerships' targets and actions): counted as applied, as `apply(_:)` counts them (so a
-    /// retraction naming one resolves as it would), and not kept.
-    public mutating func countLeftOut(seqs: [Int]) {
-        for seq in seqs { markApplied(seq) }
     }
 
     /// Folds in retractions a checkpoint keeps that a view of one partnership never reads (of
@@ -211,14 +204,13 @@ public struct LedgerState: Sendable {
         }
     }
 
-    /// Counts as applied `count` outturns of a checkpoint that a view of one partnership left out
-    /// (of areas in ``outturnAreasLeftOut``: most of a London-wide ledger's million), without
-    /// marking each. `last`: the latest seq among them. `others`: where a retraction looks up
-    /// whether one of the checkpoint's outturns not marked applied was applied.
-    public mutating func countLeftOut(_ count: Int, through last: Int, others: LeftOutSeqs) {
+    /// Counts as applied `count` events of a checkpoint that a view of one partnership left out
+    /// (the outturns of areas in ``outturnAreasLeftOut``: most of a London-wide ledger's million;
+    /// other partnerships' targets, actions and the rest), without marking each. `last`: the
+    /// latest seq among them. ``leftOutApplied`` says which they are, for a retraction that names one.
+    public mutating func countLeftOut(_ count: Int, through last: Int) {
         appliedCount += count
         head = max(head, last)
-        leftOutApplied = others
     }
 
     private mutating func markApplied(_ seq: Int) {

@@ -11,17 +11,24 @@
 /// not try to compare. So it serves where a wrong yes costs only work (the view folds again,
 /// keeping everything), never a wrong answer.
 public struct SubjectSet: Sendable, Equatable {
-    private struct Fingerprint: Equatable, Sendable {
-        var high: UInt64
-        var low: UInt64
+    /// A subject's 128-bit fingerprint: the same for the same bytes on any machine and in any
+    /// run (a fixed key), so a checkpoint can keep its subjects' fingerprints.
+    public struct Fingerprint: Comparable, Sendable {
+        public var high: UInt64
+        public var low: UInt64
+        public init(high: UInt64, low: UInt64) { (self.high, self.low) = (high, low) }
         /// Marks an empty slot (a subject's fingerprint that comes out as this is moved off it).
-        static let none = Fingerprint(high: 0, low: 0)
+        public static let none = Fingerprint(high: 0, low: 0)
+        public static func < (a: Fingerprint, b: Fingerprint) -> Bool { (a.high, a.low) < (b.high, b.low) }
     }
 
     /// Of the subjects all of whose bytes are ASCII: an open-addressed table (a power of two
     /// slots, at most half full), each fingerprint in the slot its low bits name or the next free one.
     private var slots: [Fingerprint] = []
     private var stored = 0
+    /// More of them, in rising order, searched by halving: a set made from fingerprints kept
+    /// sorted (a checkpoint's) is made without hashing or placing any.
+    private var sorted: [Fingerprint] = []
     /// The others, as strings (ids are ASCII, mostly: this is almost always empty).
     private var exotic: Set<String> = []
 
@@ -35,44 +42,69 @@ public struct SubjectSet: Sendable, Equatable {
         }
     }
 
+    /// The set of `sorted` (rising, each once, none of them ``Fingerprint/none``: fingerprints
+    /// of ASCII subjects, as ``fingerprint(utf8:)`` gives them) and of the subjects `exotic`.
+    public init(sorted: [Fingerprint], exotic: [String] = []) {
+        precondition(zip(sorted, sorted.dropFirst()).allSatisfy { $0 < $1 } && sorted.first != Fingerprint.none, "rising fingerprints")
+        self.sorted = sorted
+        self.exotic = Set(exotic)
+    }
+
     /// An empty set with room for `capacity` subjects.
     public init(capacity: Int) {
         grow(to: capacity)
     }
 
-    public var isEmpty: Bool { stored == 0 && exotic.isEmpty }
+    public var isEmpty: Bool { stored == 0 && sorted.isEmpty && exotic.isEmpty }
 
     /// How many different subjects it holds (barring a meeting of fingerprints).
-    public var count: Int { stored + exotic.count }
+    public var count: Int { stored + sorted.count + exotic.count }
 
     public mutating func formUnion(_ other: SubjectSet) {
-        if slots.count < 2 * (stored + other.stored) { grow(to: stored + other.stored) }
-        for fingerprint in other.slots where fingerprint != .none { insert(fingerprint) }
+        if isEmpty { self = other; return }
+        let incoming = other.fingerprints
+        if slots.count < 2 * (count + incoming.count) { grow(to: count + incoming.count) }
+        let wereSorted = sorted
+        sorted = [] // (each kept in one place: `count` counts each once)
+        for fingerprint in wereSorted { insert(fingerprint) }
+        for fingerprint in incoming { insert(fingerprint) }
         exotic.formUnion(other.exotic)
     }
+
+    /// Every fingerprint held, in no order.
+    private var fingerprints: [Fingerprint] { slots.filter { $0 != .none } + sorted }
 
     /// Puts in the subject whose UTF-8 bytes are `utf8` (valid UTF-8), from its bytes where they
     /// are ASCII: the subject is made a `String` only if they are not.
     public mutating func insert(utf8: UnsafeRawBufferPointer) {
         if slots.count < 2 * (stored + 1) { grow(to: 2 * (stored + 1)) }
-        if Self.isASCII(utf8) { insert(Self.fingerprint(utf8)) } else { exotic.insert(String(decoding: utf8, as: UTF8.self)) }
+        if let fingerprint = Self.fingerprint(utf8: utf8) { insert(fingerprint) } else { exotic.insert(String(decoding: utf8, as: UTF8.self)) }
     }
 
     /// Yes if `subject` is in the set, or equal to one that is; no, almost always, if not (see above).
     public func mayContain(_ subject: String) -> Bool {
         guard !isEmpty else { return false }
         var bytes = subject
-        let (isASCII, fingerprint) = bytes.withUTF8 { (Self.isASCII(UnsafeRawBufferPointer($0)), Self.fingerprint(UnsafeRawBufferPointer($0))) }
-        guard isASCII else { return true } // not compared: it may equal an ASCII subject
+        guard let fingerprint = bytes.withUTF8({ Self.fingerprint(utf8: UnsafeRawBufferPointer($0)) }) else {
+            return true // not compared: it may equal an ASCII subject
+        }
         if !exotic.isEmpty, exotic.contains(subject) { return true }
         return has(fingerprint)
     }
 
     public static func == (a: SubjectSet, b: SubjectSet) -> Bool {
-        a.count == b.count && a.exotic == b.exotic && a.slots.allSatisfy { $0 == .none || b.has($0) }
+        a.count == b.count && a.exotic == b.exotic && a.fingerprints.allSatisfy { b.has($0) }
     }
 
     private func has(_ fingerprint: Fingerprint) -> Bool {
+        if !sorted.isEmpty {
+            var (low, high) = (0, sorted.count)
+            while low < high {
+                let mid = (low + high) / 2
+                if sorted[mid] < fingerprint { low = mid + 1 } else { high = mid }
+            }
+            if low < sorted.count, sorted[low] == fingerprint { return true }
+        }
         guard !slots.isEmpty else { return false }
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: fingerprint.low) & mask
@@ -106,6 +138,12 @@ public struct SubjectSet: Sendable, Equatable {
 
     private static func isASCII(_ utf8: UnsafeRawBufferPointer) -> Bool {
         utf8.allSatisfy { $0 < 0x80 }
+    }
+
+    /// The fingerprint of the subject whose UTF-8 bytes are `utf8`, if they are all ASCII (nil if not:
+    /// such a subject is kept as a string).
+    public static func fingerprint(utf8: UnsafeRawBufferPointer) -> Fingerprint? {
+        isASCII(utf8) ? fingerprint(utf8) : nil
     }
 
     private static func fingerprint(_ utf8: UnsafeRawBufferPointer) -> Fingerprint {

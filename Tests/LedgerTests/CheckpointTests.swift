@@ -723,7 +723,7 @@ struct CheckpointTests {
         let file = try Self.checkpointFile(path)
         let layout = try BodyLayout(file)
         let words = String(decoding: file[..<(layout.bodyStart - 1)], as: UTF8.self).split(separator: " ")
-        #expect(words.count == 7 && words[1] == "ledger-state-10" && words[1] == StateCheckpoint.format)
+        #expect(words.count == 7 && words[1] == "ledger-state-11" && words[1] == StateCheckpoint.format)
         #expect(words.last.map(String.init) == "sum=" + Self.sum(of: file[layout.bodyStart...]))
 
         let unknownSeqs = (1...k).filter { h.types[$0] == "future.kind" }
@@ -771,9 +771,10 @@ struct CheckpointTests {
         #expect(layout.indexRecordedDays.map { [$0.day, $0.firstSeq] } == recordedDays.map { day in
             [day, outturnSeqs.first { recordedDay($0) >= day }!]
         })
-        let retractedOutturns = Set(h.retractions.filter { $0.key <= k }.values).intersection(outturnSeqs).sorted()
-        #expect(!retractedOutturns.isEmpty)
-        #expect(layout.indexRetracted.map { [$0.seq, $0.known, $0.recorded] } == retractedOutturns.map {
+        // (the events retractions name: outturns and others)
+        let retractedEvents = Set(h.retractions.filter { $0.key <= k }.values).intersection(outturnSeqs + otherSeqs).sorted()
+        #expect(retractedEvents.contains { h.types[$0] == "outturn.recorded" } && retractedEvents.contains { h.types[$0] != "outturn.recorded" })
+        #expect(layout.indexRetracted.map { [$0.seq, $0.known, $0.recorded] } == retractedEvents.map {
             [$0, BodyLayout.packed(h.known[$0]), recordedDay($0)]
         })
         #expect((0..<layout.indexWords.count * 64).filter { layout.indexWords[$0 / 64] >> UInt64($0 % 64) & 1 == 1 } == outturnSeqs)
@@ -858,6 +859,36 @@ struct CheckpointTests {
             if expected != 0xFFFF_FFFF { retractionsTagged += 1 }
         }
         #expect(retractionsTagged > 5)
+
+        // The other events, counted by known day; their retractions, each with its partnership;
+        // and each partnership's subjects, by fingerprint, with when a point first counts one.
+        let otherDays = Set(otherSeqs.map { BodyLayout.packed(h.known[$0]) }).sorted()
+        #expect(layout.indexOtherKnownDays.map { [$0.day, $0.count, $0.lastSeq] } == otherDays.map { day in
+            let seqs = otherSeqs.filter { BodyLayout.packed(h.known[$0]) == day }
+            return [day, seqs.count, seqs.max()!]
+        })
+        let retractions = layout.otherEvents.filter { h.types[$0.seq] == "event.retracted" }.sorted { $0.seq < $1.seq }
+        #expect(layout.indexRetractions.map { [$0.seq, $0.known, $0.recorded, $0.target, $0.partnership] }
+                == retractions.map { [$0.seq, $0.known, BodyLayout.packed(h.recordedDay[$0.seq]), $0.target ?? -1, Int($0.partnership)] })
+        var subjects: [[Int]: (firstSeq: Int, leastKnown: Int)] = [:] // [partnership, string] →
+        for other in layout.otherEvents where h.types[other.seq] != "event.retracted" && other.partnership != 0xFFFF_FFFF && other.subject != 0xFFFF_FFFF {
+            let key = [Int(other.partnership), Int(other.subject)]
+            let seen = subjects[key] ?? (Int.max, Int.max)
+            subjects[key] = (min(seen.firstSeq, other.seq), min(seen.leastKnown, other.known))
+        }
+        #expect(subjects.count > 20 && subjects.count == layout.indexSubjects.count)
+        for entry in layout.indexSubjects {
+            let subject = layout.stringTable[entry.string]
+            let expected = SubjectSet.Fingerprint(high: entry.high, low: entry.low)
+            let fingerprint = Array(subject.utf8).withUnsafeBytes { SubjectSet.fingerprint(utf8: $0) }
+            #expect(fingerprint ?? .none == expected, "\(subject): fingerprint")
+            #expect(SubjectSet(sorted: [expected]).mayContain(subject), "\(subject)")
+            let seen = subjects[[entry.partnership, entry.string]]
+            #expect(seen.map { [$0.firstSeq, $0.leastKnown] } == [entry.firstSeq, entry.leastKnown], "\(subject) of \(layout.stringTable[entry.partnership])")
+            #expect(entry.firstRecorded == BodyLayout.packed(h.recordedDay[entry.firstSeq]))
+        }
+        let fingerprints = layout.indexSubjects.map { SubjectSet.Fingerprint(high: $0.high, low: $0.low) }
+        #expect(fingerprints == fingerprints.sorted(), "subjects by fingerprint")
 
         // Ids: every known event's, in seq order.
         #expect(layout.idEntries.map(\.seq) == (outturnSeqs + otherSeqs).sorted())
@@ -994,7 +1025,7 @@ struct CheckpointTests {
         case .garbageFirstLine: damaged = Array("not a checkpoint at all\n".utf8) + file[layout.bodyStart...]
         case .noNewline: damaged = Array(file[..<(layout.bodyStart - 1)])
         case .wrongFormat: damaged = Array(String(decoding: file[..<layout.bodyStart], as: UTF8.self)
-            .replacingOccurrences(of: "ledger-state-10", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
+            .replacingOccurrences(of: "ledger-state-11", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
         case .hashOfAnotherEvent:
             let other = try log.head(upTo: h.ends[k - 1]).hash.hex
             damaged = Self.restamp(file) { $0["hash"] = other }
@@ -1309,7 +1340,7 @@ struct CheckpointTests {
     }
 }
 
-/// Where the documented parts of a checkpoint body (`ledger-state-10`) lie, as offsets into the
+/// Where the documented parts of a checkpoint body (`ledger-state-11`) lie, as offsets into the
 /// whole file: six sections — events of unknown types, strings, outturns, other events that
 /// validation reads, action updates and boards, ids — each a count, a byte length, the bytes.
 struct BodyLayout {
@@ -1396,6 +1427,12 @@ struct BodyLayout {
     var indexRecordedDays: [(day: Int, firstSeq: Int)] = []
     var indexRetracted: [(seq: Int, known: Int, recorded: Int)] = []
     var indexWords: [UInt64] = []
+    /// The other events' known days (day, events, latest seq); their retractions (seq, known,
+    /// recorded day, what it retracts, partnership); each partnership's subjects (fingerprint's
+    /// high and low words, first seq, its recorded day, least known day, partnership, string index).
+    var indexOtherKnownDays: [(day: Int, count: Int, lastSeq: Int)] = []
+    var indexRetractions: [(seq: Int, known: Int, recorded: Int, target: Int, partnership: Int)] = []
+    var indexSubjects: [(high: UInt64, low: UInt64, firstSeq: Int, firstRecorded: Int, leastKnown: Int, partnership: Int, string: Int)] = []
 
     struct Malformed: Error {}
 
@@ -1484,6 +1521,12 @@ struct BodyLayout {
         readEntries(16) { indexRecordedDays.append((Self.int32(file, $0), Self.int64(file, $0 + 8))) }
         readEntries(16) { indexRetracted.append((Self.int64(file, $0), Self.int32(file, $0 + 8), Self.int32(file, $0 + 12))) }
         readEntries(8) { indexWords.append(UInt64(bitPattern: Int64(Self.int64(file, $0)))) }
+        readEntries(16) { indexOtherKnownDays.append((Self.int32(file, $0), Self.uint32(file, $0 + 4), Self.int64(file, $0 + 8))) }
+        readEntries(32) { indexRetractions.append((Self.int64(file, $0), Self.int32(file, $0 + 8), Self.int32(file, $0 + 12), Self.int64(file, $0 + 16),
+                                                   Self.uint32(file, $0 + 24))) }
+        readEntries(40) { indexSubjects.append((UInt64(bitPattern: Int64(Self.int64(file, $0))), UInt64(bitPattern: Int64(Self.int64(file, $0 + 8))),
+                                                Self.int64(file, $0 + 16), Self.int32(file, $0 + 24), Self.int32(file, $0 + 28),
+                                                Self.uint32(file, $0 + 32), Self.uint32(file, $0 + 36))) }
         guard at == index.bytes.upperBound else { throw Malformed() }
     }
 

@@ -40,6 +40,14 @@ struct PartnershipViewTests {
         }
     }
 
+    /// What a view of `partnership` as of `day` shows (through the checkpoint, unless `checkpoints`
+    /// is off: then the whole fold's), and its state.
+    static func shown(_ path: String, _ partnership: String, asOf day: Day, checkpoints: Ledger.CheckpointPolicy) throws -> (Shown, LedgerState) {
+        let result = try Ledger(path: path).replay(.asOf(day), auditing: false, checkpoints: checkpoints,
+                                                   partnership: checkpoints == Fixture.off ? nil : partnership)
+        return (Shown(result, partnership, compare: "MOPAC7", baseline: Period("2010/11")!), result.replay.state)
+    }
+
     @Test(arguments: [Fixture.Cover.middle, .head])
     func eachPartnershipsViewsThroughACheckpointEqualTheWholeFoldAtEveryPoint(_ cover: Fixture.Cover) throws {
         let h = Fixture.history
@@ -153,7 +161,7 @@ struct PartnershipViewTests {
     /// With the checksum worked out again, the edited record is believed, and the retraction
     /// retracts nothing: so without the check it would change the state.
     @Test func theOutturnsOfAreasLeftOutAreCountedFromTheIndexAndReadOnlyWhenARetractionNamesOne() throws {
-        // Large enough that the outturns fill checksummed pieces of their own (1 MiB each).
+        // Large enough that the outturns fill checksummed pieces of their own (64 KiB each).
         let h = Fixture.encode(size: (boroughs: 4, indicators: 60, years: 10))
         let scratch = try Fixture.Scratch()
         let path = try Fixture.log(h, checkpointAt: h.count, in: scratch)
@@ -166,21 +174,20 @@ struct PartnershipViewTests {
         let (kept, day) = (try #require(partnerships.first), h.knownDays[h.knownDays.count / 2])
         // An outturn of another partnership known by the day, never retracted.
         let retracted = Set(h.retractions.values)
+        // (In a piece the view does not read: none of the kept partnership's records there.)
+        let keptPieces = Set((0..<layout.outturnCount).filter { layout.stringTable[Int(layout.outturnKey($0).area)] == kept }
+            .flatMap { [piece(layout.outturnRecord($0)), piece(layout.outturnRecord($0) + 63)] })
+        let unread = shared + keptPieces
         let index = try #require((0..<layout.outturnCount).first { i in
             let key = layout.outturnKey(i)
-            return !shared.contains(piece(layout.outturnRecord(i))) && !shared.contains(piece(layout.outturnRecord(i) + 63))
+            return !unread.contains(piece(layout.outturnRecord(i))) && !unread.contains(piece(layout.outturnRecord(i) + 63))
                 && layout.stringTable[Int(key.area)] != kept && partnerships.contains(layout.stringTable[Int(key.area)])
                 && key.known <= BodyLayout.packed(day) && !retracted.contains(key.seq)
         })
         let target = layout.outturnKey(index).seq
         var damaged = file
         Fixture.setInt32(&damaged, at: layout.outturnRecord(index) + 8, 2999_01_01) // known long after the day
-        let baseline = Period("2010/11")!
-        func shown(checkpoints: Ledger.CheckpointPolicy) throws -> (Shown, LedgerState) {
-            let result = try Ledger(path: path).replay(.asOf(day), auditing: false, checkpoints: checkpoints,
-                                                       partnership: checkpoints == Fixture.off ? nil : kept)
-            return (Shown(result, kept, compare: "MOPAC7", baseline: baseline), result.replay.state)
-        }
+        func shown(checkpoints: Ledger.CheckpointPolicy) throws -> (Shown, LedgerState) { try Self.shown(path, kept, asOf: day, checkpoints: checkpoints) }
 
         // Never read: the damage changes nothing, and the checkpoint is used.
         let (whole, _) = try shown(checkpoints: Fixture.off)
@@ -210,6 +217,74 @@ struct PartnershipViewTests {
                 rest.retracted[target] = h.count + 1
                 let same = rest == afterWhole
                 #expect(same, "\(label): all else the same")
+            }
+        }
+    }
+
+    /// The other partnerships' targets, actions and the rest are counted from the index's
+    /// tables, their envelopes never read — until a retraction after the checkpoint names one
+    /// that no retraction of the checkpoint's names. Then the view judges every envelope (checked
+    /// against its digests): with one damaged (the digests as written), it judges the log's lines
+    /// instead and shows what the whole fold shows; with the checksum worked out again, the edited
+    /// envelope is believed, and the retraction retracts nothing — so without the check it would
+    /// change the state.
+    @Test func theOtherEventsOfPartnershipsLeftOutAreCountedFromTheIndexAndJudgedOnlyWhenARetractionNamesOne() throws {
+        // Large enough that the envelopes fill checksummed pieces of their own (64 KiB each).
+        let h = Fixture.encode(size: (boroughs: 4, indicators: 60, years: 10))
+        let scratch = try Fixture.Scratch()
+        let path = try Fixture.log(h, checkpointAt: h.count, in: scratch)
+        let file = try Fixture.checkpointFile(path)
+        let layout = try BodyLayout(file)
+        let ledger = try Ledger(path: path)
+        let partnerships = try ledger.replay(.now, auditing: false, checkpoints: Fixture.off).replay.state.partnerships.keys.sorted()
+        let (kept, day) = (try #require(partnerships.first), h.knownDays[h.knownDays.count / 2])
+        let keptIndex = try #require(layout.stringTable.firstIndex(of: kept))
+        // The envelope table follows the partnerships' and the groups' tables, each after its count.
+        let table = layout.index.bytes.lowerBound + 8 + 4 * layout.indexPartnerships.count + 8 + 32 * layout.indexGroups.count + 8
+        let piece = { (offset: Int) in (offset - layout.bodyStart) / XXH64.checksumPiece }
+        let inTableAlone = { (offset: Int) in piece(offset) > piece(table - 1) && piece(offset) < piece(table + 32 * layout.indexOtherEnvelopes.count) }
+        // A target or an action of another partnership known by the day, never retracted, its
+        // envelope in a piece of the table's own.
+        let retracted = Set(h.retractions.values)
+        let k = try #require(layout.indexOtherEnvelopes.indices.first { i in
+            let e = layout.indexOtherEnvelopes[i]
+            return ["target.set", "action.created"].contains(h.types[e.seq]) && e.partnership != keptIndex && e.partnership != 0xFFFF_FFFF
+                && e.known <= BodyLayout.packed(day) && !retracted.contains(e.seq) && inTableAlone(table + 32 * i) && inTableAlone(table + 32 * i + 31)
+        })
+        let target = layout.indexOtherEnvelopes[k].seq
+        let envelopeAt = table + 32 * k
+        #expect(BodyLayout.int64(file, envelopeAt) == target)
+        var damaged = file
+        Fixture.setInt32(&damaged, at: envelopeAt + 8, 2999_01_01) // known long after the day
+        func shown(checkpoints: Ledger.CheckpointPolicy) throws -> (Shown, LedgerState) { try Self.shown(path, kept, asOf: day, checkpoints: checkpoints) }
+
+        // Never read: the damage changes nothing, and the envelopes are not judged.
+        let (whole, _) = try shown(checkpoints: Fixture.off)
+        try Fixture.write(damaged, to: path + ".ckpt")
+        let (view, state) = try shown(checkpoints: Fixture.readOnly)
+        #expect(view == whole)
+        #expect(state.outturnAreasLeftOut.count == partnerships.count - 1, "the checkpoint should have been read")
+        #expect(state.leftOutApplied?.isRestJudged == false)
+
+        // A retraction after the checkpoint names it: judged, and with the damage, from the log.
+        try Fixture.write(file, to: path + ".ckpt")
+        _ = try ledger.append(jsonLines: Array(#"{"type":"event.retracted","data":{"event":\#(target),"reason":"test"}}\#n"#.utf8),
+                              defaults: InputDefaults(source: "tests", actor: "tests", known: CalendarDate(year: 2000, month: 1, day: 1)))
+        let (afterWhole, wholeState) = try shown(checkpoints: Fixture.off)
+        #expect(wholeState.retracted[target] == h.count + 1)
+        for (label, body) in [("as written", file), ("digests as written", damaged), ("checksum worked out again", Fixture.resum(damaged))] {
+            try Fixture.write(body, to: path + ".ckpt")
+            let (after, state) = try shown(checkpoints: Fixture.readOnly)
+            #expect(state.outturnAreasLeftOut.count == partnerships.count - 1, "\(label): the checkpoint should have been read")
+            #expect(state.leftOutApplied?.isRestJudged == true, "\(label)")
+            if label == "checksum worked out again" {
+                #expect(state.retracted[target] == nil, "\(label): the edited envelope should have been believed")
+                var rest = after
+                rest.retracted[target] = h.count + 1
+                #expect(rest == afterWhole, "\(label): all else the same")
+            } else {
+                #expect(state.retracted[target] == h.count + 1, "\(label): the retraction should retract \(target)")
+                #expect(after == afterWhole, "\(label)")
             }
         }
     }

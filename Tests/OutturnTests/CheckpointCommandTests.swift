@@ -78,7 +78,7 @@ struct CheckpointCommandTests {
     static func expectWholeCheckpoint(_ ledger: String, seq: Int, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let (line, lengthMatches) = try stamp(ledger)
         let words = line.split(separator: " ")
-        #expect(line.hasPrefix("outturn-checkpoint ledger-state-10 seq=\(seq) end=") && words.count == 7, "\(label): \(line)", sourceLocation: sourceLocation)
+        #expect(line.hasPrefix("outturn-checkpoint ledger-state-11 seq=\(seq) end=") && words.count == 7, "\(label): \(line)", sourceLocation: sourceLocation)
         #expect(lengthMatches, "\(label): the body is not the stamped length", sourceLocation: sourceLocation)
         let file = try checkpointFile(ledger)
         let body = file[(file.firstIndex(of: 0x0A)! + 1)...]
@@ -171,8 +171,9 @@ struct CheckpointCommandTests {
         let hash = try #require(stamp.split(separator: " ").first { $0.hasPrefix("hash=") })
         let length = good.count - newline - 1
         let sum = try #require(stamp.split(separator: " ").last { $0.hasPrefix("sum=") })
+        // (A byte the view reads: each part is checked only as it is read, and every view reads the strings.)
         var flipped = good
-        flipped[newline + 1 + length / 2] ^= 0x04
+        flipped[newline + 1 + 7 * 16 + 6] ^= 0x04
         let damages: [(String, [UInt8])] = [
             ("garbage first line", Array("garbage\n".utf8) + good[(newline + 1)...]),
             ("cut in half", Array(good[..<(good.count / 2)])),
@@ -180,7 +181,7 @@ struct CheckpointCommandTests {
             ("a stamp with another hash", Array(stamp.replacingOccurrences(of: hash, with: "hash=" + String(repeating: "0", count: 64)).utf8) + good[newline...]),
             ("a stamp without its checksum", Array(stamp.replacingOccurrences(of: " " + sum, with: "").utf8) + good[newline...]),
             ("a trailing byte in the body", Array(stamp.replacingOccurrences(of: "length=\(length)", with: "length=\(length + 1)").utf8) + good[newline...] + [0]),
-            ("a flipped byte in the middle of the body", flipped),
+            ("a flipped byte in the body's strings", flipped),
         ]
         for (what, bytes) in damages {
             try Data(bytes).write(to: URL(fileURLWithPath: ledger + ".ckpt"))
@@ -305,7 +306,7 @@ struct CheckpointCommandTests {
 
 /// XXH64, written here from the specification so the checkpoint's stamp is checked against
 /// something other than the code that wrote it; `checksum` is the piecewise checksum a
-/// checkpoint's stamp carries (the XXH64 of each 1 MiB piece's little-endian digest, in order).
+/// checkpoint's stamp carries (the XXH64 of each 64 KiB piece's little-endian digest, in order).
 enum ReferenceXXH64 {
     static let p1: UInt64 = 0x9E37_79B1_85EB_CA87, p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F, p3: UInt64 = 0x1656_67B1_9E37_79F9
     static let p4: UInt64 = 0x85EB_CA77_C2B2_AE63, p5: UInt64 = 0x27D4_EB2F_1656_67C5
@@ -354,7 +355,7 @@ enum ReferenceXXH64 {
     }
 
     static func checksum(_ bytes: [UInt8]) -> UInt64 {
-        let piece = 1 << 20
+        let piece = 1 << 16
         var digests: [UInt8] = []
         var start = 0
         repeat {

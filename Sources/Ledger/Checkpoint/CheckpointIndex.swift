@@ -19,8 +19,17 @@ import Projections
 /// recorded day, subject, what a retraction retracts (-1 for any other event), partnership: 32
 /// bytes); series (area and indicator string indices, first record, record count: 24 bytes);
 /// known days (day, record count, latest seq: 16); recorded days (day, padding, first seq
-/// recorded that day or later: 16); retracted records (seq, known day, recorded day: 16); a bit
-/// per seq, set for an outturn's (8 bytes a word, ``SeqSet/words``).
+/// recorded that day or later: 16); retracted events, records or others (seq, known day,
+/// recorded day: 16); a bit per seq, set for an outturn's (8 bytes a word, ``SeqSet/words``);
+/// the other events known on each day (as the records': 16); the retractions among them (seq,
+/// known day, recorded day, what it retracts (0: nothing), partnership, padding: 32); the
+/// subjects of each partnership's other events (fingerprint (16), first seq, its known and
+/// recorded days' least and first, partnership, string index: 40), by fingerprint.
+///
+/// So a view of one partnership counts the other partnerships' events, applies their
+/// retractions and notes their subjects from these short tables, never walking the envelopes
+/// (a few hundred thousand bytes on a London-wide ledger): those are read only if a retraction
+/// after the checkpoint names an event neither the view nor these tables judged.
 struct CheckpointIndex: Equatable {
     /// One series' records: its area and indicator (string indices) and their positions.
     struct Series: Equatable {
@@ -72,6 +81,38 @@ struct CheckpointIndex: Equatable {
         var retracting: Int?
     }
 
+    /// A retraction among the other events: enough to fold it in without its line.
+    struct Retraction: Equatable {
+        var seq: Int
+        var known: Int32
+        var recorded: Int32
+        /// What it retracts in the whole log (0: nothing).
+        var target: Int
+        /// Its group's (``OutturnRecord/noString`` for none).
+        var partnership: UInt32
+    }
+
+    /// A subject (`target:<id>`, `action:<id>`, `baseline:<id>`) of one partnership's other events,
+    /// other than retractions: when a point in time first counts one of them.
+    struct SubjectEntry: Equatable {
+        /// ``SubjectSet/Fingerprint/none`` for a subject with non-ASCII bytes (kept as a string).
+        var fingerprint: SubjectSet.Fingerprint
+        /// The first event's seq and recorded day.
+        var firstSeq: Int
+        var firstRecorded: Int32
+        /// The least known day among the events.
+        var leastKnown: Int32
+        var partnership: UInt32
+        /// The subject, as a string index.
+        var string: UInt32
+
+        /// Whether a fold that stops at `stop` and judges by `judge` counts one of the events: by
+        /// their known days, the least; by seq or recorded day (which never falls as seqs rise), the first.
+        func isCounted(by judge: StateCheckpoint.PackedJudge, before stop: Int) -> Bool {
+            firstSeq < stop && judge.includes(seq: firstSeq, known: leastKnown, recorded: firstRecorded)
+        }
+    }
+
     /// Bytes per other event's envelope.
     static let envelopeSize = 32
 
@@ -97,6 +138,12 @@ struct CheckpointIndex: Equatable {
     var retracted: [Retracted] = []
     /// The seqs of the outturns.
     var outturnSeqs = SeqSet()
+    /// The other events (of every group) known on each day: rising days.
+    var otherKnownDays: [KnownDay] = []
+    /// The retractions among the other events, rising seqs.
+    var retractions: [Retraction] = []
+    /// By fingerprint, rising (subjects with non-ASCII bytes first).
+    var subjects: [SubjectEntry] = []
 
     /// The index of `count` records, sorted as a checkpoint keeps them; `retractionTargets`: the
     /// seqs the checkpoint's retractions retract; `partnerships`: the string indices of those registered.
@@ -145,37 +192,80 @@ struct CheckpointIndex: Equatable {
         var start = 0
         envelopeStarts = groups.map { group in defer { start += group.count }; return start }
         try reader.skip(Self.envelopeSize * envelopes)
-        for _ in 0..<(try count(bytesPerEntry: 24)) {
-            let (area, indicator, first, length) = (try reader.uint32(), try reader.uint32(), try reader.int64(), try reader.int64())
-            guard area < stringCount, indicator < stringCount, first == series.last?.records.upperBound ?? 0, length >= 1,
-                  length <= outturnCount - Int(first) else { throw StateCheckpoint.Malformed() }
-            series.append(Series(area: area, indicator: indicator, records: Int(first)..<Int(first + length)))
+        // (Each table read in one pass over its bytes, each entry checked, then the order of them all.)
+        let lastSeq = reader.lastSeq
+        func isString(_ index: UInt32) -> Bool { index < stringCount }
+        series = try Self.table(&reader, size: 24) { e in
+            let (area, indicator, first, length) = (e.uint32(0), e.uint32(4), e.int64(8), e.int64(16))
+            guard isString(area), isString(indicator), first >= 0, length >= 1, length <= outturnCount - first else { return nil }
+            return Series(area: area, indicator: indicator, records: first..<first + length)
         }
-        guard series.last?.records.upperBound ?? 0 == outturnCount else { throw StateCheckpoint.Malformed() }
-        var total = 0
-        for _ in 0..<(try count(bytesPerEntry: 16)) {
-            let day = KnownDay(day: try reader.int32(), count: Int(try reader.uint32()), lastSeq: try reader.seq())
-            guard day.day > knownDays.last?.day ?? .min, day.count >= 1 else { throw StateCheckpoint.Malformed() }
-            knownDays.append(day)
-            total += day.count
+        guard zip([0] + series.map(\.records.upperBound), series).allSatisfy({ $0 == $1.records.lowerBound }),
+              series.last?.records.upperBound ?? 0 == outturnCount else { throw StateCheckpoint.Malformed() }
+        knownDays = try Self.knownDays(&reader, total: outturnCount)
+        recordedDays = try Self.table(&reader, size: 16) { e in e.seq(8, upTo: lastSeq).map { RecordedDay(day: e.int32(0), firstSeq: $0) } }
+        guard Self.rising(recordedDays.map(\.day)), zip(recordedDays, recordedDays.dropFirst()).allSatisfy({ $0.firstSeq <= $1.firstSeq }),
+              recordedDays.isEmpty == (outturnCount == 0) else { throw StateCheckpoint.Malformed() }
+        retracted = try Self.table(&reader, size: 16) { e in e.seq(0, upTo: lastSeq).map { Retracted(seq: $0, known: e.int32(8), recorded: e.int32(12)) } }
+        guard Self.rising(retracted.map(\.seq)) else { throw StateCheckpoint.Malformed() }
+        let words = try Self.table(&reader, size: 8) { e in UInt64(bitPattern: Int64(e.int64(0))) }
+        guard words.count <= lastSeq / 64 + 1 else { throw StateCheckpoint.Malformed() }
+        outturnSeqs = SeqSet(words: words)
+        guard outturnSeqs.census(below: .max).count == outturnCount, !outturnSeqs.contains(0) else { throw StateCheckpoint.Malformed() }
+        otherKnownDays = try Self.knownDays(&reader, total: counts.others + counts.updates)
+        retractions = try Self.table(&reader, size: 32) { e in
+            guard let seq = e.seq(0, upTo: lastSeq), e.int64(16) >= 0, e.int64(16) < seq,
+                  isString(e.uint32(24)) || e.uint32(24) == OutturnRecord.noString else { return nil }
+            return Retraction(seq: seq, known: e.int32(8), recorded: e.int32(12), target: e.int64(16), partnership: e.uint32(24))
         }
-        guard total == outturnCount else { throw StateCheckpoint.Malformed() }
-        for _ in 0..<(try count(bytesPerEntry: 16)) {
-            let (day, _) = (try reader.int32(), try reader.uint32())
-            let entry = RecordedDay(day: day, firstSeq: try reader.seq())
-            guard entry.day > recordedDays.last?.day ?? .min, entry.firstSeq >= recordedDays.last?.firstSeq ?? 0 else { throw StateCheckpoint.Malformed() }
-            recordedDays.append(entry)
+        guard Self.rising(retractions.map(\.seq)) else { throw StateCheckpoint.Malformed() }
+        subjects = try Self.table(&reader, size: 40) { e in
+            guard let seq = e.seq(16, upTo: lastSeq), isString(e.uint32(32)), isString(e.uint32(36)) else { return nil }
+            return SubjectEntry(fingerprint: SubjectSet.Fingerprint(high: UInt64(bitPattern: Int64(e.int64(0))), low: UInt64(bitPattern: Int64(e.int64(8)))),
+                                firstSeq: seq, firstRecorded: e.int32(24), leastKnown: e.int32(28), partnership: e.uint32(32), string: e.uint32(36))
         }
-        guard (recordedDays.isEmpty) == (outturnCount == 0) else { throw StateCheckpoint.Malformed() }
-        for _ in 0..<(try count(bytesPerEntry: 16)) {
-            let entry = Retracted(seq: try reader.seq(), known: try reader.int32(), recorded: try reader.int32())
-            guard entry.seq > retracted.last?.seq ?? 0 else { throw StateCheckpoint.Malformed() }
-            retracted.append(entry)
+        guard zip(subjects, subjects.dropFirst()).allSatisfy({ $0.fingerprint <= $1.fingerprint }), reader.isAtEnd else { throw StateCheckpoint.Malformed() }
+    }
+
+    /// A table of known days, rising, of `total` events in all.
+    private static func knownDays(_ reader: inout ByteReader, total: Int) throws -> [KnownDay] {
+        let lastSeq = reader.lastSeq
+        let days = try table(&reader, size: 16) { e in e.seq(8, upTo: lastSeq).map { KnownDay(day: e.int32(0), count: Int(e.uint32(4)), lastSeq: $0) } }
+        guard rising(days.map(\.day)), days.allSatisfy({ $0.count >= 1 }), days.reduce(0, { $0 + $1.count }) == total else { throw StateCheckpoint.Malformed() }
+        return days
+    }
+
+    /// Whether each is greater than the one before.
+    private static func rising<T: Comparable>(_ values: [T]) -> Bool {
+        zip(values, values.dropFirst()).allSatisfy { $0 < $1 }
+    }
+
+    /// One entry of a table, read where it lies.
+    private struct TableEntry {
+        let bytes: UnsafeRawBufferPointer
+        let at: Int
+        func int64(_ offset: Int) -> Int { Int(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: at + offset, as: Int64.self))) }
+        func int32(_ offset: Int) -> Int32 { Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: at + offset, as: Int32.self)) }
+        func uint32(_ offset: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at + offset, as: UInt32.self)) }
+        /// A seq the checkpoint covers (nil for any other number).
+        func seq(_ offset: Int, upTo last: Int) -> Int? {
+            let value = int64(offset)
+            return value >= 1 && value <= last ? value : nil
         }
-        let words = try count(bytesPerEntry: 8)
-        guard words <= reader.lastSeq / 64 + 1 else { throw StateCheckpoint.Malformed() }
-        outturnSeqs = SeqSet(words: try (0..<words).map { _ in UInt64(bitPattern: try reader.int64()) })
-        guard outturnSeqs.census(below: .max).count == outturnCount, !outturnSeqs.contains(0), reader.isAtEnd else { throw StateCheckpoint.Malformed() }
+    }
+
+    /// A table's entries (its count first, then `size` bytes each), each made from its bytes by
+    /// `entry` — nil for a malformed one — in one pass over them.
+    private static func table<T>(_ reader: inout ByteReader, size: Int, _ entry: (TableEntry) -> T?) throws -> [T] {
+        let count = try Self.count(&reader, bytesPerEntry: size)
+        let bytes = try reader.bytes(count * size)
+        var entries: [T] = []
+        entries.reserveCapacity(count)
+        for i in 0..<count {
+            guard let made = entry(TableEntry(bytes: bytes, at: i * size)) else { throw StateCheckpoint.Malformed() }
+            entries.append(made)
+        }
+        return entries
     }
 
     /// The index's first two tables, all that reading the other events needs: the partnerships
@@ -239,12 +329,7 @@ struct CheckpointIndex: Equatable {
             out.appendLittleEndian(Int64(s.records.lowerBound))
             out.appendLittleEndian(Int64(s.records.count))
         }
-        out.appendLittleEndian(Int64(knownDays.count))
-        for d in knownDays {
-            out.appendLittleEndian(d.day)
-            out.appendLittleEndian(UInt32(d.count))
-            out.appendLittleEndian(Int64(d.lastSeq))
-        }
+        Self.write(knownDays, to: &out)
         out.appendLittleEndian(Int64(recordedDays.count))
         for d in recordedDays {
             out.appendLittleEndian(d.day)
@@ -260,13 +345,78 @@ struct CheckpointIndex: Equatable {
         let words = outturnSeqs.trimmedWords
         out.appendLittleEndian(Int64(words.count))
         for word in words { out.appendLittleEndian(Int64(bitPattern: word)) }
+        Self.write(otherKnownDays, to: &out)
+        out.appendLittleEndian(Int64(retractions.count))
+        for r in retractions {
+            out.appendLittleEndian(Int64(r.seq))
+            out.appendLittleEndian(r.known)
+            out.appendLittleEndian(r.recorded)
+            out.appendLittleEndian(Int64(r.target))
+            out.appendLittleEndian(r.partnership)
+            out.appendLittleEndian(UInt32(0))
+        }
+        out.appendLittleEndian(Int64(subjects.count))
+        for e in subjects {
+            out.appendLittleEndian(Int64(bitPattern: e.fingerprint.high))
+            out.appendLittleEndian(Int64(bitPattern: e.fingerprint.low))
+            out.appendLittleEndian(Int64(e.firstSeq))
+            out.appendLittleEndian(e.firstRecorded)
+            out.appendLittleEndian(e.leastKnown)
+            out.appendLittleEndian(e.partnership)
+            out.appendLittleEndian(e.string)
+        }
     }
 
-    /// Sets the other events' groups, and their envelopes, group by group.
-    mutating func setGroups(_ groups: [Group], envelopes: [OtherEnvelope]) {
+    private static func write(_ days: [KnownDay], to out: inout [UInt8]) {
+        out.appendLittleEndian(Int64(days.count))
+        for d in days {
+            out.appendLittleEndian(d.day)
+            out.appendLittleEndian(UInt32(d.count))
+            out.appendLittleEndian(Int64(d.lastSeq))
+        }
+    }
+
+    /// Sets the other events' groups, and their envelopes, group by group; and the tables made
+    /// from them: the other events' known days, their retractions, the subjects of each
+    /// partnership's (`subject`: a string index's bytes), and the events among them that
+    /// `retractionTargets` (the seqs the checkpoint's retractions retract) names.
+    mutating func setGroups(_ groups: [Group], envelopes: [OtherEnvelope], retractionTargets: Set<Int>,
+                            subject: (UInt32) -> UnsafeRawBufferPointer) {
         (self.groups, otherEnvelopes) = (groups, envelopes)
         var start = 0
         envelopeStarts = groups.map { group in defer { start += group.count }; return start }
+        var known: [Int32: (count: Int, lastSeq: Int)] = [:]
+        var firsts: [SubjectKey: SubjectEntry] = [:]
+        retractions = []
+        for (g, group) in groups.enumerated() {
+            for e in envelopes[envelopeStarts[g]..<envelopeStarts[g] + group.count] {
+                let day = known[e.known, default: (0, 0)]
+                known[e.known] = (day.count + 1, max(day.lastSeq, e.seq))
+                if retractionTargets.contains(e.seq) { retracted.append(Retracted(seq: e.seq, known: e.known, recorded: e.recorded)) }
+                if let target = e.retracting {
+                    retractions.append(Retraction(seq: e.seq, known: e.known, recorded: e.recorded, target: target, partnership: group.partnership))
+                } else if group.partnership != OutturnRecord.noString, e.subject != OutturnRecord.noString {
+                    let key = SubjectKey(subject: e.subject, partnership: group.partnership)
+                    if var entry = firsts[key] {
+                        if e.seq < entry.firstSeq { (entry.firstSeq, entry.firstRecorded) = (e.seq, e.recorded) }
+                        entry.leastKnown = min(entry.leastKnown, e.known)
+                        firsts[key] = entry
+                    } else {
+                        firsts[key] = SubjectEntry(fingerprint: SubjectSet.fingerprint(utf8: subject(e.subject)) ?? .none, firstSeq: e.seq,
+                                                   firstRecorded: e.recorded, leastKnown: e.known, partnership: group.partnership, string: e.subject)
+                    }
+                }
+            }
+        }
+        otherKnownDays = known.map { KnownDay(day: $0.key, count: $0.value.count, lastSeq: $0.value.lastSeq) }.sorted { $0.day < $1.day }
+        retractions.sort { $0.seq < $1.seq }
+        retracted.sort { $0.seq < $1.seq }
+        subjects = firsts.values.sorted { ($0.fingerprint, $0.partnership, $0.string) < ($1.fingerprint, $1.partnership, $1.string) }
+    }
+
+    private struct SubjectKey: Hashable {
+        var subject: UInt32
+        var partnership: UInt32
     }
 
     /// The envelopes of the events of group `g`, read from `index` (the index's bytes, checked)
@@ -294,6 +444,28 @@ struct CheckpointIndex: Equatable {
             if recordedDays[mid].day <= day { low = mid + 1 } else { high = mid }
         }
         return low < recordedDays.count ? recordedDays[low].firstSeq : .max
+    }
+
+    /// Of every other event (of every group): how many have seqs before `stop`, how many of those
+    /// `point` counts, and the latest seq it counts (0 if none), as ``census(_:before:)`` gives
+    /// them of the records. `lastSeq`: the checkpoint's; `unknowns`: the seqs of its events of
+    /// unknown kinds (neither records nor other events).
+    func otherCensus(_ point: PointInTime, before stop: Int, lastSeq: Int, unknowns: Set<Int>) -> (beforeStop: Int, counted: Int, lastCounted: Int) {
+        let total = otherKnownDays.reduce(0) { $0 + $1.count }
+        if case .asOf(let day) = point, stop == .max {
+            var (counted, last) = (0, 0)
+            for d in otherKnownDays {
+                guard d.day <= day.packed else { break }
+                (counted, last) = (counted + d.count, max(last, d.lastSeq))
+            }
+            return (total, counted, last)
+        }
+        // Every event before the stop counts (see `census`); the checkpoint holds every seq up to its last.
+        let below = min(stop, lastSeq + 1)
+        let count = below - 1 - outturnSeqs.census(below: below).count - unknowns.count { $0 < below }
+        var last = count > 0 ? below - 1 : 0
+        while last > 0, outturnSeqs.contains(last) || unknowns.contains(last) { last -= 1 }
+        return (count, count, last)
     }
 
     /// Of every record: how many have seqs before `stop`, how many of those `point` counts, and

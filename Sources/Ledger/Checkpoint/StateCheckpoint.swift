@@ -49,7 +49,7 @@ import Projections
 /// event's id and seq. The format's name
 /// changes whenever the layout does.
 enum StateCheckpoint {
-    static let format = "ledger-state-10"
+    static let format = "ledger-state-11"
 
     /// Whether events of each type (by index in ``DomainEvent/typeNames``) are kept in the
     /// second section of other events: the kinds other than outturns that
@@ -76,9 +76,10 @@ enum StateCheckpoint {
         let raw = checkpoint.body.bytes
         let lastSeq = checkpoint.covers.seq
         let sections = try Sections(checkpoint)
-        // Everything read, checked against its digests: the unknown events, strings and index now;
-        // the outturns and other events as they are read (below); the ids only if a retraction names one.
-        guard checkpoint.check(0..<sections.outturns.lowerBound), checkpoint.check(sections.index) else { throw Malformed() }
+        // Everything read, checked against its digests: the unknown events, strings and index now
+        // (the index's envelopes only if read); the outturns and other events as they are read
+        // (below); the ids only if a retraction names one.
+        guard checkpoint.check(0..<sections.outturns.lowerBound) else { throw Malformed() }
         let strings = try CheckpointStrings(UnsafeRawBufferPointer(rebasing: raw[sections.strings]), count: sections.stringCount)
         let index = try sections.index(checkpoint)
         // A view of one partnership leaves out the outturns of every other partnership registered
@@ -102,7 +103,7 @@ enum StateCheckpoint {
         }
         let isNarrowed = !isLeftOut.isEmpty || isKept != nil
         let point = replay.pointInTime
-        let stop = try firstPastTheEnd(raw, sections, point, lastSeq: lastSeq, index: index)
+        let stop = try firstPastTheEnd(raw, sections, point, lastSeq: lastSeq, index: index, checkpoint: checkpoint)
         replay.deferIDs(deferredIDs(checkpoint, sections, logPath: logPath))
         var skipped = 0
 
@@ -114,8 +115,10 @@ enum StateCheckpoint {
 
         // Unknown kinds: counted, as the log's lines are.
         var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]), lastSeq: lastSeq)
+        var unknownSeqs: Set<Int> = [] // (neither outturns nor other events, when those are counted)
         while !unknowns.isAtEnd {
             let envelope = try Envelope(&unknowns)
+            unknownSeqs.insert(envelope.seq)
             guard envelope.seq < stop else { continue }
             if point.includes(seq: envelope.seq, known: envelope.known, recordedDay: envelope.recordedDay) { unknown += 1 } else { skipped += 1 }
         }
@@ -176,33 +179,68 @@ enum StateCheckpoint {
             }
         }
         try flush()
-        // The outturns left out: all that the point counts, less those read.
-        if isNarrowed {
+        // What the view leaves out, counted from the index, never read: the outturns of the areas
+        // and indicators not kept, and the other events of other partnerships (and, for a view
+        // that reads none, every action update and board). Which they are is judged only if a
+        // retraction after the checkpoint names one that the checkpoint's own retractions do not.
+        let packed = PackedJudge(point)
+        let leavesOutOthers = partnership != nil || !readingUpdates
+        var (leftOutCount, leftOutLast) = (0, 0)
+        if isNarrowed || leavesOutOthers {
+            var judged = Dictionary(uniqueKeysWithValues: index.retracted.map {
+                ($0.seq, $0.seq < stop && packed.includes(seq: $0.seq, known: $0.known, recorded: $0.recorded))
+            })
+            for seq in unknownSeqs { judged[seq] = false } // (of a kind no fold applies)
+            let outturnsCounted = isNarrowed ? countedOutturns(checkpoint, sections, point, before: stop, logPath: logPath) : nil
+            let othersCounted = leavesOutOthers ? countedOthers(checkpoint, sections, index, point, before: stop, logPath: logPath) : nil
+            replay.leaveOut(seqs: LeftOutSeqs(upTo: lastSeq, judged: judged) {
+                var counted = outturnsCounted?() ?? SeqSet()
+                for seq in othersCounted?() ?? [] { counted.insert(seq) }
+                return counted
+            })
+        }
+        if isNarrowed { // all the outturns the point counts, less those read
             let all = index.census(point, before: stop)
             let (counted, beforeStop) = (all.counted - keptCounted, all.beforeStop - keptBeforeStop)
             guard counted >= 0, counted <= beforeStop else { throw Malformed() }
             skipped += beforeStop - counted
-            let packed = PackedJudge(point)
-            let judged = Dictionary(uniqueKeysWithValues: index.retracted.map {
-                ($0.seq, $0.seq < stop && packed.includes(seq: $0.seq, known: $0.known, recorded: $0.recorded))
-            })
-            replay.feedLeftOutOutturns(counted, through: all.lastCounted, others: LeftOutSeqs(
-                candidates: index.outturnSeqs, judged: judged,
-                rest: countedOutturns(checkpoint, sections, point, before: stop, logPath: logPath)))
+            (leftOutCount, leftOutLast) = (counted, all.lastCounted)
         }
 
-        // Everything else, in seq order.
-        // Those left out, judged here while the rest are decoded on the other cores.
-        let leftOutOthers = try leftOutOthers(checkpoint, sections, index, point, before: stop, keeping: kept, readingUpdates: readingUpdates)
-        replay.feedLeftOut(seqs: leftOutOthers.seqs) // before the retractions that may name them
-        replay.feedLeftOut(retractions: leftOutOthers.retractions)
-        // Fingerprinted from their bytes: most are never made strings.
-        var subjects = SubjectSet(capacity: leftOutOthers.subjects.count)
-        for subject in leftOutOthers.subjects { subjects.insert(utf8: strings.utf8(Int(subject))) } // (in range: checked as noted)
-        replay.leaveOut(subjects: subjects)
+        // Everything else, in seq order: the retractions of other partnerships' events, from the
+        // index (before the retractions decoded, which may name the same events: the later counts);
+        var retractionsLeftOut: [(seq: Int, target: Int)] = []
+        var retractionsSkipped = 0
+        if let kept {
+            for r in index.retractions where r.partnership != kept && r.partnership != OutturnRecord.noString && r.seq < stop {
+                if packed.includes(seq: r.seq, known: r.known, recorded: r.recorded) { retractionsLeftOut.append((r.seq, r.target)) } else { retractionsSkipped += 1 }
+            }
+            replay.feedLeftOut(retractions: retractionsLeftOut)
+            // the subjects of other partnerships' events the point counts (as fingerprints, by
+            // which the index sorts them: most are never made strings);
+            var (fingerprints, exotic): ([SubjectSet.Fingerprint], [String]) = ([], [])
+            for entry in index.subjects where entry.partnership != kept && entry.isCounted(by: packed, before: stop) {
+                if entry.fingerprint == .none {
+                    exotic.append(try strings.string(entry.string))
+                } else if fingerprints.last != entry.fingerprint {
+                    fingerprints.append(entry.fingerprint)
+                }
+            }
+            replay.leaveOut(subjects: SubjectSet(sorted: fingerprints, exotic: exotic))
+        }
+        // and the events kept, decoded on the other cores meanwhile.
         let (decoded, othersSkipped) = try others.value.get()
         for (event, retracting) in decoded { replay.feed(event, retracting: retracting) }
-        skipped += othersSkipped + leftOutOthers.skipped
+        skipped += othersSkipped
+        if leavesOutOthers { // all the other events the point counts, less those decoded and the retractions above
+            let all = index.otherCensus(point, before: stop, lastSeq: lastSeq, unknowns: unknownSeqs)
+            let counted = all.counted - decoded.count - retractionsLeftOut.count
+            let notCounted = all.beforeStop - all.counted - othersSkipped - retractionsSkipped
+            guard counted >= 0, notCounted >= 0 else { throw Malformed() }
+            skipped += notCounted + retractionsSkipped
+            (leftOutCount, leftOutLast) = (leftOutCount + counted, max(leftOutLast, all.lastCounted))
+        }
+        replay.feedLeftOut(leftOutCount, through: leftOutLast)
 
         let isPastTheEnd = stop != .max
         replay.countSkipped(skipped + (isPastTheEnd ? 1 : 0))
@@ -212,8 +250,9 @@ enum StateCheckpoint {
 
     /// The events other than outturns that the point in time counts, decoded from their lines,
     /// in seq order, with what each retracts; and how many it leaves out (before `stop`).
-    /// `keeping`, `readingUpdates`: only those of this partnership and of none, and none of the
-    /// second section (see ``leftOutOthers(_:_:_:_:before:keeping:readingUpdates:)``).
+    /// `keeping`: the string index of the partnership whose views alone are shown: only its events
+    /// and those of none. `readingUpdates: false`: the views shown read no action update or board
+    /// (status, progress, compare): none of the second section.
     static func decodeOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ index: CheckpointIndex, _ point: PointInTime,
                              before stop: Int, keeping partnership: UInt32? = nil, readingUpdates: Bool = true) throws
         -> (events: [(LedgerEvent, retracting: Int?)], skipped: Int) {
@@ -230,50 +269,38 @@ enum StateCheckpoint {
         return (events, skipped)
     }
 
-    /// The events other than outturns that a view leaves out, judged from the index alone (what
-    /// ``decodeOthers(_:_:_:_:before:keeping:readingUpdates:)`` does not decode): the seqs of
-    /// those the point in time counts (in no order), what those that are retractions retract, and how many it
-    /// leaves out (before `stop`). `keeping`: the string index of the partnership whose views
-    /// alone are shown: the other partnerships' events are left out, with the targets and
-    /// actions they are about. `readingUpdates: false`: the views shown read no action update
-    /// or board (status, progress, compare): those of the second section are left out too (but
-    /// not their subjects: the views read the actions themselves).
-    static func leftOutOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ index: CheckpointIndex, _ point: PointInTime,
-                              before stop: Int, keeping partnership: UInt32?, readingUpdates: Bool) throws
-        -> (seqs: [Int], retractions: [(seq: Int, target: Int)], subjects: [UInt32], skipped: Int) {
-        var skipped = 0
-        var leftOut: [Int] = []
-        var retractions: [(seq: Int, target: Int)] = []
-        // Each subject once (by string index: thousands of subjects named by tens of thousands of events).
-        var subjects: [UInt32] = []
-        var isNoted = [Bool](repeating: false, count: sections.stringCount)
-        let packed = PackedJudge(point)
-        for (g, group) in index.groups.enumerated() {
-            let isOthers = partnership.map { group.partnership != $0 && group.partnership != OutturnRecord.noString } ?? false
-            guard isOthers || !readingUpdates && group.inUpdates else { continue }
-            for other in try index.envelopes(ofGroup: g, in: sections.indexReader(checkpoint)) where other.seq < stop {
-                guard packed.includes(seq: other.seq, known: other.known, recorded: other.recorded) else {
-                    skipped += 1
-                    continue
-                }
-                if let target = other.retracting {
-                    retractions.append((other.seq, target))
-                } else {
-                    leftOut.append(other.seq)
-                    if isOthers, other.subject != OutturnRecord.noString {
-                        guard other.subject < isNoted.count else { throw Malformed() }
-                        if !isNoted[Int(other.subject)] {
-                            isNoted[Int(other.subject)] = true
-                            subjects.append(other.subject)
-                        }
-                    }
-                }
+    /// What finds the seqs of the checkpoint's events other than outturns that `point` counts
+    /// (those before `stop`), run only when a retraction after the checkpoint names one that a
+    /// view of one partnership left out and no retraction of the checkpoint's names (see
+    /// ``countedOutturns(_:_:_:before:logPath:)``): every envelope the index lists judged, the
+    /// envelopes checked against their digests first. Found damaged then, they are judged from the
+    /// log's lines the checkpoint covers instead (`logPath`).
+    ///
+    /// (Those of every group, not only those left out: the others are marked already.)
+    static func countedOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ index: CheckpointIndex, _ point: PointInTime,
+                              before stop: Int, logPath: String) -> @Sendable () -> [Int] {
+        { [checkpoint] in
+            let packed = PackedJudge(point)
+            var counted: [Int] = []
+            if let reader = try? sections.envelopeReader(checkpoint, index),
+               (try? index.groups.indices.forEach { g in
+                   for other in try index.envelopes(ofGroup: g, in: reader) where other.seq < stop
+                       && packed.includes(seq: other.seq, known: other.known, recorded: other.recorded) { counted.append(other.seq) }
+               }) != nil {
+                return counted
             }
+            counted = []
+            var times = Ledger.RecordedTimes()
+            let kinds = Set(DomainEvent.typeNames).subtracting(["outturn.recorded"])
+            _ = try? Log(path: logPath).forEachRecord(after: nil, upTo: checkpoint.covers.end) { record in
+                if kinds.contains(record.type), record.seq < stop, let known = Day(record.known), let recordedDay = times.of(record.recorded).1,
+                   point.includes(seq: record.seq, known: known, recordedDay: recordedDay) {
+                    counted.append(record.seq)
+                }
+                return true
+            }
+            return counted
         }
-        // (The seqs are only marked, in any order; the retractions are folded in seq order, as the
-        // whole fold folds them: a later retraction of the same event is the one that counts.)
-        retractions.sort { $0.seq < $1.seq }
-        return (leftOut, retractions, subjects, skipped)
     }
 
     /// The events other than outturns that `keeps` keeps, decoded from their lines on every
@@ -314,7 +341,7 @@ enum StateCheckpoint {
     /// as written, never built.
     /// The outturns' and other events' recorded days are the index's (`index`).
     static func firstPastTheEnd(_ raw: UnsafeRawBufferPointer, _ sections: Sections, _ point: PointInTime, lastSeq: Int,
-                                index: CheckpointIndex) throws -> Int {
+                                index: CheckpointIndex, checkpoint: Log.Checkpoint) throws -> Int {
         switch point {
         case .now, .asOf: return .max // nothing is ever past their end
         case .sealed(let sealSeq, _, _): return sealSeq < lastSeq ? max(sealSeq, 0) + 1 : .max
@@ -332,8 +359,9 @@ enum StateCheckpoint {
         }
         var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]), lastSeq: lastSeq)
         try judge(&unknowns) { _ in 0 }
+        let envelopes = try sections.envelopeReader(checkpoint, index)
         for g in index.groups.indices {
-            for other in try index.envelopes(ofGroup: g, in: sections.indexReader(raw, lastSeq: lastSeq)) where other.recorded > day && other.seq < stop {
+            for other in try index.envelopes(ofGroup: g, in: envelopes) where other.recorded > day && other.seq < stop {
                 stop = other.seq
             }
         }
@@ -476,7 +504,7 @@ enum StateCheckpoint {
 
     /// What finds the seqs of the checkpoint's outturns that `point` counts (those before `stop`),
     /// run only when a retraction after the checkpoint names one that a view of one partnership
-    /// left out (see ``LedgerState/countLeftOut(_:through:others:)``): every record judged where it
+    /// left out (see ``LedgerState/leftOutApplied``): every record judged where it
     /// lies, straight from its bytes, each piece checked against its digest on every core. Found
     /// damaged then (too late to set the checkpoint aside), they are judged from the log's lines
     /// it covers instead (`logPath`).
@@ -729,17 +757,44 @@ enum StateCheckpoint {
             try self.init(&reader, checked: { checkpoint.check($0) })
         }
 
-        /// The index, checked against its digests and against these sections.
+        /// The index, checked against its digests and against these sections — all of it but the
+        /// other events' envelopes, checked only when read (``envelopeReader(_:_:)``).
         func index(_ checkpoint: Log.Checkpoint) throws -> CheckpointIndex {
-            guard checkpoint.check(index) else { throw Malformed() }
+            let envelopes = try envelopeTable(checkpoint)
+            guard checkpoint.check(index.lowerBound + envelopes.upperBound..<index.upperBound, keepingPages: true) else { throw Malformed() }
             var reader = indexReader(checkpoint)
             return try CheckpointIndex(&reader, sections: self)
+        }
+
+        /// Where the other events' envelopes lie in the index (offsets into it), the index's head
+        /// and the table's count checked.
+        private func envelopeTable(_ checkpoint: Log.Checkpoint) throws -> Range<Int> {
+            let head = try indexHeadLength(checkpoint)
+            guard head + 8 <= index.count, checkpoint.check(index.lowerBound..<index.lowerBound + head + 8) else { throw Malformed() }
+            let count = Int(Int64(littleEndian: checkpoint.body.bytes.loadUnaligned(fromByteOffset: index.lowerBound + head, as: Int64.self)))
+            guard count >= 0, count <= (index.count - head - 8) / CheckpointIndex.envelopeSize else { throw Malformed() }
+            return head + 8..<head + 8 + count * CheckpointIndex.envelopeSize
+        }
+
+        /// A reader of the index's bytes for ``CheckpointIndex/envelopes(ofGroup:in:)``, the
+        /// envelopes checked against their digests.
+        func envelopeReader(_ checkpoint: Log.Checkpoint, _ index: CheckpointIndex) throws -> ByteReader {
+            let table = try envelopeTable(checkpoint)
+            guard checkpoint.check(self.index.lowerBound + table.lowerBound..<self.index.lowerBound + table.upperBound) else { throw Malformed() }
+            return indexReader(checkpoint)
         }
 
         /// The index's partnerships and runs of other events alone (``CheckpointIndex/head(_:sections:)``):
         /// only the index's first bytes are checked and read.
         func indexHead(_ checkpoint: Log.Checkpoint) throws -> (partnerships: [UInt32], groups: [CheckpointIndex.Group]) {
-            // The head's length, from its two counts, each checked before it is read.
+            _ = try indexHeadLength(checkpoint)
+            var reader = indexReader(checkpoint)
+            return try CheckpointIndex.head(&reader, sections: self)
+        }
+
+        /// The length of the index's head (its first two tables), checked against the digests.
+        private func indexHeadLength(_ checkpoint: Log.Checkpoint) throws -> Int {
+            // From its two counts, each checked before it is read.
             func int64(at offset: Int) throws -> Int {
                 guard offset + 8 <= index.count, checkpoint.check(index.lowerBound..<index.lowerBound + offset + 8) else { throw Malformed() }
                 return Int(Int64(littleEndian: checkpoint.body.bytes.loadUnaligned(fromByteOffset: index.lowerBound + offset, as: Int64.self)))
@@ -749,8 +804,7 @@ enum StateCheckpoint {
             let groups = try int64(at: 8 + 4 * partnerships)
             guard groups >= 0, groups <= index.count / 32, 16 + 4 * partnerships + 32 * groups <= index.count,
                   checkpoint.check(index.lowerBound..<index.lowerBound + 16 + 4 * partnerships + 32 * groups) else { throw Malformed() }
-            var reader = indexReader(checkpoint)
-            return try CheckpointIndex.head(&reader, sections: self)
+            return 16 + 4 * partnerships + 32 * groups
         }
 
         /// A reader of the index's bytes (checked by ``index(_:)``).

@@ -198,10 +198,15 @@ struct StateCheckpointBuilder {
         let (otherGroups, otherEnvelopes) = Self.group(&others, inUpdates: false)
         let (updateGroups, updateEnvelopes) = Self.group(&updates, inUpdates: true)
         var index: [UInt8] = []
-        outturns.withUnsafeBytes {
-            var made = CheckpointIndex(records: $0, count: outturnCount, retractionTargets: retracted, partnerships: registered)
-            made.setGroups(otherGroups + updateGroups, envelopes: otherEnvelopes + updateEnvelopes)
-            made.write(to: &index)
+        outturns.withUnsafeBytes { records in
+            strings.withUnsafeBytes { stringBytes in
+                var made = CheckpointIndex(records: records, count: outturnCount, retractionTargets: retracted, partnerships: registered)
+                // (The strings this builder wrote: they parse.)
+                let table = try! CheckpointStrings(stringBytes, count: stringIndex.count)
+                made.setGroups(otherGroups + updateGroups, envelopes: otherEnvelopes + updateEnvelopes, retractionTargets: retracted,
+                               subject: { table.utf8(Int($0)) })
+                made.write(to: &index)
+            }
         }
         let sections = [(unknownCount, replace(&unknowns, with: [])), (stringIndex.count, replace(&strings, with: [])), (outturnCount, outturns),
                         (1, index), (otherCount, others), (updateCount, updates), (idCount, replace(&ids, with: []))]
