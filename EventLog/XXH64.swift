@@ -84,7 +84,7 @@ public enum XXH64 {
         let total = parts.reduce(0) { $0 + $1.count }
         let pieces = max(1, (total + piece - 1) / piece)
         nonisolated(unsafe) let shared = parts // only read, and only until concurrentMap returns
-        let digests = concurrentMap(count: pieces, minimumPerChunk: 4) { i in
+        let digests = concurrentMap(count: pieces, minimumPerChunk: max(1, (1 << 20) / piece)) { i in
             hash(range: i * piece..<min(total, (i + 1) * piece), of: shared)
         }
         var joined: [UInt8] = []

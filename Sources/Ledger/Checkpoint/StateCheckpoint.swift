@@ -81,6 +81,18 @@ enum StateCheckpoint {
         // (below); the ids only if a retraction names one.
         guard checkpoint.check(0..<sections.outturns.lowerBound) else { throw Malformed() }
         let strings = try CheckpointStrings(UnsafeRawBufferPointer(rebasing: raw[sections.strings]), count: sections.stringCount)
+        let point = replay.pointInTime
+        // The other events' lines are decoded on another core while the index is read and the
+        // outturns are folded here: from as soon as the point's stop is known (at once, unless it
+        // is a recorded day: then the index says).
+        // (The ids are read, and checked, only if a retraction names one: see ``deferredIDs(_:_:)``.)
+        let kept = partnership.map { p in strings.firstIndex(of: p).map(UInt32.init) ?? absentString }
+        func decoding(before stop: Int, _ groups: [CheckpointIndex.Group]) -> BackgroundTask<Result<(events: [(LedgerEvent, retracting: Int?)], skipped: Int), Error>> {
+            BackgroundTask { Result { try decodeOthers(checkpoint, sections, groups, point, before: stop, keeping: kept, readingUpdates: readingUpdates) } }
+        }
+        let knownStop = firstPastTheEnd(point, lastSeq: lastSeq)
+        var decoder = try knownStop.map { decoding(before: $0, try sections.indexHead(checkpoint).groups) }
+        defer { _ = decoder?.value } // never leave it running past the fold
         let index = try sections.index(checkpoint)
         // A view of one partnership leaves out the outturns of every other partnership registered
         // (retracted or not, whenever known): counted, never read (by string index; the strings
@@ -102,16 +114,11 @@ enum StateCheckpoint {
             }
         }
         let isNarrowed = !isLeftOut.isEmpty || isKept != nil
-        let point = replay.pointInTime
-        let stop = try firstPastTheEnd(raw, sections, point, lastSeq: lastSeq, index: index, checkpoint: checkpoint)
+        let stop = try knownStop ?? firstPastTheEnd(raw, sections, point, lastSeq: lastSeq, index: index, checkpoint: checkpoint)
+        let others = decoder ?? decoding(before: stop, index.groups)
+        decoder = others
         replay.deferIDs(deferredIDs(checkpoint, sections, logPath: logPath))
         var skipped = 0
-
-        // The other events' lines are decoded on another core while the outturns are folded here.
-        // (The ids are read, and checked, only if a retraction names one: see ``deferredIDs(_:_:)``.)
-        let kept = partnership.map { p in strings.firstIndex(of: p).map(UInt32.init) ?? absentString }
-        let others = BackgroundTask { Result { try decodeOthers(checkpoint, sections, index, point, before: stop, keeping: kept, readingUpdates: readingUpdates) } }
-        defer { _ = others.value } // never leave it running past the fold
 
         // Unknown kinds: counted, as the log's lines are.
         var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]), lastSeq: lastSeq)
@@ -253,12 +260,12 @@ enum StateCheckpoint {
     /// `keeping`: the string index of the partnership whose views alone are shown: only its events
     /// and those of none. `readingUpdates: false`: the views shown read no action update or board
     /// (status, progress, compare): none of the second section.
-    static func decodeOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ index: CheckpointIndex, _ point: PointInTime,
+    static func decodeOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ groups: [CheckpointIndex.Group], _ point: PointInTime,
                              before stop: Int, keeping partnership: UInt32? = nil, readingUpdates: Bool = true) throws
         -> (events: [(LedgerEvent, retracting: Int?)], skipped: Int) {
         var skipped = 0
         // (Without the second section, the walk is of the first alone, as validation's is.)
-        let events = try decodedOthers(checkpoint, sections, index.groups, keeping: partnership, forValidation: !readingUpdates) { other in
+        let events = try decodedOthers(checkpoint, sections, groups, keeping: partnership, forValidation: !readingUpdates) { other in
             guard other.envelope.seq < stop else { return false }
             guard point.includes(seq: other.envelope.seq, known: other.envelope.known, recordedDay: other.envelope.recordedDay) else {
                 skipped += 1
@@ -342,11 +349,7 @@ enum StateCheckpoint {
     /// The outturns' and other events' recorded days are the index's (`index`).
     static func firstPastTheEnd(_ raw: UnsafeRawBufferPointer, _ sections: Sections, _ point: PointInTime, lastSeq: Int,
                                 index: CheckpointIndex, checkpoint: Log.Checkpoint) throws -> Int {
-        switch point {
-        case .now, .asOf: return .max // nothing is ever past their end
-        case .sealed(let sealSeq, _, _): return sealSeq < lastSeq ? max(sealSeq, 0) + 1 : .max
-        case .recorded: break
-        }
+        if let stop = firstPastTheEnd(point, lastSeq: lastSeq) { return stop }
         let day = PackedJudge(point).day
         var stop = index.firstSeq(recordedAfter: day)
         func judge(_ reader: inout ByteReader, recordSize: (inout ByteReader) throws -> Int) throws {
@@ -366,6 +369,15 @@ enum StateCheckpoint {
             }
         }
         return stop
+    }
+
+    /// As ``firstPastTheEnd(_:_:_:lastSeq:index:checkpoint:)``, where the point alone says (nil for a recorded day).
+    static func firstPastTheEnd(_ point: PointInTime, lastSeq: Int) -> Int? {
+        switch point {
+        case .now, .asOf: .max // nothing is ever past their end
+        case .sealed(let sealSeq, _, _): sealSeq < lastSeq ? max(sealSeq, 0) + 1 : .max
+        case .recorded: nil
+        }
     }
 
     /// A target, an action or a baseline, by id: what a partnership's view alone reads.
