@@ -69,10 +69,28 @@ extension Log {
     /// caller does not need is not parsed beyond its envelope.
     ///
     /// `after` starts the pass just past that event (a checkpoint's), instead of at seq 1.
+    ///
+    /// Up to ``inlineBytes`` (the lines after a checkpoint, as often as not) are read and
+    /// decoded on this thread: a second thread costs more than they do.
     public func forEachDecoded<D: RecordDecoder>(after start: Head? = nil, upTo end: Int? = nil, decoder: D,
                                                  _ body: (D.Output) throws -> Bool) throws {
         let end = try end ?? committedEnd()
         let (startSeq, startOffset) = (start?.seq ?? 0, start?.end ?? 0)
+        if end - startOffset <= Self.inlineBytes {
+            var expectedSeq = startSeq + 1
+            _ = try LineReader.forEachChunk(in: file, from: startOffset, to: end, chunkSize: max(1, end - startOffset)) { chunkOffset, chunk in
+                var lines: [Range<Int>] = []
+                LineReader.forEachLineRange(in: chunk) { lines.append($0); return true }
+                let run = Log.decodeRun(chunk, lines: lines, 0..<lines.count, firstSeq: expectedSeq, chunkOffset: chunkOffset, path: self.path, decoder: decoder)
+                while let item = run.outputs.take() {
+                    guard try body(item) else { return false }
+                }
+                if let error = run.error { throw error }
+                expectedSeq += lines.count
+                return true
+            }
+            return
+        }
         let channel = Channel<D.Output>(capacity: 4)
         let (file, path) = (self.file, self.path)
         DispatchQueue.global().async {
@@ -127,6 +145,9 @@ extension Log {
 }
 
 extension Log {
+    /// How many bytes of lines ``forEachDecoded(after:upTo:decoder:_:)`` reads on the calling thread.
+    static let inlineBytes = 1 << 20
+
     /// Decodes the lines `range` of a chunk with a copy of `decoder`: their outputs in order,
     /// and the error of the first malformed line (the outputs stop before it).
     static func decodeRun<D: RecordDecoder>(_ bytes: UnsafeRawBufferPointer, lines: [Range<Int>], _ range: Range<Int>, firstSeq: Int,

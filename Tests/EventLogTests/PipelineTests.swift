@@ -3,7 +3,9 @@ import Testing
 @testable import EventLog
 
 /// Reading on a second thread must hand over exactly what `forEachRecord` does, in order,
-/// stop when asked, and throw a malformed line after the records before it.
+/// stop when asked, and throw a malformed line after the records before it — and so must
+/// reading a short range on the calling thread (up to `Log.inlineBytes`: the lines after a
+/// checkpoint, usually). The tests run each on a log shorter than that and one longer.
 struct PipelineTests {
     struct SeqAndID: RecordDecoder {
         mutating func decode(_ record: LogRecord) -> String { "\(record.seq):\(record.id)" }
@@ -32,10 +34,17 @@ struct PipelineTests {
         #expect(got.count == 60_000)
     }
 
-    @Test func stopsWhenTheBodySaysSoAndCanBeUsedAgain() throws {
-        let (log, path) = try makeLog(events: 9_000)
+    /// Whether the log at `path` is read on the calling thread.
+    func isInline(_ path: String) throws -> Bool {
+        (try FileManager.default.attributesOfItem(atPath: path)[.size] as! NSNumber).intValue <= Log.inlineBytes
+    }
+
+    @Test(arguments: [(3_000, true), (9_000, false)])
+    func stopsWhenTheBodySaysSoAndCanBeUsedAgain(events: Int, inline: Bool) throws {
+        let (log, path) = try makeLog(events: events)
         defer { for suffix in ["", ".idx", ".undo"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        for stopAt in [1, 2047, 2048, 2049, 8_999, 9_000] {
+        #expect(try isInline(path) == inline)
+        for stopAt in [1, 2047, 2048, 2049, events - 1, events] {
             var got = 0
             try log.forEachDecoded(decoder: SeqAndID()) { _ in got += 1; return got < stopAt }
             #expect(got == stopAt)
@@ -46,19 +55,22 @@ struct PipelineTests {
         #expect(got == 3000)
     }
 
-    @Test func aMalformedLineIsThrownAfterTheRecordsBeforeIt() throws {
-        let (_, path) = try makeLog(events: 5_000)
+    @Test(arguments: [(4_400, false), (3_000, true)])
+    func aMalformedLineIsThrownAfterTheRecordsBeforeIt(events: Int, inline: Bool) throws {
+        let (_, path) = try makeLog(events: events)
         defer { for suffix in ["", ".idx", ".undo"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        #expect(try isInline(path) == inline)
         var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        lines[4_321] = String(lines[4_321].dropFirst()) // seq 4322 no longer starts with "{"
+        let bad = events * 86 / 100
+        lines[bad] = String(lines[bad].dropFirst()) // seq bad + 1 no longer starts with "{"
         try lines.joined(separator: "\n").write(toFile: path, atomically: false, encoding: .utf8)
         let log = try Log(path: path)
         var got: [String] = []
         var thrown: EventLogError?
         do { try log.forEachDecoded(decoder: SeqAndID()) { got.append($0); return true } } catch let error as EventLogError { thrown = error }
-        #expect(got.count == 4_321)
+        #expect(got.count == bad)
         #expect(thrown?.code == .corrupt)
-        #expect(thrown?.message.contains("seq 4322") == true)
+        #expect(thrown?.message.contains("seq \(bad + 1)") == true)
     }
 
     /// Counts its instances, to see each output freed exactly once.
