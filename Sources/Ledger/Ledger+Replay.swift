@@ -52,7 +52,7 @@ extension Ledger {
     /// ``LedgerState/indicatorsRead(of:partnership:)``) — folding again, keeping more,
     /// if the fold shows it needs them.
     ///
-    /// `readsUpdates: false`: the views to be shown read no action update or board (status,
+    /// `readsUpdates: false`: the views to be shown read no action, action update or board (status,
     /// progress, compare), so a replay that starts from a checkpoint leaves those out of the
     /// fold, counting them undecoded.
     public func replay(_ point: PointInTime = .now, auditing: Bool = true, checkpoints: CheckpointPolicy? = nil,
@@ -96,7 +96,7 @@ extension Ledger {
     /// describes. `leavingOutPartnershipsBut`: leave out the outturns of every partnership the
     /// checkpoint registers but this one (none without a checkpoint); the caller checks the result.
     /// `keepingIndicators`: keep only these indicators' outturns of the checkpoint's (all without one).
-    /// `readingUpdates: false`: leave the checkpoint's action updates and boards out.
+    /// `readingUpdates: false`: leave the checkpoint's actions, action updates and boards out.
     static func replay(_ log: Log, upTo head: Log.Head, _ point: PointInTime, auditing: Bool,
                        checkpoints: CheckpointPolicy, leavingOutPartnershipsBut kept: String? = nil,
                        keepingIndicators indicators: Set<String>? = nil, readingUpdates: Bool = true) throws -> ReplayResult {

@@ -76,7 +76,7 @@ struct ViewOptions {
     /// Replays the ledger at the chosen point in time.
     /// `auditing` builds the audit trail too (only the views that show it need it).
     /// `indicator`: the rows shown are of that indicator alone (a status or compare view's: see ``Ledger/replay(_:auditing:checkpoints:partnership:indicator:)``).
-    /// `readsUpdates: false`: the view shows no action update or board.
+    /// `readsUpdates: false`: the view shows no action, action update or board.
     func replay(partnership: String? = nil, indicator: String? = nil, readsUpdates: Bool = true, auditing: Bool = false) throws(CLIError) -> Ledger.ReplayResult {
         let ledger = try openLedger()
         let point = try ViewOptions.resolve(self.point, in: ledger, partnership: partnership)

@@ -56,6 +56,9 @@ enum StateCheckpoint {
     /// ``Ledger/typesValidationIgnores`` names. (A table: every walk of the sections asks it of every event.)
     static let isUpdateType = DomainEvent.typeNames.map { $0 != "outturn.recorded" && Ledger.typesValidationIgnores.contains($0) }
 
+    /// The type index of an action's creation (see ``decodeOthers(_:_:_:_:before:keeping:readingUpdates:)``).
+    static let actionCreated = DomainEvent.typeNames.firstIndex(of: "action.created")!
+
     /// Bytes per outturn record.
     static let outturnSize = 64
 
@@ -68,8 +71,8 @@ enum StateCheckpoint {
     ///
     /// `keeping`: the partnership whose views alone are to be shown: the other partnerships'
     /// outturns, targets, actions and boards are left out, counted and never decoded.
-    /// `readingUpdates: false`: the views to be shown read no action update or board: those are
-    /// left out too, counted and never decoded.
+    /// `readingUpdates: false`: the views to be shown read no action, action update or board: those
+    /// are left out too, counted and never decoded.
     /// `logPath`: the log's, where the ids are read if the checkpoint's turn out damaged.
     static func fold(_ checkpoint: Log.Checkpoint, into replay: inout Replay, events: inout Int, unknown: inout Int,
                      keeping partnership: String? = nil, readingUpdates: Bool = true, logPath: String) throws -> Bool {
@@ -258,14 +261,17 @@ enum StateCheckpoint {
     /// The events other than outturns that the point in time counts, decoded from their lines,
     /// in seq order, with what each retracts; and how many it leaves out (before `stop`).
     /// `keeping`: the string index of the partnership whose views alone are shown: only its events
-    /// and those of none. `readingUpdates: false`: the views shown read no action update or board
-    /// (status, progress, compare): none of the second section.
+    /// and those of none. `readingUpdates: false`: the views shown read no action, action update or
+    /// board (status, progress, compare): none of the second section, and no action's creation
+    /// (a third of a partnership's other events on the benchmark's ledger). Those left out are
+    /// neither decoded nor counted here: the caller counts them from the index.
     static func decodeOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ groups: [CheckpointIndex.Group], _ point: PointInTime,
                              before stop: Int, keeping partnership: UInt32? = nil, readingUpdates: Bool = true) throws
         -> (events: [(LedgerEvent, retracting: Int?)], skipped: Int) {
         var skipped = 0
         // (Without the second section, the walk is of the first alone, as validation's is.)
         let events = try decodedOthers(checkpoint, sections, groups, keeping: partnership, forValidation: !readingUpdates) { other in
+            guard readingUpdates || other.type != actionCreated else { return false }
             guard other.envelope.seq < stop else { return false }
             guard point.includes(seq: other.envelope.seq, known: other.envelope.known, recordedDay: other.envelope.recordedDay) else {
                 skipped += 1
