@@ -197,6 +197,8 @@ public struct LedgerState: Sendable {
     /// other partnerships' events), as `apply(_:retracting:)` folds them, from their seqs and
     /// what each retracts in the whole log (0: nothing), without their lines.
     public mutating func applyLeftOut(retractions: [(seq: Int, target: Int)]) {
+        retractionSeqs.reserveCapacity(retractionSeqs.count + retractions.count)
+        retracted.reserveCapacity(retracted.count + retractions.count)
         for (seq, target) in retractions {
             markApplied(seq)
             retractionSeqs.insert(seq)

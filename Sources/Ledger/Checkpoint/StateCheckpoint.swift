@@ -197,10 +197,12 @@ enum StateCheckpoint {
         let leavesOutOthers = partnership != nil || !readingUpdates
         var (leftOutCount, leftOutLast) = (0, 0)
         if isNarrowed || leavesOutOthers {
-            var judged = Dictionary(uniqueKeysWithValues: index.retracted.map {
-                ($0.seq, $0.seq < stop && packed.includes(seq: $0.seq, known: $0.known, recorded: $0.recorded))
-            })
-            for seq in unknownSeqs { judged[seq] = false } // (of a kind no fold applies)
+            var judged = index.retracted.map { // (rising seqs)
+                (seq: $0.seq, isHeld: $0.seq < stop && packed.includes(seq: $0.seq, known: $0.known, recorded: $0.recorded))
+            }
+            if !unknownSeqs.isEmpty { // (of a kind no fold applies)
+                judged = (judged + unknownSeqs.map { (seq: $0, isHeld: false) }).sorted { $0.seq < $1.seq }
+            }
             let outturnsCounted = isNarrowed ? countedOutturns(checkpoint, sections, point, before: stop, logPath: logPath) : nil
             let othersCounted = leavesOutOthers ? countedOthers(checkpoint, sections, index, point, before: stop, logPath: logPath) : nil
             replay.leaveOut(seqs: LeftOutSeqs(upTo: lastSeq, judged: judged) {
