@@ -1,8 +1,8 @@
 /// A set of subjects (`target:<id>`, `action:<id>`, `baseline:<id>`) kept as 128-bit
-/// fingerprints of their bytes: a view of one partnership notes the thousands of subjects it
-/// left out as other partnerships', and asks about a few hundred of its own — so building the
-/// set is what costs, and hashing each subject once into a table of numbers made big enough up
-/// front costs a fraction of what a `Set<String>` took.
+/// fingerprints of their bytes, in rising order: a view of one partnership notes the thousands
+/// of subjects it left out as other partnerships', and asks about a few hundred of its own. A
+/// checkpoint keeps its subjects' fingerprints sorted, so the view's set is made by filtering
+/// them — nothing hashed, nothing placed — and searched by halving.
 ///
 /// ``mayContain(_:)`` answers yes for every subject put in — and for any subject that Swift
 /// counts as equal to one (ids compare as strings: "K" and the Kelvin sign are one id) — and
@@ -17,17 +17,13 @@ public struct SubjectSet: Sendable, Equatable {
         public var high: UInt64
         public var low: UInt64
         public init(high: UInt64, low: UInt64) { (self.high, self.low) = (high, low) }
-        /// Marks an empty slot (a subject's fingerprint that comes out as this is moved off it).
+        /// No subject's (one that comes out as this is moved off it): a checkpoint marks with it
+        /// a subject kept as a string.
         public static let none = Fingerprint(high: 0, low: 0)
         public static func < (a: Fingerprint, b: Fingerprint) -> Bool { (a.high, a.low) < (b.high, b.low) }
     }
 
-    /// Of the subjects all of whose bytes are ASCII: an open-addressed table (a power of two
-    /// slots, at most half full), each fingerprint in the slot its low bits name or the next free one.
-    private var slots: [Fingerprint] = []
-    private var stored = 0
-    /// More of them, in rising order, searched by halving: a set made from fingerprints kept
-    /// sorted (a checkpoint's) is made without hashing or placing any.
+    /// Of the subjects all of whose bytes are ASCII: rising, each once.
     private var sorted: [Fingerprint] = []
     /// The others, as strings (ids are ASCII, mostly: this is almost always empty).
     private var exotic: Set<String> = []
@@ -35,11 +31,16 @@ public struct SubjectSet: Sendable, Equatable {
     public init() {}
 
     public init(_ subjects: [String]) {
-        grow(to: subjects.count)
+        var fingerprints: [Fingerprint] = []
         for subject in subjects {
-            var subject = subject
-            subject.withUTF8 { insert(utf8: UnsafeRawBufferPointer($0)) }
+            var bytes = subject
+            if let fingerprint = bytes.withUTF8({ Self.fingerprint(utf8: UnsafeRawBufferPointer($0)) }) {
+                fingerprints.append(fingerprint)
+            } else {
+                exotic.insert(subject)
+            }
         }
+        sorted = Self.risingOnce(fingerprints)
     }
 
     /// The set of `sorted` (rising, each once, none of them ``Fingerprint/none``: fingerprints
@@ -50,35 +51,15 @@ public struct SubjectSet: Sendable, Equatable {
         self.exotic = Set(exotic)
     }
 
-    /// An empty set with room for `capacity` subjects.
-    public init(capacity: Int) {
-        grow(to: capacity)
-    }
-
-    public var isEmpty: Bool { stored == 0 && sorted.isEmpty && exotic.isEmpty }
+    public var isEmpty: Bool { sorted.isEmpty && exotic.isEmpty }
 
     /// How many different subjects it holds (barring a meeting of fingerprints).
-    public var count: Int { stored + sorted.count + exotic.count }
+    public var count: Int { sorted.count + exotic.count }
 
     public mutating func formUnion(_ other: SubjectSet) {
         if isEmpty { self = other; return }
-        let incoming = other.fingerprints
-        if slots.count < 2 * (count + incoming.count) { grow(to: count + incoming.count) }
-        let wereSorted = sorted
-        sorted = [] // (each kept in one place: `count` counts each once)
-        for fingerprint in wereSorted { insert(fingerprint) }
-        for fingerprint in incoming { insert(fingerprint) }
+        sorted = Self.risingOnce(sorted + other.sorted)
         exotic.formUnion(other.exotic)
-    }
-
-    /// Every fingerprint held, in no order.
-    private var fingerprints: [Fingerprint] { slots.filter { $0 != .none } + sorted }
-
-    /// Puts in the subject whose UTF-8 bytes are `utf8` (valid UTF-8), from its bytes where they
-    /// are ASCII: the subject is made a `String` only if they are not.
-    public mutating func insert(utf8: UnsafeRawBufferPointer) {
-        if slots.count < 2 * (stored + 1) { grow(to: 2 * (stored + 1)) }
-        if let fingerprint = Self.fingerprint(utf8: utf8) { insert(fingerprint) } else { exotic.insert(String(decoding: utf8, as: UTF8.self)) }
     }
 
     /// Yes if `subject` is in the set, or equal to one that is; no, almost always, if not (see above).
@@ -89,66 +70,31 @@ public struct SubjectSet: Sendable, Equatable {
             return true // not compared: it may equal an ASCII subject
         }
         if !exotic.isEmpty, exotic.contains(subject) { return true }
-        return has(fingerprint)
-    }
-
-    public static func == (a: SubjectSet, b: SubjectSet) -> Bool {
-        a.count == b.count && a.exotic == b.exotic && a.fingerprints.allSatisfy { b.has($0) }
-    }
-
-    private func has(_ fingerprint: Fingerprint) -> Bool {
-        if !sorted.isEmpty {
-            var (low, high) = (0, sorted.count)
-            while low < high {
-                let mid = (low + high) / 2
-                if sorted[mid] < fingerprint { low = mid + 1 } else { high = mid }
-            }
-            if low < sorted.count, sorted[low] == fingerprint { return true }
+        var (low, high) = (0, sorted.count)
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid] < fingerprint { low = mid + 1 } else { high = mid }
         }
-        guard !slots.isEmpty else { return false }
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: fingerprint.low) & mask
-        while slots[slot] != .none {
-            if slots[slot] == fingerprint { return true }
-            slot = (slot + 1) & mask
-        }
-        return false
-    }
-
-    private mutating func insert(_ fingerprint: Fingerprint) {
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: fingerprint.low) & mask
-        while slots[slot] != .none {
-            if slots[slot] == fingerprint { return }
-            slot = (slot + 1) & mask
-        }
-        slots[slot] = fingerprint
-        stored += 1
-    }
-
-    /// Room for `count` fingerprints at most half full, the ones there placed again.
-    private mutating func grow(to count: Int) {
-        var capacity = 16
-        while capacity < 2 * count { capacity *= 2 }
-        let old = slots
-        slots = Array(repeating: .none, count: capacity)
-        stored = 0
-        for fingerprint in old where fingerprint != .none { insert(fingerprint) }
-    }
-
-    private static func isASCII(_ utf8: UnsafeRawBufferPointer) -> Bool {
-        utf8.allSatisfy { $0 < 0x80 }
+        return low < sorted.count && sorted[low] == fingerprint
     }
 
     /// The fingerprint of the subject whose UTF-8 bytes are `utf8`, if they are all ASCII (nil if not:
     /// such a subject is kept as a string).
     public static func fingerprint(utf8: UnsafeRawBufferPointer) -> Fingerprint? {
-        isASCII(utf8) ? fingerprint(utf8) : nil
-    }
-
-    private static func fingerprint(_ utf8: UnsafeRawBufferPointer) -> Fingerprint {
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
         let (high, low) = SipHash.hash128(utf8, key: (0x5375_626A_6563_7473, 0x4C65_6674_4F75_7421))
         let fingerprint = Fingerprint(high: high, low: low)
         return fingerprint == .none ? Fingerprint(high: 0, low: 1) : fingerprint
+    }
+
+    private static func risingOnce(_ fingerprints: [Fingerprint]) -> [Fingerprint] {
+        var rising = fingerprints.sorted()
+        var kept = 0
+        for i in rising.indices where i == 0 || rising[i] != rising[kept - 1] {
+            rising[kept] = rising[i]
+            kept += 1
+        }
+        rising.removeLast(rising.count - kept)
+        return rising
     }
 }
