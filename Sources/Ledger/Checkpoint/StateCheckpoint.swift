@@ -31,8 +31,11 @@ import Projections
 /// point in time counts, and lists every other event's envelope; each of those is tagged with
 /// the partnership whose views alone read it (a target's, action's or baseline's only while one
 /// partnership has used its id, and each of those names its id too, so that a view can tell it
-/// left out something it would read). A status view of one indicator reads only the series it
-/// needs, the same way. An append's validation leaves out the targets and actions its batch
+/// left out something it would read). The other events left out are counted, their
+/// retractions folded in and their subjects noted from short tables of the index, never from
+/// the envelopes, which are judged only if a retraction after the checkpoint names one of them
+/// that no retraction of the checkpoint's names. A status view of one indicator reads only the
+/// series it needs, the same way. An append's validation leaves out the targets and actions its batch
 /// does not name. Every part is checked against its checksum only when it is read
 /// (``Log/CheckpointChecking/asRead``).
 ///
