@@ -51,27 +51,30 @@ public func roundedPercent(_ fraction: Double) -> Double {
 extension LedgerState {
     /// One row per partnership and indicator that has an outturn or a target.
     public func statusRows(partnership: String? = nil, indicator: String? = nil) -> [StatusRow] {
+        // Only the rows asked for are gathered (a status view of one indicator asks for one).
+        func isWanted(_ area: String, _ id: String) -> Bool { (partnership == nil || area == partnership) && (indicator == nil || id == indicator) }
         var pairs: Set<[String]> = []
-        for (area, indicators) in outturnAreas where self.partnership(area) != nil {
-            for ind in indicators where hasLiveOutturn(area: area, indicator: ind) { pairs.insert([area, ind]) }
+        for (area, indicators) in outturnAreas where (partnership == nil || area == partnership) && self.partnership(area) != nil {
+            for ind in indicators where isWanted(area, ind) && hasLiveOutturn(area: area, indicator: ind) { pairs.insert([area, ind]) }
         }
         for id in targets.keys {
-            if let (t, withdrawn) = target(id), !withdrawn { pairs.insert([t.partnership, t.indicator]) }
+            if let (t, withdrawn) = target(id), !withdrawn, isWanted(t.partnership, t.indicator) { pairs.insert([t.partnership, t.indicator]) }
         }
         // Indicators a plan lists under one of its priorities show even before any figure or target
         // ("no outturn recorded", "target not yet set"): a blank in the plan is a fact too.
         // Each indicator's current definition, looked up once (not once per priority: a London-wide
         // ledger has thousands of each).
-        let definitions = indicators.keys.compactMap { id in self.indicator(id).map { (id, $0) } }
+        let definitions = (indicator.map { [$0] } ?? Array(indicators.keys)).compactMap { id in self.indicator(id).map { (id, $0) } }
         let underPriority = Dictionary(grouping: definitions.filter { $0.1.priority != nil }, by: { $0.1.priority! })
         for key in priorities.keys {
             let parts = key.split(separator: "/", maxSplits: 2).map(String.init)
-            guard parts.count == 3, let listed = underPriority[parts[2]], self.priority(parts[0], parts[1], parts[2]) != nil else { continue }
+            guard parts.count == 3, partnership == nil || parts[0] == partnership, let listed = underPriority[parts[2]],
+                  self.priority(parts[0], parts[1], parts[2]) != nil else { continue }
             for (id, _) in listed { pairs.insert([parts[0], id]) }
         }
         // Composites whose components have outturns show too.
         for (id, def) in definitions where def.composition != .none {
-            for (area, indicators) in outturnAreas where self.partnership(area) != nil {
+            for (area, indicators) in outturnAreas where (partnership == nil || area == partnership) && self.partnership(area) != nil {
                 if def.composition.components.contains(where: { indicators.contains($0) && hasLiveOutturn(area: area, indicator: $0) }) {
                     pairs.insert([area, id])
                 }

@@ -135,6 +135,30 @@ struct PartnershipViewTests {
         #expect(cover != .head || (narrowed >= 100 && composites >= 10), "narrowed \(narrowed), composites \(composites)")
     }
 
+    /// The status rows of one partnership, of one indicator, or of one indicator of one
+    /// partnership are the rows of everything that are theirs, in the same order, at every point
+    /// in time: the view gathers only the rows asked for.
+    @Test func theStatusRowsAskedForAreTheWholeViewsRowsOfThem() throws {
+        let h = Fixture.history
+        let scratch = try Fixture.Scratch()
+        let ledger = try Ledger(path: try Fixture.log(h, checkpointAt: h.count, in: scratch))
+        var compared = 0
+        for point in Fixture.allPoints.enumerated().filter({ $0.offset % 4 == 0 }).map(\.element) {
+            let state = try ledger.replay(point, auditing: false, checkpoints: Fixture.off).replay.state
+            let all = state.statusRows()
+            let partnerships = [nil] + state.partnerships.keys.sorted().map(Optional.some)
+            let indicators = [nil] + state.indicators.keys.sorted().map(Optional.some)
+            for p in partnerships {
+                for i in indicators {
+                    let expected = all.filter { (p == nil || $0.partnership == p) && (i == nil || $0.indicator == i) }
+                    #expect(state.statusRows(partnership: p, indicator: i) == expected, "\(p ?? "every partnership"), \(i ?? "every indicator") at \(point)")
+                    if !expected.isEmpty, p != nil, i != nil { compared += 1 }
+                }
+            }
+        }
+        #expect(compared >= 50, "\(compared) single rows compared")
+    }
+
     /// A target measured against a baseline of another indicator: a status view of the target's
     /// indicator reads the baseline's figures too, so the view folds again keeping them.
     @Test func aStatusViewOfOneIndicatorReadsTheFiguresOfItsTargetsBaselines() throws {
