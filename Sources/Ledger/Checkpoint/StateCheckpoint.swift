@@ -206,6 +206,8 @@ enum StateCheckpoint {
             if !unknownSeqs.isEmpty { // (of a kind no fold applies)
                 judged = (judged + unknownSeqs.map { (seq: $0, isHeld: false) }).sorted { $0.seq < $1.seq }
             }
+            // (Each seq once: an unknown event's seq that the index also lists is a damaged checkpoint.)
+            guard zip(judged, judged.dropFirst()).allSatisfy({ $0.seq < $1.seq }) else { throw Malformed() }
             let outturnsCounted = isNarrowed ? countedOutturns(checkpoint, sections, point, before: stop, logPath: logPath) : nil
             let othersCounted = leavesOutOthers ? countedOthers(checkpoint, sections, index, point, before: stop, logPath: logPath) : nil
             replay.leaveOut(seqs: LeftOutSeqs(upTo: lastSeq, judged: judged) {
