@@ -127,7 +127,7 @@ struct CheckpointIndex: Equatable {
     /// Where each group's envelopes begin among them.
     private var envelopeStarts: [Int] = []
     /// Where the envelopes lie in the index's bytes, when it is read.
-    private var envelopeTable = 0
+    private(set) var envelopeBytes = 0..<0
     /// In record order, covering every record once.
     var series: [Series] = []
     /// Rising days.
@@ -188,7 +188,7 @@ struct CheckpointIndex: Equatable {
         let counts = (others: sections.otherCount, updates: sections.updateCount)
         let envelopes = try count(bytesPerEntry: Self.envelopeSize)
         guard envelopes == counts.others + counts.updates else { throw StateCheckpoint.Malformed() }
-        envelopeTable = reader.position
+        envelopeBytes = reader.position..<reader.position + Self.envelopeSize * envelopes
         var start = 0
         envelopeStarts = groups.map { group in defer { start += group.count }; return start }
         try reader.skip(Self.envelopeSize * envelopes)
@@ -423,7 +423,7 @@ struct CheckpointIndex: Equatable {
     /// and checked: of its partnership, in seq order.
     func envelopes(ofGroup g: Int, in index: ByteReader) throws -> [OtherEnvelope] {
         var reader = index
-        reader.position = envelopeTable + Self.envelopeSize * envelopeStarts[g]
+        reader.position = envelopeBytes.lowerBound + Self.envelopeSize * envelopeStarts[g]
         var envelopes: [OtherEnvelope] = []
         envelopes.reserveCapacity(groups[g].count)
         for _ in 0..<groups[g].count {
@@ -470,7 +470,7 @@ struct CheckpointIndex: Equatable {
 
     /// Of every record: how many have seqs before `stop`, how many of those `point` counts, and
     /// the latest seq it counts (0 if none). `stop` is where a fold in seq order stops (see
-    /// ``StateCheckpoint/firstPastTheEnd(_:_:_:lastSeq:index:)``): before it, a point in time
+    /// ``StateCheckpoint/firstPastTheEnd(_:_:_:index:)``): before it, a point in time
     /// that stops a fold counts every record.
     func census(_ point: PointInTime, before stop: Int) -> (beforeStop: Int, counted: Int, lastCounted: Int) {
         switch point {

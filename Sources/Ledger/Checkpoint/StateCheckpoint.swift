@@ -120,7 +120,7 @@ enum StateCheckpoint {
             }
         }
         let isNarrowed = !isLeftOut.isEmpty || isKept != nil
-        let stop = try knownStop ?? firstPastTheEnd(raw, sections, point, lastSeq: lastSeq, index: index, checkpoint: checkpoint)
+        let stop = try knownStop ?? firstPastTheEnd(checkpoint, sections, point, index: index)
         let others = decoder ?? decoding(before: stop, index.groups)
         decoder = others
         replay.deferIDs(deferredIDs(checkpoint, sections, logPath: logPath))
@@ -360,21 +360,16 @@ enum StateCheckpoint {
     /// so a board's is the one after its seal; as recorded by a day, the recorded days are read
     /// as written, never built.
     /// The outturns' and other events' recorded days are the index's (`index`).
-    static func firstPastTheEnd(_ raw: UnsafeRawBufferPointer, _ sections: Sections, _ point: PointInTime, lastSeq: Int,
-                                index: CheckpointIndex, checkpoint: Log.Checkpoint) throws -> Int {
+    static func firstPastTheEnd(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ point: PointInTime, index: CheckpointIndex) throws -> Int {
+        let lastSeq = checkpoint.covers.seq
         if let stop = firstPastTheEnd(point, lastSeq: lastSeq) { return stop }
         let day = PackedJudge(point).day
         var stop = index.firstSeq(recordedAfter: day)
-        func judge(_ reader: inout ByteReader, recordSize: (inout ByteReader) throws -> Int) throws {
-            while !reader.isAtEnd {
-                let seq = try reader.seq()
-                _ = try reader.int32()
-                if try reader.int32() > day, seq < stop { stop = seq }
-                try reader.skip(try recordSize(&reader))
-            }
+        var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: checkpoint.body.bytes[sections.unknowns]), lastSeq: lastSeq)
+        while !unknowns.isAtEnd {
+            let envelope = try Envelope(&unknowns)
+            if envelope.recordedDay.packed > day, envelope.seq < stop { stop = envelope.seq }
         }
-        var unknowns = ByteReader(UnsafeRawBufferPointer(rebasing: raw[sections.unknowns]), lastSeq: lastSeq)
-        try judge(&unknowns) { _ in 0 }
         let envelopes = try sections.envelopeReader(checkpoint, index)
         for g in index.groups.indices {
             for other in try index.envelopes(ofGroup: g, in: envelopes) where other.recorded > day && other.seq < stop {
@@ -384,7 +379,7 @@ enum StateCheckpoint {
         return stop
     }
 
-    /// As ``firstPastTheEnd(_:_:_:lastSeq:index:checkpoint:)``, where the point alone says (nil for a recorded day).
+    /// As ``firstPastTheEnd(_:_:_:index:)``, where the point alone says (nil for a recorded day).
     static func firstPastTheEnd(_ point: PointInTime, lastSeq: Int) -> Int? {
         switch point {
         case .now, .asOf: .max // nothing is ever past their end
@@ -801,10 +796,10 @@ enum StateCheckpoint {
             return head + 8..<head + 8 + count * CheckpointIndex.envelopeSize
         }
 
-        /// A reader of the index's bytes for ``CheckpointIndex/envelopes(ofGroup:in:)``, the
-        /// envelopes checked against their digests.
+        /// A reader of the index's bytes for ``CheckpointIndex/envelopes(ofGroup:in:)`` (of `index`,
+        /// read from them), the envelopes checked against their digests.
         func envelopeReader(_ checkpoint: Log.Checkpoint, _ index: CheckpointIndex) throws -> ByteReader {
-            let table = try envelopeTable(checkpoint)
+            let table = index.envelopeBytes
             guard checkpoint.check(self.index.lowerBound + table.lowerBound..<self.index.lowerBound + table.upperBound) else { throw Malformed() }
             return indexReader(checkpoint)
         }
