@@ -30,7 +30,10 @@ import Projections
 /// retractions and notes their subjects from these short tables, never walking the envelopes
 /// (a few hundred thousand bytes on a London-wide ledger): those are read only if a retraction
 /// after the checkpoint names an event neither the view nor these tables judged.
-struct CheckpointIndex: Equatable {
+///
+/// (Sendable, unchecked: a read index points into the mapped checkpoint, which is read-only and
+/// outlives every reader of it.)
+struct CheckpointIndex: @unchecked Sendable {
     /// One series' records: its area and indicator (string indices) and their positions.
     struct Series: Equatable {
         var area: UInt32
@@ -136,14 +139,21 @@ struct CheckpointIndex: Equatable {
     var recordedDays: [RecordedDay] = []
     /// Rising seqs.
     var retracted: [Retracted] = []
-    /// The seqs of the outturns.
-    var outturnSeqs = SeqSet()
+    /// The seqs of the outturns, when the index is written; when it is read, their table's bytes
+    /// are made a set and checked only if asked (``outturnSeqs()``): a view of a known day never
+    /// asks (the table is a bit for each seq: 136 KB on a London-wide ledger).
+    private var builtOutturnSeqs = SeqSet()
+    private var outturnSeqTable: (words: UnsafeRawBufferPointer, outturns: Int, lastSeq: Int)?
     /// The other events (of every group) known on each day: rising days.
     var otherKnownDays: [KnownDay] = []
     /// The retractions among the other events, rising seqs.
     var retractions: [Retraction] = []
-    /// By fingerprint, rising (subjects with non-ASCII bytes first).
-    var subjects: [SubjectEntry] = []
+    /// By fingerprint, rising (subjects with non-ASCII bytes first), when the index is written;
+    /// when it is read, the table's entries are read only by ``subjects(otherThan:countedBy:before:)``,
+    /// each checked as it is read (a view of one partnership keeps a few of 6,600 on a London-wide
+    /// ledger, and no other reader needs them).
+    private var builtSubjects: [SubjectEntry] = []
+    private var subjectTable: (bytes: UnsafeRawBufferPointer, stringCount: Int, lastSeq: Int)?
 
     /// The index of `count` records, sorted as a checkpoint keeps them; `retractionTargets`: the
     /// seqs the checkpoint's retractions retract; `partnerships`: the string indices of those registered.
@@ -168,7 +178,7 @@ struct CheckpointIndex: Equatable {
             known[knownDay] = (day.count + 1, max(day.lastSeq, seq))
             recorded[recordedDay] = min(recorded[recordedDay] ?? .max, seq)
             if retractionTargets.contains(seq) { retracted.append(Retracted(seq: seq, known: knownDay, recorded: recordedDay)) }
-            outturnSeqs.insert(seq)
+            builtOutturnSeqs.insert(seq)
         }
         knownDays = known.map { KnownDay(day: $0.key, count: $0.value.count, lastSeq: $0.value.lastSeq) }.sorted { $0.day < $1.day }
         recordedDays = recorded.map { RecordedDay(day: $0.key, firstSeq: $0.value) }.sorted { $0.day < $1.day }
@@ -208,10 +218,9 @@ struct CheckpointIndex: Equatable {
               recordedDays.isEmpty == (outturnCount == 0) else { throw StateCheckpoint.Malformed() }
         retracted = try Self.table(&reader, size: 16) { e in e.seq(0, upTo: lastSeq).map { Retracted(seq: $0, known: e.int32(8), recorded: e.int32(12)) } }
         guard Self.rising(retracted.map(\.seq)) else { throw StateCheckpoint.Malformed() }
-        let words = try Self.table(&reader, size: 8) { e in UInt64(bitPattern: Int64(e.int64(0))) }
-        guard words.count <= lastSeq / 64 + 1 else { throw StateCheckpoint.Malformed() }
-        outturnSeqs = SeqSet(words: words)
-        guard outturnSeqs.census(below: .max).count == outturnCount, !outturnSeqs.contains(0) else { throw StateCheckpoint.Malformed() }
+        let words = try reader.bytes(8 * (try Self.count(&reader, bytesPerEntry: 8)))
+        guard words.count / 8 <= lastSeq / 64 + 1 else { throw StateCheckpoint.Malformed() }
+        outturnSeqTable = (words, outturnCount, lastSeq)
         otherKnownDays = try Self.knownDays(&reader, total: counts.others + counts.updates)
         retractions = try Self.table(&reader, size: 32) { e in
             guard let seq = e.seq(0, upTo: lastSeq), e.int64(16) >= 0, e.int64(16) < seq,
@@ -219,12 +228,58 @@ struct CheckpointIndex: Equatable {
             return Retraction(seq: seq, known: e.int32(8), recorded: e.int32(12), target: e.int64(16), partnership: e.uint32(24))
         }
         guard Self.rising(retractions.map(\.seq)) else { throw StateCheckpoint.Malformed() }
-        subjects = try Self.table(&reader, size: 40) { e in
-            guard let seq = e.seq(16, upTo: lastSeq), isString(e.uint32(32)), isString(e.uint32(36)) else { return nil }
-            return SubjectEntry(fingerprint: SubjectSet.Fingerprint(high: UInt64(bitPattern: Int64(e.int64(0))), low: UInt64(bitPattern: Int64(e.int64(8)))),
-                                firstSeq: seq, firstRecorded: e.int32(24), leastKnown: e.int32(28), partnership: e.uint32(32), string: e.uint32(36))
+        subjectTable = (try reader.bytes(Self.subjectSize * (try Self.count(&reader, bytesPerEntry: Self.subjectSize))), stringCount, lastSeq)
+        guard reader.isAtEnd else { throw StateCheckpoint.Malformed() }
+    }
+
+    /// Bytes per subject entry.
+    private static let subjectSize = 40
+
+    /// The seqs of the outturns (checked against the checkpoint's count of them, if read).
+    func outturnSeqs() throws -> SeqSet {
+        guard let (bytes, outturns, lastSeq) = outturnSeqTable else { return builtOutturnSeqs }
+        let seqs = SeqSet(words: (0..<bytes.count / 8).map { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)) })
+        guard seqs.census(below: .max).count == outturns, !seqs.contains(0), seqs.census(below: .max).last <= lastSeq else { throw StateCheckpoint.Malformed() }
+        return seqs
+    }
+
+    /// The subjects of every partnership's other events (see ``SubjectEntry``), by fingerprint.
+    func subjects() throws -> [SubjectEntry] {
+        try subjects { _ in true }
+    }
+
+    /// The subjects of the other events of partnerships other than `kept` that a fold stopping at
+    /// `stop` and judging by `judge` counts: the fingerprints, rising, each once; and the string
+    /// indices of those with non-ASCII bytes.
+    func subjects(otherThan kept: UInt32, countedBy judge: StateCheckpoint.PackedJudge, before stop: Int) throws -> (fingerprints: [SubjectSet.Fingerprint], exotic: [UInt32]) {
+        var (fingerprints, exotic): ([SubjectSet.Fingerprint], [UInt32]) = ([], [])
+        _ = try subjects { entry in
+            guard entry.partnership != kept, entry.isCounted(by: judge, before: stop) else { return false }
+            if entry.fingerprint == .none {
+                exotic.append(entry.string)
+            } else if fingerprints.last != entry.fingerprint {
+                fingerprints.append(entry.fingerprint)
+            }
+            return false
         }
-        guard zip(subjects, subjects.dropFirst()).allSatisfy({ $0.fingerprint <= $1.fingerprint }), reader.isAtEnd else { throw StateCheckpoint.Malformed() }
+        return (fingerprints, exotic)
+    }
+
+    /// The subject entries `keep` keeps, in the table's order: each read and checked (and their
+    /// order) as it is met.
+    private func subjects(keeping keep: (SubjectEntry) -> Bool) throws -> [SubjectEntry] {
+        guard let (bytes, stringCount, lastSeq) = subjectTable else { return builtSubjects.filter(keep) }
+        var (kept, last): ([SubjectEntry], SubjectSet.Fingerprint?) = ([], nil)
+        for i in 0..<bytes.count / Self.subjectSize {
+            let e = TableEntry(bytes: bytes, at: i * Self.subjectSize)
+            guard let seq = e.seq(16, upTo: lastSeq), e.uint32(32) < stringCount, e.uint32(36) < stringCount else { throw StateCheckpoint.Malformed() }
+            let entry = SubjectEntry(fingerprint: SubjectSet.Fingerprint(high: UInt64(bitPattern: Int64(e.int64(0))), low: UInt64(bitPattern: Int64(e.int64(8)))),
+                                     firstSeq: seq, firstRecorded: e.int32(24), leastKnown: e.int32(28), partnership: e.uint32(32), string: e.uint32(36))
+            guard last.map({ $0 <= entry.fingerprint }) ?? true else { throw StateCheckpoint.Malformed() }
+            last = entry.fingerprint
+            if keep(entry) { kept.append(entry) }
+        }
+        return kept
     }
 
     /// A table of known days, rising, of `total` events in all.
@@ -342,7 +397,7 @@ struct CheckpointIndex: Equatable {
             out.appendLittleEndian(r.known)
             out.appendLittleEndian(r.recorded)
         }
-        let words = outturnSeqs.trimmedWords
+        let words = builtOutturnSeqs.trimmedWords
         out.appendLittleEndian(Int64(words.count))
         for word in words { out.appendLittleEndian(Int64(bitPattern: word)) }
         Self.write(otherKnownDays, to: &out)
@@ -355,8 +410,8 @@ struct CheckpointIndex: Equatable {
             out.appendLittleEndian(r.partnership)
             out.appendLittleEndian(UInt32(0))
         }
-        out.appendLittleEndian(Int64(subjects.count))
-        for e in subjects {
+        out.appendLittleEndian(Int64(builtSubjects.count))
+        for e in builtSubjects {
             out.appendLittleEndian(Int64(bitPattern: e.fingerprint.high))
             out.appendLittleEndian(Int64(bitPattern: e.fingerprint.low))
             out.appendLittleEndian(Int64(e.firstSeq))
@@ -411,7 +466,7 @@ struct CheckpointIndex: Equatable {
         otherKnownDays = known.map { KnownDay(day: $0.key, count: $0.value.count, lastSeq: $0.value.lastSeq) }.sorted { $0.day < $1.day }
         retractions.sort { $0.seq < $1.seq }
         retracted.sort { $0.seq < $1.seq }
-        subjects = firsts.values.sorted { ($0.fingerprint, $0.partnership, $0.string) < ($1.fingerprint, $1.partnership, $1.string) }
+        builtSubjects = firsts.values.sorted { ($0.fingerprint, $0.partnership, $0.string) < ($1.fingerprint, $1.partnership, $1.string) }
     }
 
     private struct SubjectKey: Hashable {
@@ -450,7 +505,7 @@ struct CheckpointIndex: Equatable {
     /// `point` counts, and the latest seq it counts (0 if none), as ``census(_:before:)`` gives
     /// them of the records. `lastSeq`: the checkpoint's; `unknowns`: the seqs of its events of
     /// unknown kinds (neither records nor other events).
-    func otherCensus(_ point: PointInTime, before stop: Int, lastSeq: Int, unknowns: Set<Int>) -> (beforeStop: Int, counted: Int, lastCounted: Int) {
+    func otherCensus(_ point: PointInTime, before stop: Int, lastSeq: Int, unknowns: Set<Int>) throws -> (beforeStop: Int, counted: Int, lastCounted: Int) {
         let total = otherKnownDays.reduce(0) { $0 + $1.count }
         if case .asOf(let day) = point, stop == .max {
             var (counted, last) = (0, 0)
@@ -462,6 +517,7 @@ struct CheckpointIndex: Equatable {
         }
         // Every event before the stop counts (see `census`); the checkpoint holds every seq up to its last.
         let below = min(stop, lastSeq + 1)
+        let outturnSeqs = try outturnSeqs()
         let count = below - 1 - outturnSeqs.census(below: below).count - unknowns.count { $0 < below }
         var last = count > 0 ? below - 1 : 0
         while last > 0, outturnSeqs.contains(last) || unknowns.contains(last) { last -= 1 }
@@ -472,7 +528,7 @@ struct CheckpointIndex: Equatable {
     /// the latest seq it counts (0 if none). `stop` is where a fold in seq order stops (see
     /// ``StateCheckpoint/firstPastTheEnd(_:_:_:index:)``): before it, a point in time
     /// that stops a fold counts every record.
-    func census(_ point: PointInTime, before stop: Int) -> (beforeStop: Int, counted: Int, lastCounted: Int) {
+    func census(_ point: PointInTime, before stop: Int) throws -> (beforeStop: Int, counted: Int, lastCounted: Int) {
         switch point {
         case .asOf(let day) where stop == .max:
             var (counted, last) = (0, 0)
@@ -484,7 +540,7 @@ struct CheckpointIndex: Equatable {
         default:
             // Every record before the stop counts: .now and .asOf never stop; a board's seal or a
             // recorded day stops at the first event past it, and counts every one before.
-            let before = outturnSeqs.census(below: stop)
+            let before = try outturnSeqs().census(below: stop)
             return (before.count, before.count, before.last)
         }
     }

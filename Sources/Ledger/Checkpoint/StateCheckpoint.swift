@@ -217,7 +217,7 @@ enum StateCheckpoint {
             })
         }
         if isNarrowed { // all the outturns the point counts, less those read
-            let all = index.census(point, before: stop)
+            let all = try index.census(point, before: stop)
             let (counted, beforeStop) = (all.counted - keptCounted, all.beforeStop - keptBeforeStop)
             guard counted >= 0, counted <= beforeStop else { throw Malformed() }
             skipped += beforeStop - counted
@@ -235,22 +235,15 @@ enum StateCheckpoint {
             replay.feedLeftOut(retractions: retractionsLeftOut)
             // the subjects of other partnerships' events the point counts (as fingerprints, by
             // which the index sorts them: most are never made strings);
-            var (fingerprints, exotic): ([SubjectSet.Fingerprint], [String]) = ([], [])
-            for entry in index.subjects where entry.partnership != kept && entry.isCounted(by: packed, before: stop) {
-                if entry.fingerprint == .none {
-                    exotic.append(try strings.string(entry.string))
-                } else if fingerprints.last != entry.fingerprint {
-                    fingerprints.append(entry.fingerprint)
-                }
-            }
-            replay.leaveOut(subjects: SubjectSet(sorted: fingerprints, exotic: exotic))
+            let (fingerprints, exotic) = try index.subjects(otherThan: kept, countedBy: packed, before: stop)
+            replay.leaveOut(subjects: SubjectSet(sorted: fingerprints, exotic: try exotic.map { try strings.string($0) }))
         }
         // and the events kept, decoded on the other cores meanwhile.
         let (decoded, othersSkipped) = try others.value.get()
         for (event, retracting) in decoded { replay.feed(event, retracting: retracting) }
         skipped += othersSkipped
         if leavesOutOthers { // all the other events the point counts, less those decoded and the retractions above
-            let all = index.otherCensus(point, before: stop, lastSeq: lastSeq, unknowns: unknownSeqs)
+            let all = try index.otherCensus(point, before: stop, lastSeq: lastSeq, unknowns: unknownSeqs)
             let counted = all.counted - decoded.count - retractionsLeftOut.count
             let notCounted = all.beforeStop - all.counted - othersSkipped - retractionsSkipped
             guard counted >= 0, notCounted >= 0 else { throw Malformed() }
