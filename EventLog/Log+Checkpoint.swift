@@ -26,9 +26,9 @@ extension Log {
 
         /// Whether the body's bytes in `range` match their checksums: each 64 KiB piece that
         /// holds some of them is checked once (on every core), then remembered. The pieces'
-        /// pages are let go once checked (see ``MappedBytes/release(_:)``): a reader touches
-        /// them again as it reads, so a large body is never resident all at once — unless
-        /// `keepingPages`, for a part about to be read whole (faulted in once, not twice).
+        /// pages are let go once checked, when more than 256 KiB are (see ``MappedBytes/release(_:)``):
+        /// a reader touches them again as it reads, so a large body is never resident all at
+        /// once — unless `keepingPages`, for a part about to be read whole (faulted in once, not twice).
         public func check(_ range: Range<Int>, keepingPages: Bool = false) -> Bool {
             pieces.check(range, of: body.bytes, keepingPages: keepingPages)
         }
@@ -184,13 +184,16 @@ final class PieceChecks: Sendable {
         // Outside the lock, on every core (two readers may both check a piece: no harm).
         nonisolated(unsafe) let body = body
         let digests = self.digests
+        // (Pages are let go only from a check of more than 256 KiB: letting go costs a call into
+        // the kernel and the processors' page tables, which a small read pays again in faults.)
+        let releases = !keepingPages && unchecked.count > (256 << 10) / piece
         // (On this thread below 1 MiB a core: a view of one indicator checks a few hundred KB,
         // less than a hop to another thread costs.)
         let matches = concurrentMap(count: unchecked.count, minimumPerChunk: max(1, (1 << 20) / XXH64.checksumPiece)) { k in
             let i = unchecked[k]
             let bytes = UnsafeRawBufferPointer(rebasing: body[i * piece..<min(body.count, (i + 1) * piece)])
             MappedBytes.populate(bytes)
-            defer { if !keepingPages { MappedBytes.release(bytes) } }
+            defer { if releases { MappedBytes.release(bytes) } }
             return XXH64.hash(bytes) == digests[i]
         }
         guard !matches.contains(false) else { return false }

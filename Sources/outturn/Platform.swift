@@ -10,7 +10,10 @@ import Darwin
 
 /// The process's environment, as `NAME=value` pairs read into a dictionary (the first of a
 /// repeated name wins, as `getenv` finds it).
-func processEnvironment() -> [String: String] {
+func processEnvironment() -> [String: String] { environmentAtStart }
+
+/// (Made once: a view asks for it twice.)
+private let environmentAtStart: [String: String] = {
     var environment: [String: String] = [:]
     var entry = environ
     while let pointer = entry.pointee {
@@ -22,7 +25,7 @@ func processEnvironment() -> [String: String] {
         entry += 1
     }
     return environment
-}
+}()
 
 /// Everything on standard input, read until its end.
 func readStandardInput() -> [UInt8] {

@@ -5,31 +5,39 @@
 final class CheckpointStrings {
     /// The strings section, in the mapped checkpoint (which outlives every fold that reads it).
     private let section: UnsafeRawBufferPointer
-    /// Where each string's UTF-8 bytes are in `section`.
-    private var ranges: [Range<Int>] = []
-    /// Each string once made.
-    private var made: [String?]
+    /// Where each string's UTF-8 bytes end in `section` (each begins 4 bytes after the one
+    /// before ends): 4 bytes a string, not a range's 16.
+    private var ends: [UInt32] = []
+    /// Each string once made (by index: a few hundred of thousands, so not an array of them all,
+    /// which cost more to fill with nothing and to free than the strings made).
+    private var made: [Int: String] = [:]
 
     /// Finds the `count` strings of a section written as they are (each a little-endian UInt32
     /// length, then that many bytes); `Malformed` if it does not hold them exactly.
     init(_ section: UnsafeRawBufferPointer, count: Int) throws {
         self.section = section
+        guard section.count <= UInt32.max else { throw StateCheckpoint.Malformed() }
         var reader = ByteReader(section)
-        ranges.reserveCapacity(count)
+        ends.reserveCapacity(count)
         for _ in 0..<count {
             let length = Int(try reader.uint32())
-            let start = reader.position
             _ = try reader.bytes(length)
-            ranges.append(start..<reader.position)
+            ends.append(UInt32(reader.position))
         }
-        made = Array(repeating: nil, count: count)
     }
 
-    var count: Int { ranges.count }
+    var count: Int { ends.count }
+
+    /// Where the string at `index` (in range) lies in the section.
+    private func range(_ index: Int) -> Range<Int> {
+        let end = Int(ends[index])
+        let start = (index == 0 ? 0 : Int(ends[index - 1])) + 4
+        return start..<end
+    }
 
     /// The string at `index`; `Malformed` if there is none.
     func string(_ index: UInt32) throws -> String {
-        guard index < ranges.count else { throw StateCheckpoint.Malformed() }
+        guard index < ends.count else { throw StateCheckpoint.Malformed() }
         if let string = made[Int(index)] { return string }
         let string = String(decoding: utf8(Int(index)), as: UTF8.self)
         made[Int(index)] = string
@@ -38,18 +46,18 @@ final class CheckpointStrings {
 
     /// The bytes of the string at `index` (in range).
     func utf8(_ index: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: section[ranges[index]])
+        UnsafeRawBufferPointer(rebasing: section[range(index)])
     }
 
     /// How many UTF-8 bytes the string at `index` (in range) has.
-    func utf8Count(_ index: Int) -> Int { ranges[index].count }
+    func utf8Count(_ index: Int) -> Int { range(index).count }
 
     /// The first string equal to `string` as strings compare (canonical equivalence): where both
     /// are ASCII, by their bytes; else made and compared.
     func firstIndex(of string: String) -> Int? {
         let wanted = Array(string.utf8)
         let wantedIsASCII = wanted.allSatisfy { $0 < 0x80 }
-        for index in ranges.indices {
+        for index in ends.indices {
             let bytes = utf8(index)
             if wantedIsASCII, bytes.allSatisfy({ $0 < 0x80 }) {
                 if bytes.elementsEqual(wanted) { return index }
