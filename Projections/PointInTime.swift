@@ -167,6 +167,11 @@ public struct Replay: Sendable {
         state.reserveCapacity(events: events)
     }
 
+    /// Makes room for marking seqs up to `seq` applied (see ``LedgerState/reserveSeqs(upTo:)``).
+    public mutating func reserveSeqs(upTo seq: Int) {
+        state.reserveSeqs(upTo: seq)
+    }
+
     /// Counts events the caller judged the point in time to leave out.
     public mutating func countSkipped(_ count: Int) {
         skipped += count

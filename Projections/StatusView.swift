@@ -57,7 +57,7 @@ extension LedgerState {
         for (area, indicators) in outturnAreas where (partnership == nil || area == partnership) && self.partnership(area) != nil {
             for ind in indicators where isWanted(area, ind) && hasLiveOutturn(area: area, indicator: ind) { pairs.insert([area, ind]) }
         }
-        for id in targets.keys {
+        for id in targets.keys where mayBe(id, isWanted) {
             if let (t, withdrawn) = target(id), !withdrawn, isWanted(t.partnership, t.indicator) { pairs.insert([t.partnership, t.indicator]) }
         }
         // Indicators a plan lists under one of its priorities show even before any figure or target
@@ -81,7 +81,7 @@ extension LedgerState {
             }
         }
         // Each target's current state, worked out once and grouped by partnership and indicator.
-        let targetsByPair = liveTargetsByPair()
+        let targetsByPair = liveTargetsByPair(isWanted)
         let comparators = comparatorAreas()
         let baselines = latestBaselinesByPair()
         return pairs
@@ -109,13 +109,28 @@ extension LedgerState {
         outturnAreas.keys.filter { partnership($0) == nil }.sorted()
     }
 
-    /// The targets in force (not withdrawn), by `[partnership, indicator]`, in id order.
-    func liveTargetsByPair() -> [[String]: [TargetSet]] {
+    /// The targets in force (not withdrawn), by `[partnership, indicator]`, in id order: of the
+    /// pairs `isWanted` wants (all, if not given).
+    func liveTargetsByPair(_ isWanted: ((String, String) -> Bool)? = nil) -> [[String]: [TargetSet]] {
         var byPair: [[String]: [TargetSet]] = [:]
-        for id in targets.keys.sorted() {
-            if let (t, withdrawn) = target(id), !withdrawn { byPair[[t.partnership, t.indicator], default: []].append(t) }
+        let ids = isWanted.map { wanted in targets.keys.filter { mayBe($0, wanted) } } ?? Array(targets.keys)
+        for id in ids.sorted() {
+            if let (t, withdrawn) = target(id), !withdrawn, isWanted?(t.partnership, t.indicator) ?? true {
+                byPair[[t.partnership, t.indicator], default: []].append(t)
+            }
         }
         return byPair
+    }
+
+    /// Whether target `id` may be of a pair `isWanted` wants: whether any of its settings (live
+    /// or not) names one — a revision never changes a target's partnership or indicator, so the
+    /// target's state need not be worked out for the others (a status view of one indicator
+    /// asks of one partnership's hundreds of targets).
+    private func mayBe(_ id: String, _ isWanted: (String, String) -> Bool) -> Bool {
+        targets[id]?.contains { entry in
+            if case .set(let t) = entry.payload { return isWanted(t.partnership, t.indicator) }
+            return false
+        } ?? false
     }
 
     func statusRow(partnership: String, indicator id: String, targets candidates: [TargetSet], comparators: [String],
@@ -159,7 +174,7 @@ extension LedgerState {
     /// The target that judges an outturn for `period`: one whose period contains it, else a
     /// change target whose glide path does, else the next target to come, else the latest.
     public func targetInForce(partnership: String, indicator: String, period: Period?) -> TargetSet? {
-        targetInForce(among: liveTargetsByPair()[[partnership, indicator]] ?? [], period: period)
+        targetInForce(among: liveTargetsByPair { $0 == partnership && $1 == indicator }[[partnership, indicator]] ?? [], period: period)
     }
 
     /// As above, among the live targets of one partnership and indicator.

@@ -132,6 +132,12 @@ public struct LedgerState: Sendable {
         room(&actionUpdates, for: "action.updated")
     }
 
+    /// Makes room for marking seqs up to `seq` applied: a fold of a checkpoint knows its last,
+    /// and growing the table by doubling copied it over and over.
+    public mutating func reserveSeqs(upTo seq: Int) {
+        applied.reserveCapacity(upTo: seq)
+    }
+
     /// Folds one event in. Events must come in seq order; the caller decides which to skip
     /// (e.g. those known after an as-of date) — skipping is how a point-in-time view is made.
     public mutating func apply(_ e: LedgerEvent) {

@@ -88,6 +88,7 @@ enum StateCheckpoint {
         guard checkpoint.check(0..<sections.outturns.lowerBound) else { throw Malformed() }
         let strings = try CheckpointStrings(UnsafeRawBufferPointer(rebasing: raw[sections.strings]), count: sections.stringCount)
         let point = replay.pointInTime
+        replay.reserveSeqs(upTo: lastSeq)
         // The other events' lines are decoded on another core while the index is read and the
         // outturns are folded here: from as soon as the point's stop is known (at once, unless it
         // is a recorded day: then the index says).
