@@ -37,13 +37,24 @@ extension LedgerState {
     /// (``LedgerState/outturnIndicatorsKept``) and give the same rows. (`compareRows` reads
     /// fewer: the indicator and a sum's components.)
     public func indicatorsRead(of indicator: String, partnership: String?) -> Set<String> {
-        let targetsByIndicator = Dictionary(grouping: targets.keys.compactMap { target($0)?.target }
-            .filter { partnership == nil || $0.partnership == partnership }, by: \.indicator)
+        // Target ids by the indicators their settings name (a revision never changes a target's
+        // indicator or partnership): the state of only those of the indicators met is worked out.
+        var idsByIndicator: [String: [String]] = [:]
+        for (id, entries) in targets {
+            var named: [String] = []
+            for entry in entries {
+                if case .set(let t) = entry.payload, partnership == nil || t.partnership == partnership, !named.contains(t.indicator) {
+                    named.append(t.indicator)
+                    idsByIndicator[t.indicator, default: []].append(id)
+                }
+            }
+        }
         var needed: Set<String> = [indicator]
         var queue = [indicator]
         while let id = queue.popLast() {
             var more = self.indicator(id)?.composition.components ?? []
-            for t in targetsByIndicator[id] ?? [] {
+            for targetID in idsByIndicator[id] ?? [] {
+                guard let t = target(targetID)?.target, t.indicator == id, partnership == nil || t.partnership == partnership else { continue }
                 if let baselineID = t.baselineID, let b = baseline(baselineID) { more.append(b.indicator) }
             }
             for other in more where needed.insert(other).inserted { queue.append(other) }

@@ -122,6 +122,8 @@ struct PartnershipViewTests {
                     }
                     #expect([a.appliedCount, a.head, view.replay.skipped, view.events] == [b.appliedCount, b.head, whole.replay.skipped, whole.events],
                             "\(indicator) of \(p ?? "every partnership") at \(point): counts")
+                    #expect(b.indicatorsRead(of: indicator, partnership: p) == Self.indicatorsReadFromEveryTarget(b, indicator, p),
+                            "\(indicator) of \(p ?? "every partnership") at \(point): indicators read")
                     // The other indicators' figures of the checkpoint were left out, so the check is not vacuous.
                     if let kept = a.outturnIndicatorsKept, cover == .head {
                         #expect(kept == a.indicatorsRead(of: indicator, partnership: p))
@@ -133,6 +135,28 @@ struct PartnershipViewTests {
             }
         }
         #expect(cover != .head || (narrowed >= 100 && composites >= 10), "narrowed \(narrowed), composites \(composites)")
+    }
+
+    /// `indicatorsRead(of:partnership:)` worked out from every target's state (not only those
+    /// whose settings name an indicator met): the indicator, its components, and the indicators of
+    /// the baselines its targets (and theirs) measure against.
+    static func indicatorsReadFromEveryTarget(_ state: LedgerState, _ indicator: String, _ partnership: String?) -> Set<String> {
+        let targets = state.targets.keys.compactMap { state.target($0)?.target }.filter { partnership == nil || $0.partnership == partnership }
+        var needed: Set<String> = [indicator]
+        var queue = [indicator]
+        while let id = queue.popLast() {
+            var more = state.indicator(id)?.composition.components ?? []
+            for t in targets where t.indicator == id {
+                let baselineID: String? = switch t.kind {
+                case .change(_, let id, _): id
+                case .direction(_, .baseline(let id)?): id
+                default: nil
+                }
+                if let baselineID, let b = state.baseline(baselineID) { more.append(b.indicator) }
+            }
+            for other in more where needed.insert(other).inserted { queue.append(other) }
+        }
+        return needed
     }
 
     /// The status rows of one partnership, of one indicator, or of one indicator of one
