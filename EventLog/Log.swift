@@ -131,14 +131,17 @@ public final class Log {
     // MARK: - Offsets
 
     /// The offset just past the last `\n` before `size` (0 when there is none).
+    /// (Read backwards 4 KiB first, then in chunks doubling to 64 KiB: a line is a few hundred
+    /// bytes, and every command finds the log's last line and a view the checkpoint's too.)
     func lastLineEnd(before size: Int) throws(EventLogError) -> Int {
         var position = size
-        let chunk = 64 * 1024
+        var chunk = 4 * 1024
         while position > 0 {
             let start = max(0, position - chunk)
             let bytes = try file.readBytes(count: position - start, at: start)
             if let nl = bytes.lastIndex(of: 0x0A) { return start + nl + 1 }
             position = start
+            chunk = min(2 * chunk, 64 * 1024)
         }
         return 0
     }

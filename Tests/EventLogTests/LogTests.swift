@@ -29,6 +29,25 @@ struct LogTests {
         return all
     }
 
+    /// The head is found by reading backwards from the end in growing chunks (4 KiB first): lines
+    /// longer than the first chunk, than the largest, and of every length between are found whole.
+    @Test(arguments: [10, 4_000, 4_200, 9_000, 70_000, 200_000])
+    func theHeadIsFoundBehindALastLineOfAnyLength(noteLength: Int) throws {
+        let scratch = try Scratch()
+        let path = scratch.path("l.jsonl")
+        try Log.create(at: path)
+        let log = try Log(path: path)
+        let long = EventDraft(id: "long", known: nil, type: "outturn.recorded", source: "met-police", actor: "test",
+                              data: JSONObject([("note", .string(String(repeating: "x", count: noteLength)))]))
+        let result = try log.append([draft(1), draft(2), long], options: .init(now: Self.t0))
+        let reopened = try Log(path: path)
+        let end = try reopened.committedEnd()
+        #expect(end == (try FileManager.default.attributesOfItem(atPath: path)[.size] as! NSNumber).intValue)
+        let head = try reopened.head(upTo: end)
+        #expect(head.seq == 3 && head.hash == result.head.hash && head.end == end)
+        #expect(try reopened.lastLineStart(before: end) > 0 && end - (try reopened.lastLineStart(before: end)) > noteLength)
+    }
+
     @Test func appendedEventsReadBackExactlyWithAGaplessChain() throws {
         let scratch = try Scratch()
         let path = scratch.path("l.jsonl")
