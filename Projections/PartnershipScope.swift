@@ -37,29 +37,31 @@ extension LedgerState {
     /// (``LedgerState/outturnIndicatorsKept``) and give the same rows. (`compareRows` reads
     /// fewer: the indicator and a sum's components.)
     public func indicatorsRead(of indicator: String, partnership: String?) -> Set<String> {
-        // Target ids by the indicators their settings name (a revision never changes a target's
-        // indicator or partnership): the state of only those of the indicators met is worked out.
-        var idsByIndicator: [String: [String]] = [:]
-        for (id, entries) in targets {
-            var named: [String] = []
-            for entry in entries {
-                if case .set(let t) = entry.payload, partnership == nil || t.partnership == partnership, !named.contains(t.indicator) {
-                    named.append(t.indicator)
-                    idsByIndicator[t.indicator, default: []].append(id)
-                }
-            }
-        }
         var needed: Set<String> = [indicator]
         var queue = [indicator]
         while let id = queue.popLast() {
             var more = self.indicator(id)?.composition.components ?? []
-            for targetID in idsByIndicator[id] ?? [] {
+            // The state of only the targets whose settings name the indicator is worked out.
+            for targetID in targets.keys where settingsMayName(targetID, { (partnership == nil || $0 == partnership) && $1 == id }) {
                 guard let t = target(targetID)?.target, t.indicator == id, partnership == nil || t.partnership == partnership else { continue }
                 if let baselineID = t.baselineID, let b = baseline(baselineID) { more.append(b.indicator) }
             }
             for other in more where needed.insert(other).inserted { queue.append(other) }
         }
         return needed
+    }
+}
+
+extension LedgerState {
+    /// Whether target `id` may be of a partnership and indicator `isWanted` wants: whether any of
+    /// its settings (live or not) names one. A revision never changes a target's partnership or
+    /// indicator, so the state of the others need not be worked out (a view of one indicator
+    /// asks of one partnership's hundreds of targets).
+    func settingsMayName(_ id: String, _ isWanted: (String, String) -> Bool) -> Bool {
+        targets[id]?.contains { entry in
+            if case .set(let t) = entry.payload { return isWanted(t.partnership, t.indicator) }
+            return false
+        } ?? false
     }
 }
 

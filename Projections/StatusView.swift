@@ -57,7 +57,7 @@ extension LedgerState {
         for (area, indicators) in outturnAreas where (partnership == nil || area == partnership) && self.partnership(area) != nil {
             for ind in indicators where isWanted(area, ind) && hasLiveOutturn(area: area, indicator: ind) { pairs.insert([area, ind]) }
         }
-        for id in targets.keys where mayBe(id, isWanted) {
+        for id in targets.keys where settingsMayName(id, isWanted) {
             if let (t, withdrawn) = target(id), !withdrawn, isWanted(t.partnership, t.indicator) { pairs.insert([t.partnership, t.indicator]) }
         }
         // Indicators a plan lists under one of its priorities show even before any figure or target
@@ -113,24 +113,13 @@ extension LedgerState {
     /// pairs `isWanted` wants (all, if not given).
     func liveTargetsByPair(_ isWanted: ((String, String) -> Bool)? = nil) -> [[String]: [TargetSet]] {
         var byPair: [[String]: [TargetSet]] = [:]
-        let ids = isWanted.map { wanted in targets.keys.filter { mayBe($0, wanted) } } ?? Array(targets.keys)
+        let ids = isWanted.map { wanted in targets.keys.filter { settingsMayName($0, wanted) } } ?? Array(targets.keys)
         for id in ids.sorted() {
             if let (t, withdrawn) = target(id), !withdrawn, isWanted?(t.partnership, t.indicator) ?? true {
                 byPair[[t.partnership, t.indicator], default: []].append(t)
             }
         }
         return byPair
-    }
-
-    /// Whether target `id` may be of a pair `isWanted` wants: whether any of its settings (live
-    /// or not) names one — a revision never changes a target's partnership or indicator, so the
-    /// target's state need not be worked out for the others (a status view of one indicator
-    /// asks of one partnership's hundreds of targets).
-    private func mayBe(_ id: String, _ isWanted: (String, String) -> Bool) -> Bool {
-        targets[id]?.contains { entry in
-            if case .set(let t) = entry.payload { return isWanted(t.partnership, t.indicator) }
-            return false
-        } ?? false
     }
 
     func statusRow(partnership: String, indicator id: String, targets candidates: [TargetSet], comparators: [String],

@@ -239,13 +239,9 @@ struct CheckpointIndex: @unchecked Sendable {
     func outturnSeqs() throws -> SeqSet {
         guard let (bytes, outturns, lastSeq) = outturnSeqTable else { return builtOutturnSeqs }
         let seqs = SeqSet(words: (0..<bytes.count / 8).map { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)) })
-        guard seqs.census(below: .max).count == outturns, !seqs.contains(0), seqs.census(below: .max).last <= lastSeq else { throw StateCheckpoint.Malformed() }
+        let all = seqs.census(below: .max)
+        guard all.count == outturns, all.last <= lastSeq, !seqs.contains(0) else { throw StateCheckpoint.Malformed() }
         return seqs
-    }
-
-    /// The subjects of every partnership's other events (see ``SubjectEntry``), by fingerprint.
-    func subjects() throws -> [SubjectEntry] {
-        try subjects { _ in true }
     }
 
     /// The subjects of the other events of partnerships other than `kept` that a fold stopping at
@@ -253,23 +249,22 @@ struct CheckpointIndex: @unchecked Sendable {
     /// indices of those with non-ASCII bytes.
     func subjects(otherThan kept: UInt32, countedBy judge: StateCheckpoint.PackedJudge, before stop: Int) throws -> (fingerprints: [SubjectSet.Fingerprint], exotic: [UInt32]) {
         var (fingerprints, exotic): ([SubjectSet.Fingerprint], [UInt32]) = ([], [])
-        _ = try subjects { entry in
-            guard entry.partnership != kept, entry.isCounted(by: judge, before: stop) else { return false }
+        try forEachSubject { entry in
+            guard entry.partnership != kept, entry.isCounted(by: judge, before: stop) else { return }
             if entry.fingerprint == .none {
                 exotic.append(entry.string)
             } else if fingerprints.last != entry.fingerprint {
                 fingerprints.append(entry.fingerprint)
             }
-            return false
         }
         return (fingerprints, exotic)
     }
 
-    /// The subject entries `keep` keeps, in the table's order: each read and checked (and their
-    /// order) as it is met.
-    private func subjects(keeping keep: (SubjectEntry) -> Bool) throws -> [SubjectEntry] {
-        guard let (bytes, stringCount, lastSeq) = subjectTable else { return builtSubjects.filter(keep) }
-        var (kept, last): ([SubjectEntry], SubjectSet.Fingerprint?) = ([], nil)
+    /// Calls `body` with each subject entry, in the table's order: each read and checked (and
+    /// their order) as it is met.
+    private func forEachSubject(_ body: (SubjectEntry) -> Void) throws {
+        guard let (bytes, stringCount, lastSeq) = subjectTable else { return builtSubjects.forEach(body) }
+        var last: SubjectSet.Fingerprint?
         for i in 0..<bytes.count / Self.subjectSize {
             let e = TableEntry(bytes: bytes, at: i * Self.subjectSize)
             guard let seq = e.seq(16, upTo: lastSeq), e.uint32(32) < stringCount, e.uint32(36) < stringCount else { throw StateCheckpoint.Malformed() }
@@ -277,9 +272,8 @@ struct CheckpointIndex: @unchecked Sendable {
                                      firstSeq: seq, firstRecorded: e.int32(24), leastKnown: e.int32(28), partnership: e.uint32(32), string: e.uint32(36))
             guard last.map({ $0 <= entry.fingerprint }) ?? true else { throw StateCheckpoint.Malformed() }
             last = entry.fingerprint
-            if keep(entry) { kept.append(entry) }
+            body(entry)
         }
-        return kept
     }
 
     /// A table of known days, rising, of `total` events in all.
