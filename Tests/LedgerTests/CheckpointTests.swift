@@ -723,7 +723,7 @@ struct CheckpointTests {
         let file = try Self.checkpointFile(path)
         let layout = try BodyLayout(file)
         let words = String(decoding: file[..<(layout.bodyStart - 1)], as: UTF8.self).split(separator: " ")
-        #expect(words.count == 7 && words[1] == "ledger-state-11" && words[1] == StateCheckpoint.format)
+        #expect(words.count == 7 && words[1] == "ledger-state-12" && words[1] == StateCheckpoint.format)
         #expect(words.last.map(String.init) == "sum=" + Self.sum(of: file[layout.bodyStart...]))
 
         let unknownSeqs = (1...k).filter { h.types[$0] == "future.kind" }
@@ -844,6 +844,29 @@ struct CheckpointTests {
             if expected != nil { tagged += 1 }
         }
         #expect(tagged > 100 && layout.otherEvents.contains { $0.partnership == 0xFFFF_FFFF })
+        // An indicator's definition names its indicator; a target's events, the indicator its
+        // settings name (none for an id set for two); no other event names one.
+        var indicatorsOfTarget: [String: Set<String>] = [:]
+        var lines: [Int: [String: Any]] = [:]
+        for other in layout.otherEvents {
+            let data = (try JSONSerialization.jsonObject(with: Data(file[other.line])) as! [String: Any])["data"] as! [String: Any]
+            lines[other.seq] = data
+            if h.types[other.seq] == "target.set" { indicatorsOfTarget["\(data["target"]!)", default: []].insert("\(data["indicator"]!)") }
+        }
+        var (definitions, targetEvents) = (0, 0)
+        for other in layout.otherEvents {
+            let data = lines[other.seq]!
+            let expected: String? = switch h.types[other.seq] {
+            case "indicator.defined": "\(data["indicator"]!)"
+            case "target.set", "target.revised", "target.withdrawn":
+                indicatorsOfTarget["\(data["target"]!)"].flatMap { $0.count == 1 ? $0.first : nil }
+            default: nil
+            }
+            #expect(other.indicator == (expected.flatMap { layout.stringTable.firstIndex(of: $0) }.map(UInt32.init) ?? 0xFFFF_FFFF),
+                    "seq \(other.seq) (\(h.types[other.seq])): indicator \(other.indicator), expected \(expected ?? "none")")
+            if expected != nil { h.types[other.seq] == "indicator.defined" ? (definitions += 1) : (targetEvents += 1) }
+        }
+        #expect(definitions > 5 && targetEvents > 20, "\(definitions) definitions, \(targetEvents) targets' events tagged")
         // A retraction names the partnership of what it retracts: an outturn of a partnership's,
         // or an event that names one.
         let registeredIndices = Set(layout.indexPartnerships)
@@ -1025,7 +1048,7 @@ struct CheckpointTests {
         case .garbageFirstLine: damaged = Array("not a checkpoint at all\n".utf8) + file[layout.bodyStart...]
         case .noNewline: damaged = Array(file[..<(layout.bodyStart - 1)])
         case .wrongFormat: damaged = Array(String(decoding: file[..<layout.bodyStart], as: UTF8.self)
-            .replacingOccurrences(of: "ledger-state-11", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
+            .replacingOccurrences(of: "ledger-state-12", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
         case .hashOfAnotherEvent:
             let other = try log.head(upTo: h.ends[k - 1]).hash.hex
             damaged = Self.restamp(file) { $0["hash"] = other }
@@ -1340,7 +1363,7 @@ struct CheckpointTests {
     }
 }
 
-/// Where the documented parts of a checkpoint body (`ledger-state-11`) lie, as offsets into the
+/// Where the documented parts of a checkpoint body (`ledger-state-12`) lie, as offsets into the
 /// whole file: six sections — events of unknown types, strings, outturns, other events that
 /// validation reads, action updates and boards, ids — each a count, a byte length, the bytes.
 struct BodyLayout {
@@ -1357,7 +1380,8 @@ struct BodyLayout {
     }
     /// An event other than an outturn: envelope (16), what it retracts (8, -1 for nothing),
     /// its type's index (4), its partnership's string index (4, 0xFFFFFFFF for none), its
-    /// subject's (4, `target:<id>` or `action:<id>`, or none), its line's length (4), its line.
+    /// subject's (4, `target:<id>` or `action:<id>`, or none), its indicator's (4, or none), its
+    /// line's length (4), its line.
     struct Other {
         var at: Int
         var seq: Int
@@ -1366,6 +1390,7 @@ struct BodyLayout {
         var type: Int
         var partnership: UInt32
         var subject: UInt32
+        var indicator: UInt32
         var line: Range<Int>
         var seqAt: Int { at }
         var knownAt: Int { at + 8 }
@@ -1373,7 +1398,8 @@ struct BodyLayout {
         var typeAt: Int { at + 24 }
         var partnershipAt: Int { at + 28 }
         var subjectAt: Int { at + 32 }
-        var lengthAt: Int { at + 36 }
+        var indicatorAt: Int { at + 36 }
+        var lengthAt: Int { at + 40 }
     }
     /// An id: seq (8), length (4), the id.
     struct ID {
@@ -1482,12 +1508,13 @@ struct BodyLayout {
             let before = entries.count
             at = section.bytes.lowerBound
             while at < section.bytes.upperBound {
-                let length = Self.uint32(file, at + 36)
+                let length = Self.uint32(file, at + 40)
                 let target = Self.int64(file, at + 16)
                 entries.append(Other(at: at, seq: Self.int64(file, at), known: Self.int32(file, at + 8), target: target == -1 ? nil : target,
                                      type: Self.uint32(file, at + 24), partnership: UInt32(Self.uint32(file, at + 28)),
-                                     subject: UInt32(Self.uint32(file, at + 32)), line: at + 40..<at + 40 + length))
-                at += 40 + length
+                                     subject: UInt32(Self.uint32(file, at + 32)), indicator: UInt32(Self.uint32(file, at + 36)),
+                                     line: at + 44..<at + 44 + length))
+                at += 44 + length
             }
             guard at == section.bytes.upperBound, entries.count - before == Self.int64(file, section.countAt) else { throw Malformed() }
             if section == others { firstSectionCount = entries.count }

@@ -128,6 +128,12 @@ struct PartnershipViewTests {
                     if let kept = a.outturnIndicatorsKept, cover == .head {
                         #expect(kept == a.indicatorsRead(of: indicator, partnership: p))
                         #expect(Set(a.outturns.keys.map(\.indicator)).isSubset(of: kept), "\(indicator) at \(point)")
+                        // A view of one partnership decodes no other indicator's definition or targets.
+                        if p != nil {
+                            #expect(Set(a.indicators.keys).isSubset(of: kept), "\(indicator) of \(p!) at \(point): definitions")
+                            #expect(a.targets.keys.allSatisfy { id in a.target(id).map { kept.contains($0.target.indicator) } ?? true },
+                                    "\(indicator) of \(p!) at \(point): targets")
+                        }
                         narrowed += 1
                         if kept.count > 1 { composites += 1 }
                     }
@@ -439,6 +445,40 @@ struct PartnershipViewTests {
                 #expect(targets == expected, "\(p) at \(point)")
             }
         }
+    }
+
+    @Test func aTargetIdUsedForAnotherIndicatorBeforeTheCheckpointIsRead() throws {
+        // Lewisham sets "t" for ASB, retracts it; after the checkpoint, sets "t" for crime, and a
+        // revision is backdated before it all; ASB's definition is retracted, then defined again.
+        let fixture = try Self.fixture()
+        try fixture.append([
+            #"{"type":"indicator.defined","id":"asb-def","data":{"indicator":"asb","name":"ASB","unit":"count","polarity":"lower-better"}}"#,
+            #"{"type":"target.set","id":"t-asb","data":{"target":"t","partnership":"lewisham","indicator":"asb","period":"2015/16","setBy":"local","kind":"value","value":40}}"#,
+            #"{"type":"event.retracted","data":{"event":"t-asb","reason":"the wrong indicator"}}"#,
+            #"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"crime","period":"2014/15","value":150}}"#,
+            #"{"type":"outturn.recorded","data":{"partnership":"lewisham","indicator":"asb","period":"2014/15","value":50}}"#,
+        ], known: "2015-01-01")
+        _ = try fixture.ledger.replay(.now, auditing: false, checkpoints: Fixture.writeNow)
+        try fixture.append([#"{"type":"target.set","data":{"target":"t","partnership":"lewisham","indicator":"crime","period":"2015/16","setBy":"local","kind":"value","value":100}}"#],
+                           known: "2015-06-01")
+        try fixture.append([#"{"type":"target.revised","data":{"target":"t","value":90,"reason":"backdated"}}"#], known: "2014-12-01")
+        try fixture.append([#"{"type":"event.retracted","data":{"event":"asb-def","reason":"renamed"}}"#], known: "2015-07-01")
+        try fixture.append([#"{"type":"indicator.defined","data":{"indicator":"asb","name":"Antisocial behaviour","unit":"count","polarity":"lower-better"}}"#],
+                           known: "2015-08-01")
+        for point in [PointInTime.asOf(Day(iso: "2014-12-31")!), .asOf(Day(iso: "2015-03-01")!), .asOf(Day(iso: "2015-07-15")!), .now] {
+            let whole = try fixture.ledger.replay(point, auditing: false, checkpoints: Fixture.off)
+            for indicator in ["crime", "asb"] {
+                let view = try fixture.ledger.replay(point, auditing: false, checkpoints: Fixture.readOnly, partnership: "lewisham", indicator: indicator)
+                #expect(view.replay.state.deferredIDs != nil, "the checkpoint is read")
+                let (a, b) = (view.replay.state, whole.replay.state)
+                #expect(a.statusRows(partnership: "lewisham", indicator: indicator) == b.statusRows(partnership: "lewisham", indicator: indicator),
+                        "\(indicator) at \(point)")
+                #expect([a.appliedCount, a.head, view.replay.skipped, view.events] == [b.appliedCount, b.head, whole.replay.skipped, whole.events],
+                        "\(indicator) at \(point): counts")
+            }
+        }
+        let now = try fixture.ledger.replay(.now, auditing: false, partnership: "lewisham", indicator: "crime").replay.state
+        #expect(now.statusRows(partnership: "lewisham", indicator: "crime").map(\.target) == ["value 90 by 2015/16"])
     }
 
     @Test func anActionIdAnotherPartnershipUsedBeforeTheCheckpointIsRead() throws {

@@ -52,19 +52,39 @@ final class CheckpointStrings {
     /// How many UTF-8 bytes the string at `index` (in range) has.
     func utf8Count(_ index: Int) -> Int { range(index).count }
 
-    /// The first string equal to `string` as strings compare (canonical equivalence): where both
-    /// are ASCII, by their bytes; else made and compared.
+    /// The first string equal to `string` as strings compare (see ``indices(of:)``).
     func firstIndex(of string: String) -> Int? {
-        let wanted = Array(string.utf8)
-        let wantedIsASCII = wanted.allSatisfy { $0 < 0x80 }
+        indices(of: [string]).min().map(Int.init)
+    }
+
+    /// The indices of the strings equal to one of `strings` as strings compare (canonical
+    /// equivalence), in one pass: where both are ASCII, by their bytes (only those of a wanted
+    /// string's length); else made and compared. (A view looks up its partnership and the
+    /// indicators it keeps among thousands.)
+    func indices(of strings: Set<String>) -> Set<UInt32> {
+        let wanted = strings.map { Array($0.utf8) }
+        guard !wanted.isEmpty else { return [] }
+        let wantedAreASCII = wanted.allSatisfy { $0.allSatisfy { $0 < 0x80 } }
+        let sectionIsASCII = wantedAreASCII && Self.isASCII(section)
+        var found: Set<UInt32> = []
         for index in ends.indices {
             let bytes = utf8(index)
-            if wantedIsASCII, bytes.allSatisfy({ $0 < 0x80 }) {
-                if bytes.elementsEqual(wanted) { return index }
-            } else if (try? self.string(UInt32(index))) == string {
-                return index
+            if sectionIsASCII || (wantedAreASCII && bytes.allSatisfy { $0 < 0x80 }) {
+                if wanted.contains(where: { $0.count == bytes.count && bytes.elementsEqual($0) }) { found.insert(UInt32(index)) }
+            } else if let string = try? self.string(UInt32(index)), strings.contains(string) {
+                found.insert(UInt32(index))
             }
         }
-        return nil
+        return found
+    }
+
+    /// Whether every byte is below 0x80, eight at a time.
+    private static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        while i + 8 <= bytes.count {
+            if bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        return bytes[i...].allSatisfy { $0 < 0x80 }
     }
 }

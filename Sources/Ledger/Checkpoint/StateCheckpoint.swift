@@ -52,7 +52,7 @@ import Projections
 /// event's id and seq. The format's name
 /// changes whenever the layout does.
 enum StateCheckpoint {
-    static let format = "ledger-state-11"
+    static let format = "ledger-state-12"
 
     /// Whether events of each type (by index in ``DomainEvent/typeNames``) are kept in the
     /// second section of other events: the kinds other than outturns that
@@ -94,8 +94,13 @@ enum StateCheckpoint {
         // is a recorded day: then the index says).
         // (The ids are read, and checked, only if a retraction names one: see ``deferredIDs(_:_:)``.)
         let kept = partnership.map { p in strings.firstIndex(of: p).map(UInt32.init) ?? absentString }
-        func decoding(before stop: Int, _ groups: [CheckpointIndex.Group]) -> BackgroundTask<Result<(events: [(LedgerEvent, retracting: Int?)], skipped: Int), Error>> {
-            BackgroundTask { Result { try decodeOthers(checkpoint, sections, groups, point, before: stop, keeping: kept, readingUpdates: readingUpdates) } }
+        // The indicators whose outturns are kept, if not all (by string index); for a view of one
+        // partnership, also the only indicators whose definitions and targets are decoded.
+        let keptIndicators = replay.state.outturnIndicatorsKept.map { strings.indices(of: $0) }
+        let othersOfIndicators = kept == nil ? nil : keptIndicators
+        func decoding(before stop: Int, _ groups: [CheckpointIndex.Group]) -> BackgroundTask<Result<DecodedOthers, Error>> {
+            BackgroundTask { Result { try decodeOthers(checkpoint, sections, groups, point, before: stop, keeping: kept, indicators: othersOfIndicators,
+                                                       readingUpdates: readingUpdates) } }
         }
         let knownStop = firstPastTheEnd(point, lastSeq: lastSeq)
         var decoder = try knownStop.map { decoding(before: $0, try sections.indexHead(checkpoint).groups) }
@@ -111,16 +116,7 @@ enum StateCheckpoint {
             isLeftOut = [Bool](repeating: false, count: strings.count)
             for area in leftOut { isLeftOut[Int(area)] = true }
         }
-        // The indicators whose outturns are kept, if not all (by string index).
-        let isKept = try replay.state.outturnIndicatorsKept.map { kept in
-            let lengths = Set(kept.map(\.utf8.count))
-            return try (0..<strings.count).map { i in
-                // (Made a string only where the length matches: a view keeps a handful of indicators.)
-                guard lengths.contains(strings.utf8Count(i)) else { return false }
-                return kept.contains(try strings.string(UInt32(i)))
-            }
-        }
-        let isNarrowed = !isLeftOut.isEmpty || isKept != nil
+        let isNarrowed = !isLeftOut.isEmpty || keptIndicators != nil
         let stop = try knownStop ?? firstPastTheEnd(checkpoint, sections, point, index: index)
         let others = decoder ?? decoding(before: stop, index.groups)
         decoder = others
@@ -143,7 +139,7 @@ enum StateCheckpoint {
         if !isNarrowed {
             spans = [(0..<sections.outturnCount, nil)]
         } else {
-            for series in index.series where (isLeftOut.isEmpty || !isLeftOut[Int(series.area)]) && isKept?[Int(series.indicator)] ?? true {
+            for series in index.series where (isLeftOut.isEmpty || !isLeftOut[Int(series.area)]) && keptIndicators?.contains(series.indicator) ?? true {
                 if let last = spans.last, last.records.upperBound == series.records.lowerBound, last.area == series.area {
                     spans[spans.count - 1].records = last.records.lowerBound..<series.records.upperBound
                 } else {
@@ -240,7 +236,9 @@ enum StateCheckpoint {
             replay.leaveOut(subjects: SubjectSet(sorted: fingerprints, exotic: try exotic.map { try strings.string($0) }))
         }
         // and the events kept, decoded on the other cores meanwhile.
-        let (decoded, othersSkipped) = try others.value.get()
+        let (decoded, othersSkipped, subjectsLeftOut) = try others.value.get()
+        // (The subjects of the other indicators' targets left out: a view must read none of them.)
+        if !subjectsLeftOut.isEmpty { replay.leaveOut(subjects: SubjectSet(try subjectsLeftOut.map { try strings.string($0) })) }
         for (event, retracting) in decoded { replay.feed(event, retracting: retracting) }
         skipped += othersSkipped
         if leavesOutOthers { // all the other events the point counts, less those decoded and the retractions above
@@ -264,15 +262,23 @@ enum StateCheckpoint {
     /// `keeping`: the string index of the partnership whose views alone are shown: only its events
     /// and those of none. `readingUpdates: false`: the views shown read no action, action update or
     /// board (status, progress, compare): none of the second section, and no action's creation
-    /// (a third of a partnership's other events on the benchmark's ledger). Those left out are
-    /// neither decoded nor counted here: the caller counts them from the index.
+    /// (a third of a partnership's other events on the benchmark's ledger). `indicators` (string
+    /// indices): the views shown read no other indicator's definition or targets (a status view
+    /// of one indicator and its components): those are left out too, and the subjects of the
+    /// targets among them noted. Those left out are neither decoded nor counted here: the caller
+    /// counts them from the index.
     static func decodeOthers(_ checkpoint: Log.Checkpoint, _ sections: Sections, _ groups: [CheckpointIndex.Group], _ point: PointInTime,
-                             before stop: Int, keeping partnership: UInt32? = nil, readingUpdates: Bool = true) throws
-        -> (events: [(LedgerEvent, retracting: Int?)], skipped: Int) {
+                             before stop: Int, keeping partnership: UInt32? = nil, indicators: Set<UInt32>? = nil,
+                             readingUpdates: Bool = true) throws -> DecodedOthers {
         var skipped = 0
+        var subjectsLeftOut: [UInt32] = []
         // (Without the second section, the walk is of the first alone, as validation's is.)
         let events = try decodedOthers(checkpoint, sections, groups, keeping: partnership, forValidation: !readingUpdates) { other in
             guard readingUpdates || other.type != actionCreated else { return false }
+            if let indicators, other.indicator != OutturnRecord.noString, !indicators.contains(other.indicator) {
+                if other.subject != OutturnRecord.noString { subjectsLeftOut.append(other.subject) }
+                return false
+            }
             guard other.envelope.seq < stop else { return false }
             guard point.includes(seq: other.envelope.seq, known: other.envelope.known, recordedDay: other.envelope.recordedDay) else {
                 skipped += 1
@@ -280,8 +286,13 @@ enum StateCheckpoint {
             }
             return true
         }
-        return (events, skipped)
+        return (events, skipped, subjectsLeftOut)
     }
+
+    /// The other events a view decodes (see ``decodeOthers(_:_:_:_:before:keeping:indicators:readingUpdates:)``),
+    /// with what each retracts; how many it judged and left out; the subjects of those it left
+    /// out as another indicator's (string indices).
+    typealias DecodedOthers = (events: [(LedgerEvent, retracting: Int?)], skipped: Int, subjectsLeftOut: [UInt32])
 
     /// What finds the seqs of the checkpoint's events other than outturns that `point` counts
     /// (those before `stop`), run only when a retraction after the checkpoint names one that a
@@ -590,10 +601,11 @@ enum StateCheckpoint {
     }
 
     /// An event other than an outturn, as a checkpoint keeps it: its envelope, what it
-    /// retracts, its type, whose and what it is about (for a view of one partnership), its log line.
+    /// retracts, its type, whose and what it is about (for a view of one partnership and one
+    /// indicator), its log line.
     struct OtherEvent {
-        /// Bytes before the line: envelope, what it retracts, type, partnership, subject, line length.
-        static let headerSize = Envelope.size + 24
+        /// Bytes before the line: envelope, what it retracts, type, partnership, subject, indicator, line length.
+        static let headerSize = Envelope.size + 28
         var envelope: Envelope
         /// For a retraction, the seq of the event it retracts as the fold of the whole log found
         /// it, or 0 if it found none (a retraction naming no earlier event: it must stay
@@ -609,6 +621,10 @@ enum StateCheckpoint {
         /// For a target's or an action's event, the string index of `target:<id>` or
         /// `action:<id>` (else ``OutturnRecord/noString``): what a view left it out of.
         var subject: UInt32
+        /// For an indicator's definition, and a target's event (while one indicator has used its
+        /// id), the string index of the indicator whose views alone read it (else
+        /// ``OutturnRecord/noString``).
+        var indicator: UInt32
         var line: UnsafeRawBufferPointer
 
         init(_ reader: inout ByteReader) throws {
@@ -617,6 +633,7 @@ enum StateCheckpoint {
             type = Int(try reader.uint32())
             partnership = try reader.uint32()
             subject = try reader.uint32()
+            indicator = try reader.uint32()
             line = try reader.bytes(Int(try reader.uint32()))
         }
 
@@ -633,13 +650,16 @@ enum StateCheckpoint {
             return event
         }
 
-        /// Writes the event; a target's or action's partnership is set by ``setPartnership(_:at:in:)``.
-        static func write(_ event: LedgerEvent, retracting: Int?, partnership: UInt32, subject: UInt32, line: [UInt8], to out: inout [UInt8]) {
+        /// Writes the event; a target's or action's partnership is set by ``setPartnership(_:at:in:)``,
+        /// a target's indicator by ``setIndicator(_:at:in:)``.
+        static func write(_ event: LedgerEvent, retracting: Int?, partnership: UInt32, subject: UInt32, indicator: UInt32, line: [UInt8],
+                          to out: inout [UInt8]) {
             Envelope(event).write(to: &out)
             out.appendLittleEndian(Int64(retracting ?? -1))
             out.appendLittleEndian(UInt32(DomainEvent.typeNames.firstIndex(of: event.event.typeName)!))
             out.appendLittleEndian(partnership)
             out.appendLittleEndian(subject)
+            out.appendLittleEndian(indicator)
             out.appendLittleEndian(UInt32(line.count))
             out.append(contentsOf: line)
         }
@@ -647,9 +667,21 @@ enum StateCheckpoint {
         /// Where, from the start of an event's bytes, its partnership is.
         static let partnershipOffset = Envelope.size + 12
 
+        /// Where, from the start of an event's bytes, its indicator is.
+        static let indicatorOffset = Envelope.size + 20
+
         /// Sets the partnership of the event whose bytes start at `start` of `others`.
         static func setPartnership(_ index: UInt32, at start: Int, in others: inout [UInt8]) {
-            withUnsafeBytes(of: index.littleEndian) { others.replaceSubrange(start + partnershipOffset..<start + partnershipOffset + 4, with: $0) }
+            set(index, at: start + partnershipOffset, in: &others)
+        }
+
+        /// Sets the indicator of the event whose bytes start at `start` of `others`.
+        static func setIndicator(_ index: UInt32, at start: Int, in others: inout [UInt8]) {
+            set(index, at: start + indicatorOffset, in: &others)
+        }
+
+        private static func set(_ index: UInt32, at offset: Int, in others: inout [UInt8]) {
+            withUnsafeBytes(of: index.littleEndian) { others.replaceSubrange(offset..<offset + 4, with: $0) }
         }
     }
 

@@ -34,6 +34,9 @@ struct StateCheckpointBuilder {
     /// more than one only for an id used again after a retraction — and where each event about
     /// one starts in `others` or `updates`: tagged with its partnership when the body is made.
     private var partnershipsOf: [Subject: Set<UInt32>] = [:]
+    /// The indicators (interned) each target id has been set for: its events are tagged with
+    /// the indicator when there is one (a revision never changes a target's indicator).
+    private var indicatorsOf: [Subject: Set<UInt32>] = [:]
     private var subjectEvents: [(inUpdates: Bool, start: Int, subject: Subject)] = []
     /// The partnerships registered (interned), retracted or not.
     private var registered: Set<UInt32> = []
@@ -115,11 +118,17 @@ struct StateCheckpointBuilder {
             // baseline's partnership is set when the body is made.
             let partnership = Subject.partnership(of: event.event).map { intern($0) } ?? OutturnRecord.noString
             if case .partnershipRegistered(let p) = event.event { registered.insert(intern(p.partnership)) }
+            // An indicator's definition is read only by views of it (a target's event is tagged
+            // when the body is made).
+            var indicator = OutturnRecord.noString
+            if case .indicatorDefined(let i) = event.event { indicator = intern(i.indicator) }
             if inUpdates {
-                StateCheckpoint.OtherEvent.write(event, retracting: target, partnership: partnership, subject: subject, line: line, to: &updates)
+                StateCheckpoint.OtherEvent.write(event, retracting: target, partnership: partnership, subject: subject, indicator: indicator,
+                                                 line: line, to: &updates)
                 updateCount += 1
             } else {
-                StateCheckpoint.OtherEvent.write(event, retracting: target, partnership: partnership, subject: subject, line: line, to: &others)
+                StateCheckpoint.OtherEvent.write(event, retracting: target, partnership: partnership, subject: subject, indicator: indicator,
+                                                 line: line, to: &others)
                 otherCount += 1
             }
         } else {
@@ -151,6 +160,7 @@ struct StateCheckpointBuilder {
     private mutating func noteSubject(of event: DomainEvent, inUpdates: Bool, at start: Int) -> UInt32 {
         guard let (subject, partnership) = Subject.of(event) else { return OutturnRecord.noString }
         if let partnership { partnershipsOf[subject, default: []].insert(intern(partnership)) }
+        if case .targetSet(let t) = event { indicatorsOf[subject, default: []].insert(intern(t.indicator)) }
         subjectEvents.append((inUpdates, start, subject))
         return intern(subject.text)
     }
@@ -185,13 +195,15 @@ struct StateCheckpointBuilder {
         var outturns = replace(&self.outturns, with: [])
         var others = replace(&self.others, with: []), updates = replace(&self.updates, with: [])
         Self.sort(&outturns, count: outturnCount)
+        func only(_ set: Set<UInt32>?) -> UInt32 { set?.count == 1 ? set!.first! : OutturnRecord.noString }
         for (inUpdates, start, subject) in subjectEvents {
-            let owners = partnershipsOf[subject] ?? []
-            let partnership = owners.count == 1 ? owners.first! : OutturnRecord.noString
+            let (partnership, indicator) = (only(partnershipsOf[subject]), only(indicatorsOf[subject]))
             if inUpdates {
                 StateCheckpoint.OtherEvent.setPartnership(partnership, at: start, in: &updates)
+                StateCheckpoint.OtherEvent.setIndicator(indicator, at: start, in: &updates)
             } else {
                 StateCheckpoint.OtherEvent.setPartnership(partnership, at: start, in: &others)
+                StateCheckpoint.OtherEvent.setIndicator(indicator, at: start, in: &others)
             }
         }
         let retracted = Self.tagRetractions(in: &others, updates: updates, outturns: outturns, count: outturnCount, partnerships: registered)
