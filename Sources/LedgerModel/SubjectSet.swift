@@ -56,9 +56,23 @@ public struct SubjectSet: Sendable, Equatable {
     /// How many different subjects it holds (barring a meeting of fingerprints).
     public var count: Int { sorted.count + exotic.count }
 
+    /// Adds `other`'s subjects, merging the two rising runs (a view adds a few dozen to thousands).
     public mutating func formUnion(_ other: SubjectSet) {
         if isEmpty { self = other; return }
-        sorted = Self.risingOnce(sorted + other.sorted)
+        guard !other.isEmpty else { return }
+        var merged: [Fingerprint] = []
+        merged.reserveCapacity(sorted.count + other.sorted.count)
+        var (i, j) = (0, 0)
+        while i < sorted.count || j < other.sorted.count {
+            let next: Fingerprint
+            if j == other.sorted.count || (i < sorted.count && sorted[i] < other.sorted[j]) {
+                (next, i) = (sorted[i], i + 1)
+            } else {
+                (next, j) = (other.sorted[j], j + 1)
+            }
+            if merged.last != next { merged.append(next) }
+        }
+        sorted = merged
         exotic.formUnion(other.exotic)
     }
 

@@ -4,14 +4,17 @@ import Testing
 /// A checkpoint's strings, made only when asked for: each as written, found as strings compare,
 /// and a section that does not hold what its count says is malformed.
 struct CheckpointStringsTests {
-    /// A strings section as the builder writes one: each a little-endian UInt32 length, then its bytes.
+    /// A strings section as the builder writes one.
     func section(_ strings: [String]) -> [UInt8] {
         var bytes: [UInt8] = []
-        for string in strings {
-            withUnsafeBytes(of: UInt32(string.utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
-            bytes.append(contentsOf: string.utf8)
-        }
+        for string in strings { CheckpointStrings.write(string, to: &bytes) }
         return bytes
+    }
+
+    @Test func aStringsLengthWordIsItsLengthAndWhetherItIsASCII() {
+        #expect(section(["ab"]) == [2, 0, 0, 0, 0x61, 0x62])
+        #expect(section(["caf\u{e9}"]) == [5, 0, 0, 0x80, 0x63, 0x61, 0x66, 0xC3, 0xA9])
+        #expect(section([""]) == [0, 0, 0, 0])
     }
 
     @Test func eachStringIsTheOneWrittenAndFoundAsStringsCompare() throws {
@@ -32,6 +35,10 @@ struct CheckpointStringsTests {
             #expect(strings.firstIndex(of: "cafe\u{301}") == 3)
             #expect(strings.firstIndex(of: "K-1") == 4)
             #expect(strings.firstIndex(of: "borough-10") == nil && strings.firstIndex(of: "borough") == nil)
+            // Several at once, as one pass finds them (the one that is not there found nowhere).
+            #expect(strings.indices(of: ["MOPAC7.burglary", "K-1", "target:borough-2/t-9", "absent"]) == [1, 4, 5])
+            #expect(strings.indices(of: ["\u{212A}-1", "caf\u{e9}"]) == [3, 4])
+            #expect(strings.indices(of: []).isEmpty)
         }
     }
 

@@ -723,7 +723,7 @@ struct CheckpointTests {
         let file = try Self.checkpointFile(path)
         let layout = try BodyLayout(file)
         let words = String(decoding: file[..<(layout.bodyStart - 1)], as: UTF8.self).split(separator: " ")
-        #expect(words.count == 7 && words[1] == "ledger-state-12" && words[1] == StateCheckpoint.format)
+        #expect(words.count == 7 && words[1] == "ledger-state-13" && words[1] == StateCheckpoint.format)
         #expect(words.last.map(String.init) == "sum=" + Self.sum(of: file[layout.bodyStart...]))
 
         let unknownSeqs = (1...k).filter { h.types[$0] == "future.kind" }
@@ -1048,7 +1048,7 @@ struct CheckpointTests {
         case .garbageFirstLine: damaged = Array("not a checkpoint at all\n".utf8) + file[layout.bodyStart...]
         case .noNewline: damaged = Array(file[..<(layout.bodyStart - 1)])
         case .wrongFormat: damaged = Array(String(decoding: file[..<layout.bodyStart], as: UTF8.self)
-            .replacingOccurrences(of: "ledger-state-12", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
+            .replacingOccurrences(of: "ledger-state-13", with: "ledger-state-4").utf8) + file[layout.bodyStart...]
         case .hashOfAnotherEvent:
             let other = try log.head(upTo: h.ends[k - 1]).hash.hex
             damaged = Self.restamp(file) { $0["hash"] = other }
@@ -1363,7 +1363,7 @@ struct CheckpointTests {
     }
 }
 
-/// Where the documented parts of a checkpoint body (`ledger-state-12`) lie, as offsets into the
+/// Where the documented parts of a checkpoint body (`ledger-state-13`) lie, as offsets into the
 /// whole file: six sections — events of unknown types, strings, outturns, other events that
 /// validation reads, action updates and boards, ids — each a count, a byte length, the bytes.
 struct BodyLayout {
@@ -1493,8 +1493,10 @@ struct BodyLayout {
         var table: [String] = []
         var at = strings.bytes.lowerBound
         while at < strings.bytes.upperBound {
-            let length = Self.uint32(file, at)
+            // (The length word's top bit marks a string that is not ASCII.)
+            let (word, length) = (Self.uint32(file, at), Self.uint32(file, at) & 0x7FFF_FFFF)
             table.append(String(decoding: file[at + 4..<at + 4 + length], as: UTF8.self))
+            guard (word != length) == file[at + 4..<at + 4 + length].contains(where: { $0 >= 0x80 }) else { throw Malformed() }
             at += 4 + length
         }
         guard at == strings.bytes.upperBound, table.count == Self.int64(file, strings.countAt) else { throw Malformed() }

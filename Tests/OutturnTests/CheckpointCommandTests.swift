@@ -78,7 +78,7 @@ struct CheckpointCommandTests {
     static func expectWholeCheckpoint(_ ledger: String, seq: Int, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let (line, lengthMatches) = try stamp(ledger)
         let words = line.split(separator: " ")
-        #expect(line.hasPrefix("outturn-checkpoint ledger-state-12 seq=\(seq) end=") && words.count == 7, "\(label): \(line)", sourceLocation: sourceLocation)
+        #expect(line.hasPrefix("outturn-checkpoint ledger-state-13 seq=\(seq) end=") && words.count == 7, "\(label): \(line)", sourceLocation: sourceLocation)
         #expect(lengthMatches, "\(label): the body is not the stamped length", sourceLocation: sourceLocation)
         let file = try checkpointFile(ledger)
         let body = file[(file.firstIndex(of: 0x0A)! + 1)...]

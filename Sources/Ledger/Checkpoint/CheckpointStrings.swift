@@ -2,6 +2,11 @@
 /// asked for: a view of one partnership asks for a few hundred of the thousands a London-wide
 /// checkpoint holds (making all 6,800 took half a millisecond of a 9 ms view), and the subjects
 /// it leaves out are fingerprinted from their bytes (see ``SubjectSet``).
+///
+/// Each string is written as a little-endian UInt32 — its length, the top bit set if any of its
+/// bytes is not ASCII — then its UTF-8 bytes: so a view finds its partnership and indicators
+/// among them comparing the bytes of strings of their length alone, making only the (rare)
+/// strings that are not ASCII, which may equal an ASCII one as strings compare.
 final class CheckpointStrings {
     /// The strings section, in the mapped checkpoint (which outlives every fold that reads it).
     private let section: UnsafeRawBufferPointer
@@ -11,6 +16,22 @@ final class CheckpointStrings {
     /// Each string once made (by index: a few hundred of thousands, so not an array of them all,
     /// which cost more to fill with nothing and to free than the strings made).
     private var made: [Int: String] = [:]
+    /// The strings marked as not ASCII (most sections have none).
+    private var notASCII: Set<Int> = []
+
+    /// The top bit of a string's length word: set for a string with bytes that are not ASCII.
+    static let notASCIIFlag: UInt32 = 0x8000_0000
+
+    /// Appends `string` as a section holds it.
+    static func write(_ string: String, to out: inout [UInt8]) {
+        let bytes = Array(string.utf8)
+        let word = UInt32(bytes.count) | (bytes.allSatisfy { $0 < 0x80 } ? 0 : notASCIIFlag)
+        withUnsafeBytes(of: word.littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: bytes)
+    }
+
+    /// A string's length, from its length word.
+    static func length(_ word: UInt32) -> Int { Int(word & ~notASCIIFlag) }
 
     /// Finds the `count` strings of a section written as they are (each a little-endian UInt32
     /// length, then that many bytes); `Malformed` if it does not hold them exactly.
@@ -19,9 +40,10 @@ final class CheckpointStrings {
         guard section.count <= UInt32.max else { throw StateCheckpoint.Malformed() }
         var reader = ByteReader(section)
         ends.reserveCapacity(count)
-        for _ in 0..<count {
-            let length = Int(try reader.uint32())
-            _ = try reader.bytes(length)
+        for index in 0..<count {
+            let word = try reader.uint32()
+            if word & Self.notASCIIFlag != 0 { notASCII.insert(index) }
+            _ = try reader.bytes(Self.length(word))
             ends.append(UInt32(reader.position))
         }
     }
@@ -65,26 +87,15 @@ final class CheckpointStrings {
         let wanted = strings.map { Array($0.utf8) }
         guard !wanted.isEmpty else { return [] }
         let wantedAreASCII = wanted.allSatisfy { $0.allSatisfy { $0 < 0x80 } }
-        let sectionIsASCII = wantedAreASCII && Self.isASCII(section)
         var found: Set<UInt32> = []
         for index in ends.indices {
-            let bytes = utf8(index)
-            if sectionIsASCII || (wantedAreASCII && bytes.allSatisfy { $0 < 0x80 }) {
+            if wantedAreASCII, !notASCII.contains(index) {
+                let bytes = utf8(index)
                 if wanted.contains(where: { $0.count == bytes.count && bytes.elementsEqual($0) }) { found.insert(UInt32(index)) }
             } else if let string = try? self.string(UInt32(index)), strings.contains(string) {
                 found.insert(UInt32(index))
             }
         }
         return found
-    }
-
-    /// Whether every byte is below 0x80, eight at a time.
-    private static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var i = 0
-        while i + 8 <= bytes.count {
-            if bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
-            i += 8
-        }
-        return bytes[i...].allSatisfy { $0 < 0x80 }
     }
 }

@@ -52,7 +52,7 @@ import Projections
 /// event's id and seq. The format's name
 /// changes whenever the layout does.
 enum StateCheckpoint {
-    static let format = "ledger-state-12"
+    static let format = "ledger-state-13"
 
     /// Whether events of each type (by index in ``DomainEvent/typeNames``) are kept in the
     /// second section of other events: the kinds other than outturns that
@@ -443,7 +443,7 @@ enum StateCheckpoint {
         var reader = ByteReader(UnsafeRawBufferPointer(rebasing: checkpoint.body.bytes[sections.strings]))
         var found: Set<UInt32> = []
         for index in 0..<sections.stringCount {
-            let string = String(decoding: try reader.bytes(Int(try reader.uint32())), as: UTF8.self)
+            let string = String(decoding: try reader.bytes(CheckpointStrings.length(try reader.uint32())), as: UTF8.self)
             if strings.contains(string) { found.insert(UInt32(index)) }
         }
         return found
@@ -866,7 +866,7 @@ enum StateCheckpoint {
             var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[strings]))
             var table: [String] = []
             table.reserveCapacity(stringCount)
-            for _ in 0..<stringCount { table.append(String(decoding: try reader.bytes(Int(try reader.uint32())), as: UTF8.self)) }
+            for _ in 0..<stringCount { table.append(String(decoding: try reader.bytes(CheckpointStrings.length(try reader.uint32())), as: UTF8.self)) }
             return table
         }
     }

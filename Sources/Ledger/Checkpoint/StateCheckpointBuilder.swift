@@ -182,9 +182,7 @@ struct StateCheckpointBuilder {
         if let index = stringIndex[string] { return index }
         let index = UInt32(stringIndex.count)
         stringIndex[string] = index
-        let bytes = Array(string.utf8)
-        strings.appendLittleEndian(UInt32(bytes.count))
-        strings.append(contentsOf: bytes)
+        CheckpointStrings.write(string, to: &strings)
         return index
     }
 
