@@ -27,6 +27,8 @@ public struct SubjectSet: Sendable, Equatable {
     private var sorted: [Fingerprint] = []
     /// The others, as strings (ids are ASCII, mostly: this is almost always empty).
     private var exotic: Set<String> = []
+    /// Subjects held elsewhere, asked by fingerprint (a checkpoint's table, searched where it lies).
+    private var lookups: [SubjectLookup] = []
 
     public init() {}
 
@@ -51,15 +53,22 @@ public struct SubjectSet: Sendable, Equatable {
         self.exotic = Set(exotic)
     }
 
-    public var isEmpty: Bool { sorted.isEmpty && exotic.isEmpty }
+    /// The subjects `lookup` says it has by their fingerprints (its ASCII subjects), and `exotic`.
+    public init(_ lookup: SubjectLookup, exotic: [String] = []) {
+        lookups = [lookup]
+        self.exotic = Set(exotic)
+    }
 
-    /// How many different subjects it holds (barring a meeting of fingerprints).
+    public var isEmpty: Bool { sorted.isEmpty && exotic.isEmpty && lookups.isEmpty }
+
+    /// How many different subjects it holds (barring a meeting of fingerprints), besides those its lookups hold.
     public var count: Int { sorted.count + exotic.count }
 
     /// Adds `other`'s subjects, merging the two rising runs (a view adds a few dozen to thousands).
     public mutating func formUnion(_ other: SubjectSet) {
         if isEmpty { self = other; return }
         guard !other.isEmpty else { return }
+        guard !other.sorted.isEmpty else { return (exotic, lookups) = (exotic.union(other.exotic), lookups + other.lookups) }
         var merged: [Fingerprint] = []
         merged.reserveCapacity(sorted.count + other.sorted.count)
         var (i, j) = (0, 0)
@@ -74,6 +83,7 @@ public struct SubjectSet: Sendable, Equatable {
         }
         sorted = merged
         exotic.formUnion(other.exotic)
+        lookups += other.lookups
     }
 
     /// Yes if `subject` is in the set, or equal to one that is; no, almost always, if not (see above).
@@ -89,7 +99,7 @@ public struct SubjectSet: Sendable, Equatable {
             let mid = (low + high) / 2
             if sorted[mid] < fingerprint { low = mid + 1 } else { high = mid }
         }
-        return low < sorted.count && sorted[low] == fingerprint
+        return (low < sorted.count && sorted[low] == fingerprint) || lookups.contains { $0.mayContain(fingerprint) }
     }
 
     /// The fingerprint of the subject whose UTF-8 bytes are `utf8`, if they are all ASCII (nil if not:
@@ -111,4 +121,15 @@ public struct SubjectSet: Sendable, Equatable {
         rising.removeLast(rising.count - kept)
         return rising
     }
+}
+
+/// Subjects a ``SubjectSet`` asks of by fingerprint instead of holding them: `mayContain` answers
+/// as the set does (yes for each of its subjects; a wrong yes costs only work). Sets compare
+/// their lookups as the same object or not.
+public final class SubjectLookup: Sendable, Equatable {
+    public let mayContain: @Sendable (SubjectSet.Fingerprint) -> Bool
+
+    public init(_ mayContain: @escaping @Sendable (SubjectSet.Fingerprint) -> Bool) { self.mayContain = mayContain }
+
+    public static func == (a: SubjectLookup, b: SubjectLookup) -> Bool { a === b }
 }

@@ -144,14 +144,17 @@ struct CheckpointIndex: @unchecked Sendable {
     /// asks (the table is a bit for each seq: 136 KB on a London-wide ledger).
     private var builtOutturnSeqs = SeqSet()
     private var outturnSeqTable: (words: UnsafeRawBufferPointer, outturns: Int, lastSeq: Int)?
+    /// Whether bytes of the read index match the checkpoint's digests (checked as they are read:
+    /// the seq bits and the subjects only if they are).
+    private var isChecked: @Sendable (UnsafeRawBufferPointer) -> Bool = { _ in true }
     /// The other events (of every group) known on each day: rising days.
     var otherKnownDays: [KnownDay] = []
     /// The retractions among the other events, rising seqs.
     var retractions: [Retraction] = []
     /// By fingerprint, rising (subjects with non-ASCII bytes first), when the index is written;
-    /// when it is read, the table's entries are read only by ``subjects(otherThan:countedBy:before:)``,
-    /// each checked as it is read (a view of one partnership keeps a few of 6,600 on a London-wide
-    /// ledger, and no other reader needs them).
+    /// when it is read, the table's entries are read only by ``subjectLookup(otherThan:countedBy:before:)``,
+    /// each checked as it is read (a view of one partnership asks of a few dozen of 6,600 on a
+    /// London-wide ledger, and no other reader needs them).
     private var builtSubjects: [SubjectEntry] = []
     private var subjectTable: (bytes: UnsafeRawBufferPointer, stringCount: Int, lastSeq: Int)?
 
@@ -190,10 +193,13 @@ struct CheckpointIndex: @unchecked Sendable {
     }
 
     /// Reads an index, checking it against the checkpoint it is part of (its `sections`, seqs up
-    /// to `reader.lastSeq`).
-    init(_ reader: inout ByteReader, sections: StateCheckpoint.Sections) throws {
+    /// to `reader.lastSeq`). `isChecked`: whether bytes of it match the checkpoint's digests, asked
+    /// of each table before it is read (of the seq bits and the subjects, only of their counts
+    /// until they are read); the head must have been checked already.
+    init(_ reader: inout ByteReader, sections: StateCheckpoint.Sections, isChecked: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool) throws {
         let (outturnCount, stringCount) = (sections.outturnCount, sections.stringCount)
-        func count(bytesPerEntry: Int) throws -> Int { try Self.count(&reader, bytesPerEntry: bytesPerEntry) }
+        self.isChecked = isChecked
+        func count(bytesPerEntry: Int) throws -> Int { try Self.count(&reader, bytesPerEntry: bytesPerEntry, isChecked: isChecked) }
         (partnerships, groups) = try Self.head(&reader, sections: sections)
         let counts = (others: sections.otherCount, updates: sections.updateCount)
         let envelopes = try count(bytesPerEntry: Self.envelopeSize)
@@ -205,30 +211,30 @@ struct CheckpointIndex: @unchecked Sendable {
         // (Each table read in one pass over its bytes, each entry checked, then the order of them all.)
         let lastSeq = reader.lastSeq
         func isString(_ index: UInt32) -> Bool { index < stringCount }
-        series = try Self.table(&reader, size: 24) { e in
+        series = try Self.table(&reader, size: 24, isChecked: isChecked) { e in
             let (area, indicator, first, length) = (e.uint32(0), e.uint32(4), e.int64(8), e.int64(16))
             guard isString(area), isString(indicator), first >= 0, length >= 1, length <= outturnCount - first else { return nil }
             return Series(area: area, indicator: indicator, records: first..<first + length)
         }
         guard zip([0] + series.map(\.records.upperBound), series).allSatisfy({ $0 == $1.records.lowerBound }),
               series.last?.records.upperBound ?? 0 == outturnCount else { throw StateCheckpoint.Malformed() }
-        knownDays = try Self.knownDays(&reader, total: outturnCount)
-        recordedDays = try Self.table(&reader, size: 16) { e in e.seq(8, upTo: lastSeq).map { RecordedDay(day: e.int32(0), firstSeq: $0) } }
+        knownDays = try Self.knownDays(&reader, total: outturnCount, isChecked: isChecked)
+        recordedDays = try Self.table(&reader, size: 16, isChecked: isChecked) { e in e.seq(8, upTo: lastSeq).map { RecordedDay(day: e.int32(0), firstSeq: $0) } }
         guard Self.rising(recordedDays.map(\.day)), zip(recordedDays, recordedDays.dropFirst()).allSatisfy({ $0.firstSeq <= $1.firstSeq }),
               recordedDays.isEmpty == (outturnCount == 0) else { throw StateCheckpoint.Malformed() }
-        retracted = try Self.table(&reader, size: 16) { e in e.seq(0, upTo: lastSeq).map { Retracted(seq: $0, known: e.int32(8), recorded: e.int32(12)) } }
+        retracted = try Self.table(&reader, size: 16, isChecked: isChecked) { e in e.seq(0, upTo: lastSeq).map { Retracted(seq: $0, known: e.int32(8), recorded: e.int32(12)) } }
         guard Self.rising(retracted.map(\.seq)) else { throw StateCheckpoint.Malformed() }
-        let words = try reader.bytes(8 * (try Self.count(&reader, bytesPerEntry: 8)))
+        let words = try reader.bytes(8 * (try count(bytesPerEntry: 8)))
         guard words.count / 8 <= lastSeq / 64 + 1 else { throw StateCheckpoint.Malformed() }
         outturnSeqTable = (words, outturnCount, lastSeq)
-        otherKnownDays = try Self.knownDays(&reader, total: counts.others + counts.updates)
-        retractions = try Self.table(&reader, size: 32) { e in
+        otherKnownDays = try Self.knownDays(&reader, total: counts.others + counts.updates, isChecked: isChecked)
+        retractions = try Self.table(&reader, size: 32, isChecked: isChecked) { e in
             guard let seq = e.seq(0, upTo: lastSeq), e.int64(16) >= 0, e.int64(16) < seq,
                   isString(e.uint32(24)) || e.uint32(24) == OutturnRecord.noString else { return nil }
             return Retraction(seq: seq, known: e.int32(8), recorded: e.int32(12), target: e.int64(16), partnership: e.uint32(24))
         }
         guard Self.rising(retractions.map(\.seq)) else { throw StateCheckpoint.Malformed() }
-        subjectTable = (try reader.bytes(Self.subjectSize * (try Self.count(&reader, bytesPerEntry: Self.subjectSize))), stringCount, lastSeq)
+        subjectTable = (try reader.bytes(Self.subjectSize * (try count(bytesPerEntry: Self.subjectSize))), stringCount, lastSeq)
         guard reader.isAtEnd else { throw StateCheckpoint.Malformed() }
     }
 
@@ -238,48 +244,68 @@ struct CheckpointIndex: @unchecked Sendable {
     /// The seqs of the outturns (checked against the checkpoint's count of them, if read).
     func outturnSeqs() throws -> SeqSet {
         guard let (bytes, outturns, lastSeq) = outturnSeqTable else { return builtOutturnSeqs }
+        guard isChecked(bytes) else { throw StateCheckpoint.Malformed() }
         let seqs = SeqSet(words: (0..<bytes.count / 8).map { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)) })
         let all = seqs.census(below: .max)
         guard all.count == outturns, all.last <= lastSeq, !seqs.contains(0) else { throw StateCheckpoint.Malformed() }
         return seqs
     }
 
-    /// The subjects of the other events of partnerships other than `kept` that a fold stopping at
-    /// `stop` and judging by `judge` counts: the fingerprints, rising, each once; and the string
-    /// indices of those with non-ASCII bytes.
-    func subjects(otherThan kept: UInt32, countedBy judge: StateCheckpoint.PackedJudge, before stop: Int) throws -> (fingerprints: [SubjectSet.Fingerprint], exotic: [UInt32]) {
-        var (fingerprints, exotic): ([SubjectSet.Fingerprint], [UInt32]) = ([], [])
-        try forEachSubject { entry in
-            guard entry.partnership != kept, entry.isCounted(by: judge, before: stop) else { return }
-            if entry.fingerprint == .none {
-                exotic.append(entry.string)
-            } else if fingerprints.last != entry.fingerprint {
-                fingerprints.append(entry.fingerprint)
+    /// What a view of partnership `kept` asks of the subjects of the other partnerships' events
+    /// that a fold stopping at `stop` and judging by `judge` counts: whether one has a given
+    /// fingerprint, searched by halving where the table lies, each entry read checked against
+    /// its digests and its bounds (one that fails answers yes: the view then folds again, keeping
+    /// everything); and the string indices of those with non-ASCII bytes (the table's first).
+    func subjectLookup(otherThan kept: UInt32, countedBy judge: StateCheckpoint.PackedJudge, before stop: Int) throws
+        -> (lookup: SubjectLookup, exotic: [UInt32]) {
+        @Sendable func wanted(_ entry: SubjectEntry) -> Bool { entry.partnership != kept && entry.isCounted(by: judge, before: stop) }
+        guard let table = subjectTable else {
+            let entries = builtSubjects.filter(wanted)
+            let sorted = entries.map(\.fingerprint).filter { $0 != .none }
+            return (SubjectLookup { sorted.contains($0) }, entries.filter { $0.fingerprint == .none }.map(\.string))
+        }
+        let (count, isChecked, lastSeq, stringCount) = (table.bytes.count / Self.subjectSize, self.isChecked, table.lastSeq, table.stringCount)
+        nonisolated(unsafe) let tableBytes = table.bytes // in the mapped checkpoint, which outlives every reader
+        /// The entry at `i`, if it is checked and in bounds.
+        @Sendable func entry(_ i: Int) -> SubjectEntry? {
+            let bytes = UnsafeRawBufferPointer(rebasing: tableBytes[i * Self.subjectSize..<(i + 1) * Self.subjectSize])
+            guard isChecked(bytes) else { return nil }
+            let e = TableEntry(bytes: bytes, at: 0)
+            guard let seq = e.seq(16, upTo: lastSeq), e.uint32(32) < stringCount, e.uint32(36) < stringCount else { return nil }
+            return SubjectEntry(fingerprint: SubjectSet.Fingerprint(high: UInt64(bitPattern: Int64(e.int64(0))), low: UInt64(bitPattern: Int64(e.int64(8)))),
+                                firstSeq: seq, firstRecorded: e.int32(24), leastKnown: e.int32(28), partnership: e.uint32(32), string: e.uint32(36))
+        }
+        var exotic: [UInt32] = []
+        var first = 0 // of the entries with fingerprints
+        while first < count {
+            guard let e = entry(first) else { throw StateCheckpoint.Malformed() }
+            guard e.fingerprint == .none else { break }
+            if wanted(e) { exotic.append(e.string) }
+            first += 1
+        }
+        let firstWithFingerprint = first
+        let lookup = SubjectLookup { fingerprint in
+            var (low, high) = (firstWithFingerprint, count)
+            while low < high {
+                let mid = (low + high) / 2
+                guard let e = entry(mid) else { return true }
+                if e.fingerprint < fingerprint { low = mid + 1 } else { high = mid }
             }
+            while low < count {
+                guard let e = entry(low) else { return true }
+                guard e.fingerprint == fingerprint else { return false }
+                if wanted(e) { return true }
+                low += 1
+            }
+            return false
         }
-        return (fingerprints, exotic)
-    }
-
-    /// Calls `body` with each subject entry, in the table's order: each read and checked (and
-    /// their order) as it is met.
-    private func forEachSubject(_ body: (SubjectEntry) -> Void) throws {
-        guard let (bytes, stringCount, lastSeq) = subjectTable else { return builtSubjects.forEach(body) }
-        var last: SubjectSet.Fingerprint?
-        for i in 0..<bytes.count / Self.subjectSize {
-            let e = TableEntry(bytes: bytes, at: i * Self.subjectSize)
-            guard let seq = e.seq(16, upTo: lastSeq), e.uint32(32) < stringCount, e.uint32(36) < stringCount else { throw StateCheckpoint.Malformed() }
-            let entry = SubjectEntry(fingerprint: SubjectSet.Fingerprint(high: UInt64(bitPattern: Int64(e.int64(0))), low: UInt64(bitPattern: Int64(e.int64(8)))),
-                                     firstSeq: seq, firstRecorded: e.int32(24), leastKnown: e.int32(28), partnership: e.uint32(32), string: e.uint32(36))
-            guard last.map({ $0 <= entry.fingerprint }) ?? true else { throw StateCheckpoint.Malformed() }
-            last = entry.fingerprint
-            body(entry)
-        }
+        return (lookup, exotic)
     }
 
     /// A table of known days, rising, of `total` events in all.
-    private static func knownDays(_ reader: inout ByteReader, total: Int) throws -> [KnownDay] {
+    private static func knownDays(_ reader: inout ByteReader, total: Int, isChecked: (UnsafeRawBufferPointer) -> Bool) throws -> [KnownDay] {
         let lastSeq = reader.lastSeq
-        let days = try table(&reader, size: 16) { e in e.seq(8, upTo: lastSeq).map { KnownDay(day: e.int32(0), count: Int(e.uint32(4)), lastSeq: $0) } }
+        let days = try table(&reader, size: 16, isChecked: isChecked) { e in e.seq(8, upTo: lastSeq).map { KnownDay(day: e.int32(0), count: Int(e.uint32(4)), lastSeq: $0) } }
         guard rising(days.map(\.day)), days.allSatisfy({ $0.count >= 1 }), days.reduce(0, { $0 + $1.count }) == total else { throw StateCheckpoint.Malformed() }
         return days
     }
@@ -304,10 +330,11 @@ struct CheckpointIndex: @unchecked Sendable {
     }
 
     /// A table's entries (its count first, then `size` bytes each), each made from its bytes by
-    /// `entry` — nil for a malformed one — in one pass over them.
-    private static func table<T>(_ reader: inout ByteReader, size: Int, _ entry: (TableEntry) -> T?) throws -> [T] {
-        let count = try Self.count(&reader, bytesPerEntry: size)
+    /// `entry` — nil for a malformed one — in one pass over them, checked first.
+    private static func table<T>(_ reader: inout ByteReader, size: Int, isChecked: (UnsafeRawBufferPointer) -> Bool, _ entry: (TableEntry) -> T?) throws -> [T] {
+        let count = try Self.count(&reader, bytesPerEntry: size, isChecked: isChecked)
         let bytes = try reader.bytes(count * size)
+        guard isChecked(bytes) else { throw StateCheckpoint.Malformed() }
         var entries: [T] = []
         entries.reserveCapacity(count)
         for i in 0..<count {
@@ -342,8 +369,11 @@ struct CheckpointIndex: @unchecked Sendable {
         return (partnerships, groups)
     }
 
-    /// A table's count of entries, which must fit in what is left of `reader`.
-    private static func count(_ reader: inout ByteReader, bytesPerEntry: Int) throws -> Int {
+    /// A table's count of entries, which must fit in what is left of `reader` (its bytes checked first).
+    private static func count(_ reader: inout ByteReader, bytesPerEntry: Int, isChecked: (UnsafeRawBufferPointer) -> Bool = { _ in true }) throws -> Int {
+        guard isChecked(UnsafeRawBufferPointer(rebasing: reader.bytes[reader.position..<min(reader.position + 8, reader.bytes.count)])) else {
+            throw StateCheckpoint.Malformed()
+        }
         let count = try reader.int64()
         guard count >= 0, count <= (reader.bytes.count - reader.position) / bytesPerEntry else { throw StateCheckpoint.Malformed() }
         return Int(count)
