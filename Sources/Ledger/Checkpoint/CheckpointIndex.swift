@@ -132,7 +132,10 @@ struct CheckpointIndex: @unchecked Sendable {
     /// Where the envelopes lie in the index's bytes, when it is read.
     private(set) var envelopeBytes = 0..<0
     /// In record order, covering every record once.
-    var series: [Series] = []
+    private var builtSeries: [Series] = []
+    /// When the index is read, the series' table (checked against the digests), read only by
+    /// ``forEachSeries(_:)``: a view of one indicator keeps a few of thousands.
+    private var seriesTable: (bytes: UnsafeRawBufferPointer, outturnCount: Int, stringCount: Int)?
     /// Rising days.
     var knownDays: [KnownDay] = []
     /// Rising days.
@@ -172,10 +175,10 @@ struct CheckpointIndex: @unchecked Sendable {
             let recordedDay = Int32(littleEndian: records.loadUnaligned(fromByteOffset: base + 12, as: Int32.self))
             let area = UInt32(littleEndian: records.loadUnaligned(fromByteOffset: base + 16, as: UInt32.self))
             let indicator = UInt32(littleEndian: records.loadUnaligned(fromByteOffset: base + 20, as: UInt32.self))
-            if let last = series.last, last.area == area, last.indicator == indicator {
-                series[series.count - 1].records = last.records.lowerBound..<i + 1
+            if let last = builtSeries.last, last.area == area, last.indicator == indicator {
+                builtSeries[builtSeries.count - 1].records = last.records.lowerBound..<i + 1
             } else {
-                series.append(Series(area: area, indicator: indicator, records: i..<i + 1))
+                builtSeries.append(Series(area: area, indicator: indicator, records: i..<i + 1))
             }
             let day = known[knownDay, default: (0, 0)]
             known[knownDay] = (day.count + 1, max(day.lastSeq, seq))
@@ -211,13 +214,9 @@ struct CheckpointIndex: @unchecked Sendable {
         // (Each table read in one pass over its bytes, each entry checked, then the order of them all.)
         let lastSeq = reader.lastSeq
         func isString(_ index: UInt32) -> Bool { index < stringCount }
-        series = try Self.table(&reader, size: 24, isChecked: isChecked) { e in
-            let (area, indicator, first, length) = (e.uint32(0), e.uint32(4), e.int64(8), e.int64(16))
-            guard isString(area), isString(indicator), first >= 0, length >= 1, length <= outturnCount - first else { return nil }
-            return Series(area: area, indicator: indicator, records: first..<first + length)
-        }
-        guard zip([0] + series.map(\.records.upperBound), series).allSatisfy({ $0 == $1.records.lowerBound }),
-              series.last?.records.upperBound ?? 0 == outturnCount else { throw StateCheckpoint.Malformed() }
+        let seriesBytes = try reader.bytes(24 * (try count(bytesPerEntry: 24)))
+        guard isChecked(seriesBytes) else { throw StateCheckpoint.Malformed() }
+        seriesTable = (seriesBytes, outturnCount, stringCount)
         knownDays = try Self.knownDays(&reader, total: outturnCount, isChecked: isChecked)
         recordedDays = try Self.table(&reader, size: 16, isChecked: isChecked) { e in e.seq(8, upTo: lastSeq).map { RecordedDay(day: e.int32(0), firstSeq: $0) } }
         guard Self.rising(recordedDays.map(\.day)), zip(recordedDays, recordedDays.dropFirst()).allSatisfy({ $0.firstSeq <= $1.firstSeq }),
@@ -300,6 +299,21 @@ struct CheckpointIndex: @unchecked Sendable {
             return false
         }
         return (lookup, exotic)
+    }
+
+    /// Calls `body` with each series, in record order, each read and checked (in bounds, each
+    /// starting where the one before ends, the last ending at the last record) as it is met.
+    func forEachSeries(_ body: (Series) throws -> Void) throws {
+        guard let (bytes, outturnCount, stringCount) = seriesTable else { return try builtSeries.forEach(body) }
+        var end = 0
+        for i in 0..<bytes.count / 24 {
+            let e = TableEntry(bytes: bytes, at: i * 24)
+            let (area, indicator, first, length) = (e.uint32(0), e.uint32(4), e.int64(8), e.int64(16))
+            guard area < stringCount, indicator < stringCount, first == end, length >= 1, length <= outturnCount - first else { throw StateCheckpoint.Malformed() }
+            end = first + length
+            try body(Series(area: area, indicator: indicator, records: first..<end))
+        }
+        guard end == outturnCount else { throw StateCheckpoint.Malformed() }
     }
 
     /// A table of known days, rising, of `total` events in all.
@@ -401,8 +415,8 @@ struct CheckpointIndex: @unchecked Sendable {
                 out.appendLittleEndian(group.partnership)
             }
         }
-        out.appendLittleEndian(Int64(series.count))
-        for s in series {
+        out.appendLittleEndian(Int64(builtSeries.count))
+        for s in builtSeries {
             out.appendLittleEndian(s.area)
             out.appendLittleEndian(s.indicator)
             out.appendLittleEndian(Int64(s.records.lowerBound))

@@ -145,7 +145,8 @@ enum StateCheckpoint {
         if !isNarrowed {
             spans = [(0..<sections.outturnCount, nil)]
         } else {
-            for series in index.series where (isLeftOut.isEmpty || !isLeftOut[Int(series.area)]) && keptIndicators?.contains(series.indicator) ?? true {
+            try index.forEachSeries { series in
+                guard (isLeftOut.isEmpty || !isLeftOut[Int(series.area)]) && keptIndicators?.contains(series.indicator) ?? true else { return }
                 if let last = spans.last, last.records.upperBound == series.records.lowerBound, last.area == series.area {
                     spans[spans.count - 1].records = last.records.lowerBound..<series.records.upperBound
                 } else {
