@@ -84,9 +84,8 @@ public struct LedgerState: Sendable {
     public var deferredIDs: DeferredEventIDs?
     /// Seqs of retraction events (a retraction is never itself retracted).
     public private(set) var retractionSeqs: Set<Int> = []
-    /// Which seqs have been applied (a point in time may skip some): a bit per seq, not a
-    /// dictionary, because it is touched once per event of the replay (a million: 128 KB).
-    private var applied = SeqSet()
+    /// Which seqs have been applied (a point in time may skip some).
+    private var applied = AppliedSeqs()
     /// How many events have been applied.
     public private(set) var appliedCount = 0
     /// Areas whose outturns are counted (applied, and retractable) but not kept: a view of one
@@ -118,7 +117,7 @@ public struct LedgerState: Sendable {
     /// it) makes room for the entities they may add too.
     public mutating func reserveCapacity(events: Int, byType: [String: Int] = [:]) {
         eventIDs.reserveCapacity(events)
-        applied.reserveCapacity(upTo: head + events)
+        applied.reserveCapacity(upTo: head + events, count: events)
         func room<Value>(_ table: inout [String: Value], for type: String) {
             if let more = byType[type], more > 0 { table.reserveCapacity(table.count + more) }
         }
@@ -132,10 +131,10 @@ public struct LedgerState: Sendable {
         room(&actionUpdates, for: "action.updated")
     }
 
-    /// Makes room for marking seqs up to `seq` applied: a fold of a checkpoint knows its last,
-    /// and growing the table by doubling copied it over and over.
+    /// Makes room for marking seqs up to `seq` applied, all of them: a fold of a whole checkpoint
+    /// knows its last, and growing the table by doubling copied it over and over.
     public mutating func reserveSeqs(upTo seq: Int) {
-        applied.reserveCapacity(upTo: seq)
+        applied.reserveCapacity(upTo: seq, count: seq)
     }
 
     /// Folds one event in. Events must come in seq order; the caller decides which to skip

@@ -90,7 +90,6 @@ enum StateCheckpoint {
         let strings = try CheckpointStrings(UnsafeRawBufferPointer(rebasing: raw[sections.strings]), count: sections.stringCount)
         Trace.mark("strings")
         let point = replay.pointInTime
-        replay.reserveSeqs(upTo: lastSeq)
         // The other events' lines are decoded on another core while the index is read and the
         // outturns are folded here: from as soon as the point's stop is known (at once, unless it
         // is a recorded day: then the index says).
@@ -122,6 +121,7 @@ enum StateCheckpoint {
         }
         Trace.mark("leftOut")
         let isNarrowed = !isLeftOut.isEmpty || keptIndicators != nil
+        if !isNarrowed { replay.reserveSeqs(upTo: lastSeq) } // (a narrowed fold applies a few hundred)
         let stop = try knownStop ?? firstPastTheEnd(checkpoint, sections, point, index: index)
         let others = decoder ?? decoding(before: stop, index.groups)
         decoder = others
