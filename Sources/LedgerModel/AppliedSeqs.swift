@@ -8,8 +8,9 @@ struct AppliedSeqs {
     private var few: [Int: UInt64] = [:]
     private var isAll = false
 
-    /// Words kept by index before they are moved into one array.
-    static let fewWords = 4096
+    /// Words kept by index before they are moved into one array (a narrowed view sets a bit in a
+    /// few hundred; a replay of everything that made no room, of a board say, moves them early).
+    static let fewWords = 1024
 
     /// Makes room for `count` more seqs, up to `seq`: one array when they are many.
     mutating func reserveCapacity(upTo seq: Int, count: Int) {
