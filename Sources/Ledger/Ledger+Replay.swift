@@ -59,9 +59,7 @@ extension Ledger {
                        partnership: String? = nil, indicator: String? = nil, readsUpdates: Bool = true) throws(LedgerError) -> ReplayResult {
         do {
             let end = try log.committedEnd()
-            Trace.mark("committedEnd")
             let head = try log.head(upTo: end)
-            Trace.mark("head")
             var policy = checkpoints ?? self.checkpoints
             // A view that is due to write a checkpoint where there is none writes it first, in a
             // pass of its own, then reads it as any later view will: the fold of everything and the
@@ -72,7 +70,6 @@ extension Ledger {
                try !Ledger.writeCheckpointIfDue(log, upTo: head, every: interval) {
                 policy.writesAfter = nil
             }
-            Trace.mark("ifDue")
             if partnership != nil || indicator != nil || !readsUpdates, !auditing {
                 var indicators = indicator.map { Set([$0]) }
                 // A composite's components, a baseline's indicator: at most a fold or two more, each as narrow.
@@ -114,13 +111,11 @@ extension Ledger {
         // Checked as it is read: a view reads all of it but the ids (unless a retraction names one).
         var checkpoint = checkpoints.reads ? log.readCheckpoint(format: StateCheckpoint.format, upTo: end, checking: .asRead) : nil
         if let found = checkpoint, !auditing {
-        Trace.mark("checkpoint read")
             do {
                 if let indicators { replay.keepOutturns(ofIndicators: indicators) }
                 isGoing = try StateCheckpoint.fold(found, into: &replay, events: &events, unknown: &unknown, keeping: kept,
                                                    readingUpdates: readingUpdates, logPath: log.path)
                 start = found.covers
-                Trace.mark("fold")
             } catch {
                 // Damaged in a way its checksum cannot see: read the log instead, and write a new one.
                 (replay, events, unknown, checkpoint) = (Replay(point, auditing: auditing), 0, 0, nil)

@@ -66,9 +66,10 @@ public struct SubjectSet: Sendable, Equatable {
 
     /// Adds `other`'s subjects, merging the two rising runs (a view adds a few dozen to thousands).
     public mutating func formUnion(_ other: SubjectSet) {
-        if isEmpty { self = other; return }
-        guard !other.isEmpty else { return }
-        guard !other.sorted.isEmpty else { return (exotic, lookups) = (exotic.union(other.exotic), lookups + other.lookups) }
+        exotic.formUnion(other.exotic)
+        lookups += other.lookups
+        guard !sorted.isEmpty else { return sorted = other.sorted }
+        guard !other.sorted.isEmpty else { return }
         var merged: [Fingerprint] = []
         merged.reserveCapacity(sorted.count + other.sorted.count)
         var (i, j) = (0, 0)
@@ -82,8 +83,6 @@ public struct SubjectSet: Sendable, Equatable {
             if merged.last != next { merged.append(next) }
         }
         sorted = merged
-        exotic.formUnion(other.exotic)
-        lookups += other.lookups
     }
 
     /// Yes if `subject` is in the set, or equal to one that is; no, almost always, if not (see above).

@@ -32,12 +32,9 @@ struct StatusCommand: Command {
     }
 
     func run(_ output: inout Output) throws(CLIError) -> ExitCode {
-    Trace.mark("run")
         let result = try view.replay(partnership: partnership, indicator: indicator, readsUpdates: false)
         let rows = result.replay.state.statusRows(partnership: partnership, indicator: indicator)
-        Trace.mark("rows")
         view.print(StatusCommand.table(rows), result, to: &output)
-        Trace.mark("printed")
         return .ok
     }
 

@@ -1,5 +1,4 @@
 #if canImport(Glibc)
-import EventLog
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -37,7 +36,6 @@ let overview = """
 /// Runs the command line and returns the process's exit code.
 @MainActor
 func main(_ arguments: [String]) -> Int32 {
-    Trace.mark("main")
     var output = Output()
     defer { output.flush() }
     guard let name = arguments.first else {

@@ -82,13 +82,11 @@ enum StateCheckpoint {
         let raw = checkpoint.body.bytes
         let lastSeq = checkpoint.covers.seq
         let sections = try Sections(checkpoint)
-        Trace.mark("sections")
         // Everything read, checked against its digests: the unknown events, strings and index now
         // (the index's envelopes only if read); the outturns and other events as they are read
         // (below); the ids only if a retraction names one.
         guard checkpoint.check(0..<sections.outturns.lowerBound) else { throw Malformed() }
         let strings = try CheckpointStrings(UnsafeRawBufferPointer(rebasing: raw[sections.strings]), count: sections.stringCount)
-        Trace.mark("strings")
         let point = replay.pointInTime
         // The other events' lines are decoded on another core while the index is read and the
         // outturns are folded here: from as soon as the point's stop is known (at once, unless it
@@ -100,15 +98,13 @@ enum StateCheckpoint {
         let keptIndicators = replay.state.outturnIndicatorsKept.map { strings.indices(of: $0) }
         let othersOfIndicators = kept == nil ? nil : keptIndicators
         func decoding(before stop: Int, _ groups: [CheckpointIndex.Group]) -> BackgroundTask<Result<DecodedOthers, Error>> {
-            BackgroundTask { Trace.mark("bg start"); return Result { try decodeOthers(checkpoint, sections, groups, point, before: stop, keeping: kept, indicators: othersOfIndicators,
+            BackgroundTask { Result { try decodeOthers(checkpoint, sections, groups, point, before: stop, keeping: kept, indicators: othersOfIndicators,
                                                        readingUpdates: readingUpdates) } }
         }
         let knownStop = firstPastTheEnd(point, lastSeq: lastSeq)
         var decoder = try knownStop.map { decoding(before: $0, try sections.indexHead(checkpoint).groups) }
         defer { _ = decoder?.value } // never leave it running past the fold
-        Trace.mark("decoder started")
         let index = try sections.index(checkpoint)
-        Trace.mark("index")
         // A view of one partnership leaves out the outturns of every other partnership registered
         // (retracted or not, whenever known): counted, never read (by string index; the strings
         // are compared, not hashed: a London-wide ledger has thousands).
@@ -119,14 +115,12 @@ enum StateCheckpoint {
             isLeftOut = [Bool](repeating: false, count: strings.count)
             for area in leftOut { isLeftOut[Int(area)] = true }
         }
-        Trace.mark("leftOut")
         let isNarrowed = !isLeftOut.isEmpty || keptIndicators != nil
         if !isNarrowed { replay.reserveSeqs(upTo: lastSeq) } // (a narrowed fold applies a few hundred)
         let stop = try knownStop ?? firstPastTheEnd(checkpoint, sections, point, index: index)
         let others = decoder ?? decoding(before: stop, index.groups)
         decoder = others
         replay.deferIDs(deferredIDs(checkpoint, sections, logPath: logPath))
-        Trace.mark("deferIDs")
         var skipped = 0
 
         // Unknown kinds: counted, as the log's lines are.
@@ -201,7 +195,6 @@ enum StateCheckpoint {
         // that reads none, every action update and board). Which they are is judged only if a
         // retraction after the checkpoint names one that the checkpoint's own retractions do not.
         let packed = PackedJudge(point)
-        Trace.mark("outturns done")
         let leavesOutOthers = partnership != nil || !readingUpdates
         var (leftOutCount, leftOutLast) = (0, 0)
         if isNarrowed || leavesOutOthers {
@@ -223,7 +216,6 @@ enum StateCheckpoint {
         }
         if isNarrowed { // all the outturns the point counts, less those read
             let all = try index.census(point, before: stop)
-            Trace.mark("census")
             let (counted, beforeStop) = (all.counted - keptCounted, all.beforeStop - keptBeforeStop)
             guard counted >= 0, counted <= beforeStop else { throw Malformed() }
             skipped += beforeStop - counted
@@ -239,20 +231,16 @@ enum StateCheckpoint {
                 if packed.includes(seq: r.seq, known: r.known, recorded: r.recorded) { retractionsLeftOut.append((r.seq, r.target)) } else { retractionsSkipped += 1 }
             }
             replay.feedLeftOut(retractions: retractionsLeftOut)
-            Trace.mark("retractions")
             // the subjects of other partnerships' events the point counts (as fingerprints, by
             // which the index sorts them: most are never made strings);
             let (lookup, exotic) = try index.subjectLookup(otherThan: kept, countedBy: packed, before: stop)
             replay.leaveOut(subjects: SubjectSet(lookup, exotic: try exotic.map { try strings.string($0) }))
-            Trace.mark("subjects")
         }
         // and the events kept, decoded on the other cores meanwhile.
         let (decoded, othersSkipped, subjectsLeftOut) = try others.value.get()
-        Trace.mark("others waited")
         // (The subjects of the other indicators' targets left out: a view must read none of them.)
         if !subjectsLeftOut.isEmpty { replay.leaveOut(subjects: SubjectSet(try subjectsLeftOut.map { try strings.string($0) })) }
         for (event, retracting) in decoded { replay.feed(event, retracting: retracting) }
-        Trace.mark("others fed")
         skipped += othersSkipped
         if leavesOutOthers { // all the other events the point counts, less those decoded and the retractions above
             let all = try index.otherCensus(point, before: stop, lastSeq: lastSeq, unknowns: unknownSeqs)
@@ -355,7 +343,6 @@ enum StateCheckpoint {
             if try keeps(other) { kept.append(other) }
         }
         nonisolated(unsafe) let others = kept // its lines point into the mapped checkpoint, which outlives this call
-        Trace.mark("bg walked")
         let parts = concurrentChunks(count: others.count, minimumPerChunk: 1024) { chunk in
             var times = Ledger.RecordedTimes()
             var events = MovableRun<(LedgerEvent, retracting: Int?)>(capacity: chunk.count)
@@ -366,7 +353,6 @@ enum StateCheckpoint {
             return (events, true)
         }
         let events = MovableRun.joined([], parts.map(\.0))
-        Trace.mark("bg decoded")
         guard parts.allSatisfy(\.1) else { throw Malformed() }
         if releasing { // decoded into values: not read again
             checkpoint.body.release(sections.others)
@@ -455,13 +441,8 @@ enum StateCheckpoint {
     /// The string indices of those of `strings` the checkpoint holds.
     static func indices(of strings: Set<String>, in checkpoint: Log.Checkpoint, _ sections: Sections) throws -> Set<UInt32> {
         guard checkpoint.check(sections.strings) else { throw Malformed() }
-        var reader = ByteReader(UnsafeRawBufferPointer(rebasing: checkpoint.body.bytes[sections.strings]))
-        var found: Set<UInt32> = []
-        for index in 0..<sections.stringCount {
-            let string = String(decoding: try reader.bytes(CheckpointStrings.length(try reader.uint32())), as: UTF8.self)
-            if strings.contains(string) { found.insert(UInt32(index)) }
-        }
-        return found
+        return try CheckpointStrings(UnsafeRawBufferPointer(rebasing: checkpoint.body.bytes[sections.strings]), count: sections.stringCount)
+            .indices(of: strings)
     }
 
     /// Checks the ids against the body's digests, and each seq as one the checkpoint covers, in
@@ -818,27 +799,17 @@ enum StateCheckpoint {
             try self.init(&reader, checked: { checkpoint.check($0) })
         }
 
-        /// The index, checked against its digests and against these sections — all of it but the
-        /// other events' envelopes, checked only when read (``envelopeReader(_:_:)``).
+        /// The index, checked against these sections, and against its digests as each table is
+        /// read — the other events' envelopes, the seq bits and the subjects only when they are
+        /// (``envelopeReader(_:_:)``, ``CheckpointIndex/outturnSeqs()``, ``CheckpointIndex/subjectLookup(otherThan:countedBy:before:)``).
         func index(_ checkpoint: Log.Checkpoint) throws -> CheckpointIndex {
-            _ = try envelopeTable(checkpoint) // (the head and the envelopes' count checked)
+            _ = try indexHeadLength(checkpoint) // (the head checked: the index reads it unasked)
             var reader = indexReader(checkpoint)
-            // Each table checked as it is read (the seq bits and the subjects only if they are).
             return try CheckpointIndex(&reader, sections: self) { [checkpoint] bytes in
                 guard let base = bytes.baseAddress, let start = checkpoint.body.bytes.baseAddress else { return bytes.isEmpty }
                 let offset = start.distance(to: base)
                 return checkpoint.check(offset..<offset + bytes.count, keepingPages: true)
             }
-        }
-
-        /// Where the other events' envelopes lie in the index (offsets into it), the index's head
-        /// and the table's count checked.
-        private func envelopeTable(_ checkpoint: Log.Checkpoint) throws -> Range<Int> {
-            let head = try indexHeadLength(checkpoint)
-            guard head + 8 <= index.count, checkpoint.check(index.lowerBound..<index.lowerBound + head + 8) else { throw Malformed() }
-            let count = Int(Int64(littleEndian: checkpoint.body.bytes.loadUnaligned(fromByteOffset: index.lowerBound + head, as: Int64.self)))
-            guard count >= 0, count <= (index.count - head - 8) / CheckpointIndex.envelopeSize else { throw Malformed() }
-            return head + 8..<head + 8 + count * CheckpointIndex.envelopeSize
         }
 
         /// A reader of the index's bytes for ``CheckpointIndex/envelopes(ofGroup:in:)`` (of `index`,
