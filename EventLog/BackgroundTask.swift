@@ -26,6 +26,7 @@ package final class BackgroundTask<Value: Sendable>: @unchecked Sendable {
             done.leave()
         }
         #if canImport(Glibc)
+        if StandbyThread.take(run) { return }
         let box = Unmanaged.passRetained(Work(run))
         var thread = pthread_t()
         var attributes = pthread_attr_t()

@@ -58,9 +58,13 @@ extension Ledger {
     public func replay(_ point: PointInTime = .now, auditing: Bool = true, checkpoints: CheckpointPolicy? = nil,
                        partnership: String? = nil, indicator: String? = nil, readsUpdates: Bool = true) throws(LedgerError) -> ReplayResult {
         do {
+            var policy = checkpoints ?? self.checkpoints
+            #if canImport(Glibc)
+            // (A view folding a checkpoint hands its decoding to another thread: made now, it waits ready.)
+            if policy.reads, !auditing { StandbyThread.start() }
+            #endif
             let end = try log.committedEnd()
             let head = try log.head(upTo: end)
-            var policy = checkpoints ?? self.checkpoints
             // A view that is due to write a checkpoint where there is none writes it first, in a
             // pass of its own, then reads it as any later view will: the fold of everything and the
             // checkpoint's buffers are never held at once.
