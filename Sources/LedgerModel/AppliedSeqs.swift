@@ -5,7 +5,7 @@
 /// made for many, the words that have a bit set are kept by their index alone.
 struct AppliedSeqs {
     private var all = SeqSet()
-    private var few: [Int: UInt64] = [:]
+    private var few = SeqMap() // (by word index + 1: keys start at 1)
     private var isAll = false
 
     /// Words kept by index before they are moved into one array (a narrowed view sets a bit in a
@@ -22,22 +22,24 @@ struct AppliedSeqs {
     mutating func insert(_ seq: Int) {
         if isAll { return all.insert(seq) }
         precondition(seq >= 0)
-        few[seq >> 6, default: 0] |= 1 << UInt64(seq & 63)
+        let word = (seq >> 6) + 1
+        few[word] = Int(bitPattern: UInt(bitPattern: few[word] ?? 0) | 1 << UInt(seq & 63))
         if few.count > Self.fewWords { makeAll() }
     }
 
     func contains(_ seq: Int) -> Bool {
         if isAll { return all.contains(seq) }
-        return seq >= 0 && (few[seq >> 6] ?? 0) & (1 << UInt64(seq & 63)) != 0
+        return seq >= 0 && UInt(bitPattern: few[(seq >> 6) + 1] ?? 0) & (1 << UInt(seq & 63)) != 0
     }
 
     private mutating func makeAll() {
         guard !isAll else { return }
         isAll = true
-        if let last = few.keys.max() { all.reserveCapacity(upTo: last << 6 + 63) }
-        for (word, bits) in few {
-            for bit in 0..<64 where bits & (1 << UInt64(bit)) != 0 { all.insert(word << 6 + bit) }
+        let words = few.pairs
+        if let last = words.map(\.key).max() { all.reserveCapacity(upTo: (last - 1) << 6 + 63) }
+        for (word, bits) in words {
+            for bit in 0..<64 where UInt(bitPattern: bits) & (1 << UInt(bit)) != 0 { all.insert((word - 1) << 6 + bit) }
         }
-        few = [:]
+        few = SeqMap()
     }
 }

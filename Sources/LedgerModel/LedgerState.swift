@@ -76,14 +76,14 @@ public struct LedgerState: Sendable {
     public private(set) var actionUpdates: [String: [Entry<ActionUpdated>]] = [:]
     public private(set) var boards: [BoardRecord] = []
     /// Retracted seq → the seq of the retraction.
-    public private(set) var retracted: [Int: Int] = [:]
+    public private(set) var retracted = SeqMap()
     /// Every event id seen → its seq (for retraction by id).
     public private(set) var eventIDs = EventIDs()
     /// Ids of the events folded in from a checkpoint without hashing them (its outturns):
     /// consulted only when a retraction names an id ``eventIDs`` does not hold.
     public var deferredIDs: DeferredEventIDs?
     /// Seqs of retraction events (a retraction is never itself retracted).
-    public private(set) var retractionSeqs: Set<Int> = []
+    public private(set) var retractionSeqs = SeqMembers()
     /// Which seqs have been applied (a point in time may skip some).
     private var applied = AppliedSeqs()
     /// How many events have been applied.

@@ -245,8 +245,8 @@ struct CheckpointTests {
         var progress: [ProgressRow]
         var actionRows: [ActionRow]
         var boards: [BoardRecord]
-        var retracted: [Int: Int]
-        var retractionSeqs: Set<Int>
+        var retracted: SeqMap
+        var retractionSeqs: SeqMembers
         var outturns: [OutturnKey: [Kept<OutturnRecorded>]]
         var partnerships: [String: [Kept<PartnershipRegistered>]]
         var plans: [String: [Kept<PlanChange>]]

@@ -22,8 +22,8 @@ struct PartnershipViewTests {
         var appliedCount: Int
         var head: Int
         /// What the retractions retract (other partnerships' outturns among them), and which are retractions.
-        var retracted: [Int: Int]
-        var retractions: Set<Int>
+        var retracted: SeqMap
+        var retractions: SeqMembers
         var skipped: Int
         var events: Int
         var unknownEvents: Int
