@@ -199,13 +199,14 @@ public struct LedgerState: Sendable {
     }
 
     /// Folds in retractions a checkpoint keeps that a view of one partnership never reads (of
-    /// other partnerships' events), as `apply(_:retracting:)` folds them, from their seqs and
-    /// what each retracts in the whole log (0: nothing), without their lines.
+    /// other partnerships' events), as `apply(_:retracting:)` folds them, from their seqs (rising)
+    /// and what each retracts in the whole log (0: nothing), without their lines. They are not
+    /// marked applied one by one: the caller counts them with the rest left out
+    /// (``countLeftOut(_:through:)``), and ``leftOutApplied`` holds them.
     public mutating func applyLeftOut(retractions: [(seq: Int, target: Int)]) {
         retractionSeqs.reserveCapacity(retractionSeqs.count + retractions.count)
         retracted.reserveCapacity(retracted.count + retractions.count)
         for (seq, target) in retractions {
-            markApplied(seq)
             retractionSeqs.insert(seq)
             if target > 0, isApplied(target) { retracted[target] = seq }
         }

@@ -106,23 +106,3 @@ public struct SeqMap: Equatable, Sendable {
         for slot in old where slot.key != 0 { insert(slot.key, slot.value) }
     }
 }
-
-/// A set of seqs kept as the keys of a ``SeqMap`` (which events are retractions: a few
-/// thousand spread over a London-wide ledger, too few for a bit per seq).
-public struct SeqMembers: Equatable, Sendable, Sequence {
-    private var map = SeqMap()
-
-    public init() {}
-
-    public var count: Int { map.count }
-
-    public func contains(_ seq: Int) -> Bool { map[seq] != nil }
-
-    /// Adds `seq` (at least 1).
-    public mutating func insert(_ seq: Int) { map[seq] = 0 }
-
-    public mutating func reserveCapacity(_ capacity: Int) { map.reserveCapacity(capacity) }
-
-    /// The seqs, in no particular order.
-    public func makeIterator() -> IndexingIterator<[Int]> { map.keys.makeIterator() }
-}

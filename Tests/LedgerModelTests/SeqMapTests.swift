@@ -54,7 +54,7 @@ struct SeqMapTests {
         #expect(SeqMap() == SeqMap())
     }
 
-    @Test func membersAnswerAsASet() {
+    @Test func membersAnswerAsASetAndRiseWhateverTheOrderOfInserts() {
         var numbers = Numbers(state: 7)
         var members = SeqMembers(), expected: Set<Int> = []
         for _ in 0..<20_000 {
@@ -64,6 +64,7 @@ struct SeqMapTests {
         }
         #expect(members.count == expected.count)
         #expect(Set(members) == expected)
+        #expect(Array(members) == expected.sorted())
         for _ in 0..<20_000 {
             let seq = 1 + numbers.next(1_100_000)
             #expect(members.contains(seq) == expected.contains(seq))

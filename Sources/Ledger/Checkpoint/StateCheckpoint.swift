@@ -242,9 +242,9 @@ enum StateCheckpoint {
         if !subjectsLeftOut.isEmpty { replay.leaveOut(subjects: SubjectSet(try subjectsLeftOut.map { try strings.string($0) })) }
         for (event, retracting) in decoded { replay.feed(event, retracting: retracting) }
         skipped += othersSkipped
-        if leavesOutOthers { // all the other events the point counts, less those decoded and the retractions above
+        if leavesOutOthers { // all the other events the point counts, less those decoded (the retractions above among them)
             let all = try index.otherCensus(point, before: stop, lastSeq: lastSeq, unknowns: unknownSeqs)
-            let counted = all.counted - decoded.count - retractionsLeftOut.count
+            let counted = all.counted - decoded.count
             let notCounted = all.beforeStop - all.counted - othersSkipped - retractionsSkipped
             guard counted >= 0, notCounted >= 0 else { throw Malformed() }
             skipped += notCounted + retractionsSkipped
