@@ -58,6 +58,25 @@ struct ViewCommandTests {
         #expect(lines.contains { $0.contains(#""115/412 (final) — MARAC numbers 2012/2013: total cases 412, total repeats 115 (28%)""#) })
     }
 
+    @Test func csvQuotesAFieldHoldingALineBreakOfEitherKind() throws {
+        let dir = try TemporaryDirectory()
+        let ledger = dir.path("q.jsonl")
+        try CLI.run(["init", "--ledger", ledger], in: dir.url)
+        let events = [
+            #"{"type":"partnership.registered","data":{"partnership":"p","name":"P"}}"#,
+            #"{"type":"plan.adopted","data":{"partnership":"p","plan":"p1","title":"Plan","from":"2015/16","to":"2017/18"}}"#,
+            #"{"type":"action.created","data":{"action":"a-crlf","partnership":"p","plan":"p1","title":"Review\r\nphase 2","leads":["Police"],"due":"2015-12-31"}}"#,
+            #"{"type":"action.created","data":{"action":"a-lf","partnership":"p","plan":"p1","title":"Audit\nphase 3","leads":["Police"],"due":"2015-12-31"}}"#,
+            #"{"type":"action.created","data":{"action":"a-plain","partnership":"p","plan":"p1","title":"Plain title","leads":["Police"],"due":"2015-12-31"}}"#,
+        ].joined(separator: "\n")
+        #expect(try CLI.run(["append", "--ledger", ledger, "--known", "2015-06-01"], stdin: events, in: dir.url).status == 0)
+        let r = try CLI.run(["actions", "--ledger", ledger, "--format", "csv"], in: dir.url)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("\"Review\r\nphase 2\""), "\(r.stdout.debugDescription)")
+        #expect(r.stdout.contains("\"Audit\nphase 3\""))
+        #expect(r.stdout.contains(",Plain title,"))
+    }
+
     @Test func replayAtABoardShowsWhatTheBoardSawAndAnUnknownBoardExits1() throws {
         let dir = try TemporaryDirectory()
         let ledger = dir.path("h.jsonl")
