@@ -49,5 +49,11 @@ struct CheckpointStringsTests {
             #expect(throws: StateCheckpoint.Malformed.self) { _ = try CheckpointStrings(UnsafeRawBufferPointer(rebasing: raw.dropLast()), count: 2) }
             #expect((try? CheckpointStrings(raw, count: 2))?.count == 2)
         }
+        // A length word past the section's end, with or without the not-ASCII bit, or all ones.
+        for word: [UInt8] in [[9, 0, 0, 0], [4, 0, 0, 0x80], [0xFF, 0xFF, 0xFF, 0x7F], [0xFF, 0xFF, 0xFF, 0xFF], [1, 0]] {
+            (section(["one"]) + word + [0x61, 0x62, 0x63]).withUnsafeBytes { raw in
+                #expect(throws: StateCheckpoint.Malformed.self, "\(word)") { _ = try CheckpointStrings(raw, count: 2) }
+            }
+        }
     }
 }

@@ -37,15 +37,23 @@ final class CheckpointStrings {
     /// length, then that many bytes); `Malformed` if it does not hold them exactly.
     init(_ section: UnsafeRawBufferPointer, count: Int) throws {
         self.section = section
-        guard section.count <= UInt32.max else { throw StateCheckpoint.Malformed() }
-        var reader = ByteReader(section)
-        ends.reserveCapacity(count)
-        for index in 0..<count {
-            let word = try reader.uint32()
-            if word & Self.notASCIIFlag != 0 { notASCII.insert(index) }
-            _ = try reader.bytes(Self.length(word))
-            ends.append(UInt32(reader.position))
+        guard section.count <= UInt32.max, count >= 0 else { throw StateCheckpoint.Malformed() }
+        // (One tight pass over the length words, every bound checked: a view walks 6,800.)
+        var (position, isWhole, notASCII) = (0, true, Set<Int>())
+        ends = [UInt32](unsafeUninitializedCapacity: count) { ends, made in
+            while made < count {
+                guard section.count - position >= 4 else { isWhole = false; return }
+                let word = UInt32(littleEndian: section.loadUnaligned(fromByteOffset: position, as: UInt32.self))
+                let length = Self.length(word)
+                guard section.count - position - 4 >= length else { isWhole = false; return }
+                if word & Self.notASCIIFlag != 0 { notASCII.insert(made) }
+                position += 4 + length
+                ends[made] = UInt32(position)
+                made += 1
+            }
         }
+        guard isWhole else { throw StateCheckpoint.Malformed() }
+        self.notASCII = notASCII
     }
 
     var count: Int { ends.count }
