@@ -198,9 +198,9 @@ public struct LedgerState: Sendable {
         }
     }
 
-    /// Folds in retractions a checkpoint keeps that a view of one partnership never reads (of
-    /// other partnerships' events), as `apply(_:retracting:)` folds them, from their seqs (rising)
-    /// and what each retracts in the whole log (0: nothing), without their lines. They are not
+    /// Folds in the retractions a checkpoint keeps, for a view of one partnership, as
+    /// `apply(_:retracting:)` folds them, from their seqs (rising) and what each retracts in the
+    /// whole log (0: nothing), without their lines — after every event they may retract. They are not
     /// marked applied one by one: the caller counts them with the rest left out
     /// (``countLeftOut(_:through:)``), and ``leftOutApplied`` holds them.
     public mutating func applyLeftOut(retractions: [(seq: Int, target: Int)]) {

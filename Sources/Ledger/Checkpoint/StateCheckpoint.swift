@@ -62,6 +62,9 @@ enum StateCheckpoint {
     /// The type index of an action's creation (see ``decodeOthers(_:_:_:_:before:keeping:readingUpdates:)``).
     static let actionCreated = DomainEvent.typeNames.firstIndex(of: "action.created")!
 
+    /// The type index of a retraction, which a view of one partnership reads from the index, never decoding its line.
+    static let retraction = DomainEvent.typeNames.firstIndex(of: "event.retracted")!
+
     /// Bytes per outturn record.
     static let outturnSize = 64
 
@@ -222,25 +225,27 @@ enum StateCheckpoint {
             (leftOutCount, leftOutLast) = (counted, all.lastCounted)
         }
 
-        // Everything else, in seq order: the retractions of other partnerships' events, from the
-        // index (before the retractions decoded, which may name the same events: the later counts);
-        var retractionsLeftOut: [(seq: Int, target: Int)] = []
-        var retractionsSkipped = 0
+        // Everything else: the subjects of other partnerships' events the point counts (as
+        // fingerprints, by which the index sorts them: most are never made strings);
         if let kept {
-            for r in index.retractions where r.partnership != kept && r.partnership != OutturnRecord.noString && r.seq < stop {
-                if packed.includes(seq: r.seq, known: r.known, recorded: r.recorded) { retractionsLeftOut.append((r.seq, r.target)) } else { retractionsSkipped += 1 }
-            }
-            replay.feedLeftOut(retractions: retractionsLeftOut)
-            // the subjects of other partnerships' events the point counts (as fingerprints, by
-            // which the index sorts them: most are never made strings);
             let (lookup, exotic) = try index.subjectLookup(otherThan: kept, countedBy: packed, before: stop)
             replay.leaveOut(subjects: SubjectSet(lookup, exotic: try exotic.map { try strings.string($0) }))
         }
-        // and the events kept, decoded on the other cores meanwhile.
+        // the events kept, decoded on the other core meanwhile;
         let (decoded, othersSkipped, subjectsLeftOut) = try others.value.get()
         // (The subjects of the other indicators' targets left out: a view must read none of them.)
         if !subjectsLeftOut.isEmpty { replay.leaveOut(subjects: SubjectSet(try subjectsLeftOut.map { try strings.string($0) })) }
         for (event, retracting) in decoded { replay.feed(event, retracting: retracting) }
+        // and, for a view of one partnership, every retraction from the index, in seq order, after
+        // all they may retract (each follows its target; whether that counts does not change as
+        // the fold goes on): what each retracts is in the index, so none is decoded.
+        var (retractionsCounted, retractionsSkipped) = ([(seq: Int, target: Int)](), 0)
+        if kept != nil {
+            for r in index.retractions where r.seq < stop {
+                if packed.includes(seq: r.seq, known: r.known, recorded: r.recorded) { retractionsCounted.append((r.seq, r.target)) } else { retractionsSkipped += 1 }
+            }
+            replay.feedLeftOut(retractions: retractionsCounted)
+        }
         skipped += othersSkipped
         if leavesOutOthers { // all the other events the point counts, less those decoded (the retractions above among them)
             let all = try index.otherCensus(point, before: stop, lastSeq: lastSeq, unknowns: unknownSeqs)
@@ -261,7 +266,7 @@ enum StateCheckpoint {
     /// The events other than outturns that the point in time counts, decoded from their lines,
     /// in seq order, with what each retracts; and how many it leaves out (before `stop`).
     /// `keeping`: the string index of the partnership whose views alone are shown: only its events
-    /// and those of none. `readingUpdates: false`: the views shown read no action, action update or
+    /// and those of none, and no retraction (the caller folds them all from the index). `readingUpdates: false`: the views shown read no action, action update or
     /// board (status, progress, compare): none of the second section, and no action's creation
     /// (a third of a partnership's other events on the benchmark's ledger). `indicators` (string
     /// indices): the views shown read no other indicator's definition or targets (a status view
@@ -275,6 +280,7 @@ enum StateCheckpoint {
         var subjectsLeftOut: [UInt32] = []
         // (Without the second section, the walk is of the first alone, as validation's is.)
         let events = try decodedOthers(checkpoint, sections, groups, keeping: partnership, forValidation: !readingUpdates) { other in
+            guard partnership == nil || other.type != retraction else { return false }
             guard readingUpdates || other.type != actionCreated else { return false }
             if let indicators, other.indicator != OutturnRecord.noString, !indicators.contains(other.indicator) {
                 if other.subject != OutturnRecord.noString { subjectsLeftOut.append(other.subject) }
