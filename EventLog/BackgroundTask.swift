@@ -26,19 +26,7 @@ package final class BackgroundTask<Value: Sendable>: @unchecked Sendable {
             done.leave()
         }
         #if canImport(Glibc)
-        if StandbyThread.take(run) { return }
-        let box = Unmanaged.passRetained(Work(run))
-        var thread = pthread_t()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        let started = pthread_create(&thread, &attributes, { argument in
-            Unmanaged<Work>.fromOpaque(argument!).takeRetainedValue().run()
-            return nil
-        }, box.toOpaque())
-        guard started != 0 else { return }
-        box.release()
+        if StandbyThread.take(run) || startDetachedThread(run) != nil { return }
         #endif
         DispatchQueue.global(qos: .userInitiated).async(execute: run)
     }
@@ -50,11 +38,32 @@ package final class BackgroundTask<Value: Sendable>: @unchecked Sendable {
     }
 }
 
+#if canImport(Glibc)
+/// Starts a thread of its own, detached, running `run`: its id, or nil if none could be made.
+func startDetachedThread(_ run: @escaping @Sendable () -> Void) -> pthread_t? {
+    let box = Unmanaged.passRetained(Work(run))
+    var thread = pthread_t()
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    let started = pthread_create(&thread, &attributes, { argument in
+        Unmanaged<Work>.fromOpaque(argument!).takeRetainedValue().run()
+        return nil
+    }, box.toOpaque())
+    guard started == 0 else {
+        box.release()
+        return nil
+    }
+    return thread
+}
+
 /// The closure a started thread runs.
 private final class Work: @unchecked Sendable {
     let run: @Sendable () -> Void
     init(_ run: @escaping @Sendable () -> Void) { self.run = run }
 }
+#endif
 
 /// Lets go of `value` on another thread: a large batch is hundreds of thousands of strings and
 /// arrays, which take a tenth of a second to free — time the caller (a command about to exit,

@@ -20,8 +20,9 @@ package final class StandbyThread: @unchecked Sendable {
     private let handed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     /// Set once, under `lock`, by ``take(_:)``; read by the thread under it.
     private var work: (@Sendable () -> Void)?
-    /// The cores the process may run on, which the thread takes back once woken.
-    private var allowed = CoreSet()
+    /// The cores the process may run on, which the thread takes back once woken, if it was kept
+    /// off one (set before ``take(_:)`` can hand it work).
+    private var pinnedFrom: CoreSet?
 
     private init() {
         pthread_mutex_init(lock, nil)
@@ -40,24 +41,14 @@ package final class StandbyThread: @unchecked Sendable {
         waiting.withLock { waiting in
             guard waiting == nil else { return }
             let thread = StandbyThread()
-            let allowed = CoreSet.allowed()
-            thread.allowed = allowed ?? CoreSet()
-            var id = pthread_t()
-            var attributes = pthread_attr_t()
-            pthread_attr_init(&attributes)
-            defer { pthread_attr_destroy(&attributes) }
-            pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-            let box = Unmanaged.passRetained(thread)
-            let made = pthread_create(&id, &attributes, { argument in
-                Unmanaged<StandbyThread>.fromOpaque(argument!).takeRetainedValue().waitAndRun()
-                return nil
-            }, box.toOpaque())
-            guard made == 0 else { return box.release() }
+            guard let id = startDetachedThread({ thread.waitAndRun() }) else { return }
             waiting = thread
             // Kept off this core while it waits (if the process may run on another).
-            if var others = allowed {
-                others.remove(Int(sched_getcpu()))
-                if !others.isEmpty { _ = withUnsafeBytes(of: &others.bits) { pthread_setaffinity_np(id, $0.count, $0.baseAddress!) } }
+            guard let allowed = CoreSet.allowed() else { return }
+            var others = allowed
+            others.remove(Int(sched_getcpu()))
+            if !others.isEmpty, withUnsafeBytes(of: &others.bits, { pthread_setaffinity_np(id, $0.count, $0.baseAddress!) }) == 0 {
+                thread.pinnedFrom = allowed
             }
         }
     }
@@ -77,7 +68,7 @@ package final class StandbyThread: @unchecked Sendable {
         while work == nil { pthread_cond_wait(handed, lock) }
         let work = self.work!
         pthread_mutex_unlock(lock)
-        if !allowed.isEmpty { _ = withUnsafeBytes(of: &allowed.bits) { sched_setaffinity(0, $0.count, $0.baseAddress!) } }
+        if var allowed = pinnedFrom { _ = withUnsafeBytes(of: &allowed.bits) { sched_setaffinity(0, $0.count, $0.baseAddress!) } }
         work()
     }
 }

@@ -143,11 +143,11 @@ public struct Replay: Sendable {
         state.leftOutApplied = seqs
     }
 
-    /// Folds in retractions of a checkpoint that a view of one partnership leaves out (of other
-    /// partnerships' events), which the point in time counts: `target` is what each retracts in
-    /// the whole log (0: nothing) (see ``LedgerState/applyLeftOut(retractions:)``).
-    public mutating func feedLeftOut(retractions: [(seq: Int, target: Int)]) {
-        state.applyLeftOut(retractions: retractions)
+    /// Folds in a checkpoint's retractions that the point in time counts, for a view of one
+    /// partnership, from the index, after every event they may retract: `target` is what each
+    /// retracts in the whole log (0: nothing) (see ``LedgerState/applyRetractions(_:)``).
+    public mutating func feedRetractions(_ retractions: [(seq: Int, target: Int)]) {
+        state.applyRetractions(retractions)
     }
 
     /// Counts events of a checkpoint that a view of one partnership leaves out, which the point

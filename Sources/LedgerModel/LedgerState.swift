@@ -203,7 +203,7 @@ public struct LedgerState: Sendable {
     /// whole log (0: nothing), without their lines — after every event they may retract. They are not
     /// marked applied one by one: the caller counts them with the rest left out
     /// (``countLeftOut(_:through:)``), and ``leftOutApplied`` holds them.
-    public mutating func applyLeftOut(retractions: [(seq: Int, target: Int)]) {
+    public mutating func applyRetractions(_ retractions: [(seq: Int, target: Int)]) {
         retractionSeqs.reserveCapacity(retractionSeqs.count + retractions.count)
         retracted.reserveCapacity(retracted.count + retractions.count)
         for (seq, target) in retractions {

@@ -20,11 +20,7 @@ public final class LeftOutSeqs: Sendable {
 
     public func contains(_ seq: Int) -> Bool {
         guard seq >= 1, seq <= last else { return false }
-        var (low, high) = (0, judged.count)
-        while low < high {
-            let mid = (low + high) / 2
-            if judged[mid].seq < seq { low = mid + 1 } else { high = mid }
-        }
+        let low = partitionPoint(judged.indices) { judged[$0].seq < seq }
         if low < judged.count, judged[low].seq == seq { return judged[low].isHeld }
         return rest.read { $0.contains(seq) }
     }

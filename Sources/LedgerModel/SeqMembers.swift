@@ -1,7 +1,6 @@
 /// A set of seqs kept rising in one array (which events are retractions: a few thousand spread
 /// over a London-wide ledger, too few for a bit per seq). A fold meets them in seq order, so an
-/// insert is an append; one out of order (a view folds other partnerships' retractions before
-/// its own) moves those after it along.
+/// insert is an append; one out of order moves those after it along.
 public struct SeqMembers: Equatable, Sendable, Sequence {
     private var seqs: [Int] = []
 
@@ -25,13 +24,6 @@ public struct SeqMembers: Equatable, Sendable, Sequence {
     /// The seqs, rising.
     public func makeIterator() -> IndexingIterator<[Int]> { seqs.makeIterator() }
 
-    /// Where `seq` is, or would go (by halving).
-    private func firstIndex(notBelow seq: Int) -> Int {
-        var (low, high) = (0, seqs.count)
-        while low < high {
-            let mid = (low + high) / 2
-            if seqs[mid] < seq { low = mid + 1 } else { high = mid }
-        }
-        return low
-    }
+    /// Where `seq` is, or would go.
+    private func firstIndex(notBelow seq: Int) -> Int { partitionPoint(seqs.indices) { seqs[$0] < seq } }
 }

@@ -93,11 +93,7 @@ public struct SubjectSet: Sendable, Equatable {
             return true // not compared: it may equal an ASCII subject
         }
         if !exotic.isEmpty, exotic.contains(subject) { return true }
-        var (low, high) = (0, sorted.count)
-        while low < high {
-            let mid = (low + high) / 2
-            if sorted[mid] < fingerprint { low = mid + 1 } else { high = mid }
-        }
+        let low = partitionPoint(sorted.indices) { sorted[$0] < fingerprint }
         return (low < sorted.count && sorted[low] == fingerprint) || lookups.contains { $0.mayContain(fingerprint) }
     }
 

@@ -8,8 +8,8 @@ import Darwin
 // Foundation the executable is 22 MB instead of 78 and starts sooner (a whole-process view or
 // append is a few milliseconds, of which starting was a fair part).
 
-/// The environment variables the command line reads, as `getenv` finds them (each read when
-/// asked, not the whole environment made into a dictionary at every start).
+/// The environment variables the command line reads, as `getenv` finds them: the three it
+/// reads, by name, not the whole environment made into a dictionary.
 func processEnvironment() -> [String: String] {
     var environment: [String: String] = [:]
     for name in environmentNamesRead {

@@ -284,12 +284,10 @@ struct CheckpointIndex: @unchecked Sendable {
         }
         let firstWithFingerprint = first
         let lookup = SubjectLookup { fingerprint in
-            var (low, high) = (firstWithFingerprint, count)
-            while low < high {
-                let mid = (low + high) / 2
-                guard let e = entry(mid) else { return true }
-                if e.fingerprint < fingerprint { low = mid + 1 } else { high = mid }
-            }
+            guard var low = try? partitionPoint(firstWithFingerprint..<count, { i in
+                guard let e = entry(i) else { throw StateCheckpoint.Malformed() }
+                return e.fingerprint < fingerprint
+            }) else { return true }
             while low < count {
                 guard let e = entry(low) else { return true }
                 guard e.fingerprint == fingerprint else { return false }
@@ -531,11 +529,7 @@ struct CheckpointIndex: @unchecked Sendable {
 
     /// The first seq of a record recorded after `day` (.max if none).
     func firstSeq(recordedAfter day: Int32) -> Int {
-        var (low, high) = (0, recordedDays.count)
-        while low < high {
-            let mid = (low + high) / 2
-            if recordedDays[mid].day <= day { low = mid + 1 } else { high = mid }
-        }
+        let low = partitionPoint(recordedDays.indices) { recordedDays[$0].day <= day }
         return low < recordedDays.count ? recordedDays[low].firstSeq : .max
     }
 

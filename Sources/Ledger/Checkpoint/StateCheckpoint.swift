@@ -59,7 +59,7 @@ enum StateCheckpoint {
     /// ``Ledger/typesValidationIgnores`` names. (A table: every walk of the sections asks it of every event.)
     static let isUpdateType = DomainEvent.typeNames.map { $0 != "outturn.recorded" && Ledger.typesValidationIgnores.contains($0) }
 
-    /// The type index of an action's creation (see ``decodeOthers(_:_:_:_:before:keeping:readingUpdates:)``).
+    /// The type index of an action's creation (see ``decodeOthers(_:_:_:_:before:keeping:indicators:readingUpdates:)``).
     static let actionCreated = DomainEvent.typeNames.firstIndex(of: "action.created")!
 
     /// The type index of a retraction, which a view of one partnership reads from the index, never decoding its line.
@@ -244,7 +244,7 @@ enum StateCheckpoint {
             for r in index.retractions where r.seq < stop {
                 if packed.includes(seq: r.seq, known: r.known, recorded: r.recorded) { retractionsCounted.append((r.seq, r.target)) } else { retractionsSkipped += 1 }
             }
-            replay.feedLeftOut(retractions: retractionsCounted)
+            replay.feedRetractions(retractionsCounted)
         }
         skipped += othersSkipped
         if leavesOutOthers { // all the other events the point counts, less those decoded (the retractions above among them)
