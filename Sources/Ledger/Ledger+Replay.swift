@@ -61,7 +61,10 @@ extension Ledger {
             var policy = checkpoints ?? self.checkpoints
             #if canImport(Glibc)
             // (A view folding a checkpoint hands its decoding to another thread: made now, it waits ready.)
-            if policy.reads, !auditing { StandbyThread.start() }
+            if policy.reads, !auditing {
+                _ = StateCheckpoint.makeReady()
+                StandbyThread.start()
+            }
             #endif
             let end = try log.committedEnd()
             let head = try log.head(upTo: end)
