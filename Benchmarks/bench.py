@@ -46,11 +46,11 @@ def timed_directly(command):
     seconds, stdout). (No peak RSS: a child's, as the kernel counts it, includes this script's
     before the command replaced it.)"""
     started = time.perf_counter()
-    p = subprocess.run(command, capture_output=True)
+    p = subprocess.run(command, capture_output=True, text=True)  # (text, as `timed` reads it: the same answer compares equal)
     wall = time.perf_counter() - started
     if p.returncode != 0:
-        sys.exit(f"benchmark: {command} failed: {p.stderr.decode()[-2000:]}")
-    return wall, p.stdout.decode()
+        sys.exit(f"benchmark: {command} failed: {p.stderr[-2000:]}")
+    return wall, p.stdout
 
 
 def median(command, shell=False, runs=RUNS, setup=None, env=None):
