@@ -73,6 +73,51 @@ struct PipelineTests {
         #expect(thrown?.message.contains("seq \(bad + 1)") == true)
     }
 
+    /// A pass over a few types (a board view's search for its seal) must hand over exactly the
+    /// records of those types a pass over all of them does, in order — a line not in the
+    /// canonical layout (a space after its first brace) judged by its decoded type — and throw a
+    /// malformed line of any type, on the calling thread or on every core.
+    @Test(arguments: [(3_000, true), (9_000, false)])
+    func aPassOverSomeTypesHandsOverTheirRecordsAndThrowsAMalformedLine(events: Int, inline: Bool) throws {
+        let path = NSTemporaryDirectory() + "types-\(UUID().uuidString).jsonl"
+        defer { for suffix in ["", ".idx", ".undo"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        try Log.create(at: path)
+        func type(_ n: Int) -> String {
+            if n % 7 == 0 { return "board.held" }
+            if n % 11 == 0 { return "event.retracted" }
+            return n % 13 == 0 ? "board.heldx" : "outturn.recorded" // (a type that starts as a wanted one does)
+        }
+        _ = try Log(path: path).append((0..<events).map { n in
+            EventDraft(id: "e\(n)", type: type(n), source: "test", actor: "test", data: JSONObject([("value", .number(JSONNumber(n)))]))
+        })
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        let (board, outturn) = (events / 7 / 3 * 7, events / 7 / 3 * 7 + 1) // (line n is seq n + 1's, id "e<n>")
+        for n in [board, outturn] { lines[n] = "{ " + lines[n].dropFirst() }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(try isInline(path) == inline)
+        let log = try Log(path: path)
+        let wanted = ["board.held", "event.retracted"]
+        var expected: [String] = []
+        try log.forEachRecord { if wanted.contains($0.type) { expected.append("\($0.seq):\($0.id)") }; return true }
+        var got: [String] = []
+        try log.forEachRecord(ofTypes: wanted) { got.append("\($0.seq):\($0.id)"); return true }
+        #expect(got == expected)
+        #expect(expected.count > events / 7)
+        #expect(expected.contains("\(board + 1):e\(board)") && !expected.contains("\(outturn + 1):e\(outturn)"))
+
+        // A malformed line of a type not asked for is still thrown, after the records before it.
+        let bad = events * 86 / 100 + 1 // an outturn's line
+        #expect(bad % 7 != 0 && bad % 11 != 0 && bad % 13 != 0)
+        lines[bad] = String(lines[bad].dropFirst())
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
+        var before = 0
+        var thrown: EventLogError?
+        do { try Log(path: path).forEachRecord(ofTypes: wanted) { record in before = record.seq; return true } } catch let error as EventLogError { thrown = error }
+        #expect(thrown?.code == .corrupt)
+        #expect(thrown?.message.contains("seq \(bad + 1)") == true)
+        #expect(before > 0 && before < bad + 1)
+    }
+
     /// Counts its instances, to see each output freed exactly once.
     final class Tracked: @unchecked Sendable {
         nonisolated(unsafe) static var alive = 0
